@@ -1,0 +1,57 @@
+/** `/api/v1/admin`: every user's tokens and oversight numbers (scope `tessera:admin`). */
+import { Router } from '@koa/router';
+import { z } from 'zod';
+import { requireScope } from '../auth/bearer.js';
+import { toPage } from '../db/keyset.js';
+import { listPats } from '../pat/repository.js';
+import { revokePat } from '../pat/service.js';
+import { patStats } from '../pat/stats.js';
+import { ADMIN_SCOPE } from '../scopes.js';
+import { findUserById, findUserByUsername } from '../users/repository.js';
+import { type ApiDeps, patContext } from './context.js';
+import { actorOf, jsonBody, parseBody, parseQuery } from './http.js';
+import { presentPat } from './presenters.js';
+import { pageQuery, pathId, patStatusSchema } from './schemas.js';
+
+const listQuery = z.object({
+  user: z.string().min(1).max(64).optional(),
+  status: patStatusSchema.optional(),
+  ...pageQuery,
+});
+const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
+
+/** `user=` names a user by id or by username; null when it names nobody. */
+async function resolveUser(deps: ApiDeps, user: string): Promise<string | null> {
+  const byId = z.uuid().safeParse(user).success ? await findUserById(deps.db, user) : null;
+  return (byId ?? (await findUserByUsername(deps.db, user)))?.id ?? null;
+}
+
+export function adminRoutes(deps: ApiDeps): Router {
+  const admin = requireScope(ADMIN_SCOPE);
+  const router = new Router();
+
+  router.get('/admin/tokens', admin, async (ctx) => {
+    const query = parseQuery(ctx, listQuery);
+    const userId = query.user ? await resolveUser(deps, query.user) : undefined;
+    if (userId === null) {
+      ctx.body = { items: [], next_cursor: null };
+      return;
+    }
+    const now = deps.clock();
+    const filter = { userId, status: query.status, now, limit: query.limit, after: query.cursor ?? null };
+    ctx.body = toPage(await listPats(deps.db, filter), query.limit, (pat) => presentPat(pat, now));
+  });
+
+  router.post('/admin/tokens/:id/revoke', admin, jsonBody(), async (ctx) => {
+    const body = parseBody(ctx, revokeBody);
+    const reason = body.reason ? `admin: ${body.reason}` : 'revoked by admin';
+    const pat = await revokePat(patContext(deps), pathId(ctx.params.id, 'token'), null, actorOf(ctx), reason);
+    ctx.body = presentPat(pat, deps.clock());
+  });
+
+  router.get('/admin/stats', admin, async (ctx) => {
+    ctx.body = await patStats(deps.db, deps.clock());
+  });
+
+  return router;
+}

@@ -1,0 +1,35 @@
+/**
+ * `POST /api/v1/credentials/revoke`: anyone who finds a leaked PAT (a secret scanner, a
+ * stranger) reports it here and it is revoked. Modelled on GitHub's credential-revocation API:
+ * unauthenticated, at most 100 tokens a call, and always the same 202 whatever was found, so
+ * the endpoint is no oracle for guessing tokens.
+ */
+import { Router } from '@koa/router';
+import { z } from 'zod';
+import { hashPat, isWellFormedPat } from '../pat/format.js';
+import { findPatIdByHash } from '../pat/repository.js';
+import { revokePat } from '../pat/service.js';
+import { type ApiDeps, patContext } from './context.js';
+import { jsonBody, parseBody, requestMeta } from './http.js';
+
+const reportBody = z.strictObject({ tokens: z.array(z.string().max(256)).min(1).max(100) });
+export const LEAK_REASON = 'reported leaked';
+
+export function credentialRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+  const pats = patContext(deps);
+
+  router.post('/credentials/revoke', jsonBody(), async (ctx) => {
+    const { tokens } = parseBody(ctx, reportBody);
+    const actor = { userId: null, meta: requestMeta(ctx) };
+    for (const token of new Set(tokens)) {
+      if (!isWellFormedPat(deps.config.tokens.prefix, token)) continue;
+      const id = await findPatIdByHash(deps.db, hashPat(token));
+      if (id) await revokePat(pats, id, null, actor, LEAK_REASON);
+    }
+    ctx.status = 202;
+    ctx.body = { status: 'accepted' };
+  });
+
+  return router;
+}

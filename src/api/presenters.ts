@@ -1,0 +1,41 @@
+/** The JSON shapes the API answers with. A PAT's secret and hash never appear here. */
+import { type PatRow, patStatus } from '../pat/repository.js';
+import { ADMIN_SCOPE } from '../scopes.js';
+import type { UserRow } from '../users/repository.js';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function presentPat(pat: PatRow, now: Date) {
+  return {
+    id: pat.id,
+    user_id: pat.user_id,
+    name: pat.name,
+    hint: pat.hint,
+    scopes: pat.scopes,
+    status: patStatus(pat, now),
+    created_at: iso(pat.created_at),
+    expires_at: iso(pat.expires_at),
+    last_used_at: iso(pat.last_used_at),
+    last_used_ip: pat.last_used_ip,
+    revoked_at: iso(pat.revoked_at),
+    revoked_reason: pat.revoked_reason,
+    rotated_from: pat.rotated_from,
+  };
+}
+
+/** The one response that carries the plaintext: create and rotate. */
+export function presentIssuedPat(issued: { pat: PatRow; token: string }, now: Date) {
+  return { ...presentPat(issued.pat, now), token: issued.token };
+}
+
+export function presentUser(user: UserRow) {
+  return {
+    id: user.id,
+    username: user.username,
+    admin: user.entitlements.includes(ADMIN_SCOPE),
+    service: user.service,
+    entitlements: user.entitlements,
+    disabled: user.disabled_at !== null,
+    created_at: iso(user.created_at),
+  };
+}

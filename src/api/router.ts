@@ -1,0 +1,24 @@
+/** `/api/v1`: the REST API (DESIGN.md, "REST API"). */
+import { Router } from '@koa/router';
+import { requireCaller } from '../auth/bearer.js';
+import { adminRoutes } from './admin.js';
+import { catalogueRoutes } from './catalogue.js';
+import type { ApiDeps } from './context.js';
+import { credentialRoutes } from './credentials.js';
+import { tokenRoutes } from './tokens.js';
+import { userRoutes } from './users.js';
+
+export function apiRouter(deps: ApiDeps): Router {
+  const api = new Router({ prefix: '/api/v1' });
+  // Unauthenticated by design (see credentials.ts).
+  const open = credentialRoutes(deps);
+  api.use(open.routes(), open.allowedMethods());
+
+  const authenticated = new Router();
+  authenticated.use(requireCaller({ db: deps.db, clock: deps.clock, prefix: deps.config.tokens.prefix }));
+  for (const routes of [catalogueRoutes(deps), tokenRoutes(deps), userRoutes(deps), adminRoutes(deps)]) {
+    authenticated.use(routes.routes(), routes.allowedMethods());
+  }
+  api.use(authenticated.routes(), authenticated.allowedMethods());
+  return api;
+}

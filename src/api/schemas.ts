@@ -1,0 +1,34 @@
+/** zod schemas shared by several routes. Route-specific ones sit at the top of each route file. */
+import { z } from 'zod';
+import { decodeCursor } from '../db/keyset.js';
+import { notFound } from '../errors.js';
+
+export const patStatusSchema = z.enum(['active', 'revoked', 'expired']);
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z
+    .string()
+    .transform((cursor, ctx) => {
+      const position = decodeCursor(cursor);
+      if (!position) ctx.addIssue({ code: 'custom', message: 'not a cursor this server issued' });
+      return position ?? z.NEVER;
+    })
+    .optional(),
+};
+
+export const newPatBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z
+    .array(z.string().max(64))
+    .min(1)
+    .max(50)
+    .transform((scopes) => [...new Set(scopes)]),
+  expires_in_days: z.int().positive().max(36500).nullable().optional(),
+});
+
+/** Path ids are UUIDs; anything else cannot name a row, so it is a 404 like an unknown id. */
+export function pathId(value: string | undefined, what: string): string {
+  if (!value || !z.uuid().safeParse(value).success) throw notFound(what);
+  return value;
+}

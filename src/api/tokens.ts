@@ -1,0 +1,80 @@
+/** `/api/v1/tokens`: a caller's own PATs (scope `tessera:tokens`). */
+import { Router } from '@koa/router';
+import { z } from 'zod';
+import { callerOf, requireScope } from '../auth/bearer.js';
+import { toPage } from '../db/keyset.js';
+import { listPats } from '../pat/repository.js';
+import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
+import { TOKENS_SCOPE } from '../scopes.js';
+import { type ApiDeps, patContext } from './context.js';
+import { actorOf, jsonBody, parseBody, parseQuery } from './http.js';
+import { presentIssuedPat, presentPat } from './presenters.js';
+import { newPatBody, pageQuery, pathId, patStatusSchema } from './schemas.js';
+
+const listQuery = z.object({ status: patStatusSchema.optional(), ...pageQuery });
+const emptyBody = z.strictObject({});
+
+export function tokenRoutes(deps: ApiDeps): Router {
+  const pats = patContext(deps);
+  const router = new Router();
+  const scoped = requireScope(TOKENS_SCOPE);
+
+  router.post('/tokens', scoped, jsonBody(), async (ctx) => {
+    const body = parseBody(ctx, newPatBody);
+    const caller = callerOf(ctx);
+    const issued = await createPat(
+      pats,
+      caller.user,
+      { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days },
+      actorOf(ctx),
+    );
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = presentIssuedPat(issued, deps.clock());
+  });
+
+  router.get('/tokens', scoped, async (ctx) => {
+    const query = parseQuery(ctx, listQuery);
+    const now = deps.clock();
+    const rows = await listPats(deps.db, {
+      userId: callerOf(ctx).user.id,
+      status: query.status,
+      now,
+      limit: query.limit,
+      after: query.cursor ?? null,
+    });
+    ctx.body = toPage(rows, query.limit, (pat) => presentPat(pat, now));
+  });
+
+  router.get('/tokens/:id', scoped, async (ctx) => {
+    const pat = await getPat(pats, pathId(ctx.params.id, 'token'), callerOf(ctx).user.id);
+    ctx.body = presentPat(pat, deps.clock());
+  });
+
+  router.post('/tokens/:id/rotate', scoped, jsonBody(), async (ctx) => {
+    parseBody(ctx, emptyBody);
+    const issued = await rotatePat(pats, pathId(ctx.params.id, 'token'), callerOf(ctx).user.id, actorOf(ctx));
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = presentIssuedPat(issued, deps.clock());
+  });
+
+  router.post('/tokens/:id/revoke', scoped, jsonBody(), async (ctx) => {
+    parseBody(ctx, emptyBody);
+    const pat = await revokePat(pats, pathId(ctx.params.id, 'token'), callerOf(ctx).user.id, actorOf(ctx));
+    ctx.body = presentPat(pat, deps.clock());
+  });
+
+  router.post('/tokens/:id/restore', scoped, jsonBody(), async (ctx) => {
+    parseBody(ctx, emptyBody);
+    const pat = await restorePat(pats, pathId(ctx.params.id, 'token'), callerOf(ctx).user.id, actorOf(ctx));
+    ctx.body = presentPat(pat, deps.clock());
+  });
+
+  router.delete('/tokens/:id', scoped, async (ctx) => {
+    await deletePat(pats, pathId(ctx.params.id, 'token'), callerOf(ctx).user.id, actorOf(ctx));
+    ctx.status = 204;
+  });
+
+  return router;
+}

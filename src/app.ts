@@ -1,0 +1,78 @@
+/**
+ * `buildApp(deps)`: the Koa application, without `listen()`, so tests and `main` share it.
+ * `/api/v1` is the REST API; `/healthz` and `/readyz` are for orchestrators.
+ */
+import { randomUUID } from 'node:crypto';
+import Koa, { type Context, type Next } from 'koa';
+import type { ApiDeps } from './api/context.js';
+import { problemHandler } from './api/http.js';
+import { apiRouter } from './api/router.js';
+import type { Logger } from './logger.js';
+
+export type AppDeps = ApiDeps;
+
+/** A request id from the client when it is sane, else a new one; echoed in `X-Request-Id`. */
+function requestId(ctx: Context): string {
+  const given = ctx.get('x-request-id');
+  return /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
+/** One log line per request: method, path (never the query string), status, duration. */
+function accessLog(logger: Logger) {
+  return async (ctx: Context, next: Next) => {
+    const started = performance.now();
+    ctx.state.requestId = requestId(ctx);
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    try {
+      await next();
+    } finally {
+      logger.info(
+        {
+          reqId: ctx.state.requestId,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'request',
+      );
+    }
+  };
+}
+
+function health(deps: ApiDeps) {
+  return async (ctx: Context, next: Next) => {
+    if (ctx.path === '/healthz') {
+      ctx.body = { status: 'ok' };
+      return;
+    }
+    if (ctx.path === '/readyz') {
+      try {
+        await deps.db.query('SELECT 1');
+        ctx.body = { status: 'ready' };
+      } catch {
+        ctx.status = 503;
+        ctx.body = { status: 'database unreachable' };
+      }
+      return;
+    }
+    await next();
+  };
+}
+
+export function buildApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.on('error', (error) => deps.logger.error({ err: error }, 'koa error'));
+  const problems = problemHandler(deps.logger);
+  const api = apiRouter(deps);
+
+  app.use(accessLog(deps.logger));
+  app.use(health(deps));
+  app.use((ctx, next) =>
+    ctx.path === '/api' || ctx.path.startsWith('/api/') ? problems(ctx, next) : next(),
+  );
+  app.use(api.routes());
+  app.use(api.allowedMethods());
+  return app;
+}

@@ -1,0 +1,59 @@
+import type { Queryable } from '../db/queryable.js';
+
+/** Where a request came from, as recorded in the audit trail. */
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type AuditAction =
+  | 'pat.created'
+  | 'pat.rotated'
+  | 'pat.revoked'
+  | 'pat.restored'
+  | 'pat.deleted'
+  | 'user.created'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'user.deleted'
+  | 'token.exchanged';
+
+export interface AuditEvent {
+  at: Date;
+  action: AuditAction;
+  outcome: 'success' | 'failure';
+  actorUserId?: string | null;
+  subjectUserId?: string | null;
+  patId?: string | null;
+  meta: RequestMeta;
+  clientId?: string | null;
+  audience?: string | null;
+  scope?: string | null;
+  jti?: string | null;
+  /** Internal reason (e.g. why an exchange was denied); never a secret. */
+  reason?: string | null;
+}
+
+/** Appends one row to the audit trail. Audit rows are never updated or deleted. */
+export async function recordAudit(q: Queryable, event: AuditEvent): Promise<void> {
+  await q.query(
+    `INSERT INTO audit_events (occurred_at, action, outcome, actor_user_id, subject_user_id, pat_id,
+       ip, user_agent, client_id, audience, scope, jti, reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [
+      event.at,
+      event.action,
+      event.outcome,
+      event.actorUserId ?? null,
+      event.subjectUserId ?? null,
+      event.patId ?? null,
+      event.meta.ip,
+      event.meta.userAgent?.slice(0, 512) ?? null,
+      event.clientId ?? null,
+      event.audience ?? null,
+      event.scope ?? null,
+      event.jti ?? null,
+      event.reason ?? null,
+    ],
+  );
+}

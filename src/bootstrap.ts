@@ -1,0 +1,59 @@
+/**
+ * First start on an empty database: create the `admin` user and one PAT for it, and hand the
+ * PAT over in a file only the service's user can read. The token is never logged; the path is.
+ */
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database } from './db/queryable.js';
+import type { Logger } from './logger.js';
+import { createPat } from './pat/service.js';
+import { countUsers } from './users/repository.js';
+import { createUser } from './users/service.js';
+
+export const BOOTSTRAP_TOKEN_FILE = 'bootstrap-admin-token';
+const BOOTSTRAP_LOCK_KEY = 7_418_820_234;
+
+export interface BootstrapResult {
+  userId: string;
+  tokenFile: string;
+  /** For tests: callers must not log it. */
+  token: string;
+}
+
+/**
+ * Creates the first administrator if the database has no users; null when it already had some.
+ * User, PAT, audit rows and the token file succeed or fail together: the file is written
+ * inside the transaction, so a failed write rolls the user back and the next start retries.
+ */
+export async function bootstrapAdmin(deps: {
+  db: Database;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+}): Promise<BootstrapResult | null> {
+  const { db, clock, config } = deps;
+  const tokenFile = join(config.dataDir, BOOTSTRAP_TOKEN_FILE);
+  const system = { userId: null, meta: { ip: null, userAgent: 'tessera bootstrap' } };
+  const result = await db.transaction(async (tx) => {
+    // Two instances starting together against one PostgreSQL must not both bootstrap.
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
+    if ((await countUsers(tx)) > 0) return null;
+    const admin = await createUser(
+      { db, clock, scopes: config.scopes },
+      { username: 'admin', entitlements: Object.keys(config.scopes), admin: true },
+      null,
+      tx,
+    );
+    const patContext = { db, clock, policy: config.tokens, scopes: config.scopes };
+    const request = { name: 'bootstrap', scopes: admin.entitlements };
+    const issued = await createPat(patContext, admin, request, system, tx);
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(tokenFile, `${issued.token}\n`, { mode: 0o600 });
+    await chmod(tokenFile, 0o600); // `mode` applies only when the file is created
+    return { userId: admin.id, tokenFile, token: issued.token };
+  });
+  if (result) deps.logger.info({ tokenFile }, 'created user admin; its first token is in this file');
+  return result;
+}

@@ -1,0 +1,61 @@
+/** The rules a new PAT must satisfy: known scopes, the owner's entitlements, the expiry policy. */
+import type { TokenPolicy } from '../config.js';
+import { ApiProblem, invalidRequest } from '../errors.js';
+import { scopesOutside } from '../scopes.js';
+
+const DAY_MS = 86_400_000;
+
+/** Rejects scopes that are not in the catalogue (400, naming the first bad element). */
+export function assertKnownScopes(requested: readonly string[], catalogue: Record<string, string>) {
+  const index = requested.findIndex((scope) => !(scope in catalogue));
+  if (index >= 0) {
+    throw invalidRequest([{ field: `scopes[${index}]`, message: `unknown scope "${requested[index]}"` }]);
+  }
+}
+
+/** A PAT may carry only scopes its owner is entitled to (403: the caller may not grant them). */
+export function assertEntitled(requested: readonly string[], entitlements: readonly string[]) {
+  const outside = scopesOutside(requested, entitlements);
+  if (outside.length > 0) {
+    throw new ApiProblem(
+      403,
+      'scope_not_entitled',
+      'Scope not entitled',
+      `the token's owner is not entitled to: ${outside.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * The expiry of a new PAT: `undefined` days means the default lifetime; `null` means no expiry,
+ * which only a policy with `allowNoExpiry` accepts.
+ */
+export function expiryFor(policy: TokenPolicy, days: number | null | undefined, now: Date): Date | null {
+  if (days === null) {
+    if (!policy.allowNoExpiry) {
+      throw invalidRequest([{ field: 'expires_in_days', message: 'tokens without expiry are not allowed' }]);
+    }
+    return null;
+  }
+  const lifetime = days ?? policy.defaultLifetimeDays;
+  if (lifetime > policy.maxLifetimeDays) {
+    throw invalidRequest([
+      { field: 'expires_in_days', message: `must be at most ${policy.maxLifetimeDays} days` },
+    ]);
+  }
+  return new Date(now.getTime() + lifetime * DAY_MS);
+}
+
+/** A rotated PAT keeps its predecessor's lifetime (counted from now), within today's maximum. */
+export function rotatedExpiry(
+  policy: TokenPolicy,
+  old: { created_at: Date; expires_at: Date | null },
+  now: Date,
+) {
+  if (old.expires_at === null) return policy.allowNoExpiry ? null : expiryFor(policy, undefined, now);
+  const lifetime = Math.min(
+    old.expires_at.getTime() - old.created_at.getTime(),
+    policy.maxLifetimeDays * DAY_MS,
+  );
+  return new Date(now.getTime() + lifetime);
+}

@@ -1,0 +1,207 @@
+/** SQL for PAT rows. The token itself never reaches this module: only its SHA-256 hash. */
+import type { KeysetPosition } from '../db/keyset.js';
+import type { Queryable } from '../db/queryable.js';
+import type { UserRow } from '../users/repository.js';
+
+export interface PatRow {
+  id: string;
+  user_id: string;
+  name: string;
+  hint: string;
+  scopes: string[];
+  created_at: Date;
+  created_by: string | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  last_used_ip: string | null;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+  revoked_reason: string | null;
+  rotated_from: string | null;
+}
+
+export type PatStatus = 'active' | 'revoked' | 'expired';
+
+const COLUMNS = `id, user_id, name, hint, scopes, created_at, created_by, expires_at, last_used_at,
+  last_used_ip, revoked_at, revoked_by, revoked_reason, rotated_from`;
+
+/** The SQL predicate for a status; `now()` adds the current time as a parameter. */
+function statusPredicate(status: PatStatus, now: () => string): string {
+  switch (status) {
+    case 'active':
+      return `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${now()})`;
+    case 'revoked':
+      return 'revoked_at IS NOT NULL';
+    case 'expired':
+      return `revoked_at IS NULL AND expires_at <= ${now()}`;
+  }
+}
+
+export function patStatus(pat: Pick<PatRow, 'revoked_at' | 'expires_at'>, now: Date): PatStatus {
+  if (pat.revoked_at) return 'revoked';
+  if (pat.expires_at && pat.expires_at <= now) return 'expired';
+  return 'active';
+}
+
+export interface NewPat {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: Buffer;
+  hint: string;
+  scopes: string[];
+  createdAt: Date;
+  createdBy: string | null;
+  expiresAt: Date | null;
+  rotatedFrom: string | null;
+}
+
+export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
+  const { rows } = await q.query<PatRow>(
+    `INSERT INTO pats (id, user_id, name, token_hash, hint, scopes, created_at, created_by, expires_at, rotated_from)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+    [
+      pat.id,
+      pat.userId,
+      pat.name,
+      pat.tokenHash,
+      pat.hint,
+      pat.scopes,
+      pat.createdAt,
+      pat.createdBy,
+      pat.expiresAt,
+      pat.rotatedFrom,
+    ],
+  );
+  return rows[0] as PatRow;
+}
+
+/** One PAT by id; `forUpdate` locks the row until the surrounding transaction ends. */
+export async function findPatById(q: Queryable, id: string, forUpdate = false): Promise<PatRow | null> {
+  const { rows } = await q.query<PatRow>(
+    `SELECT ${COLUMNS} FROM pats WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export interface PatHolder {
+  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at'>;
+  user: UserRow;
+}
+
+/**
+ * The usable PAT with this hash and its owner, in one indexed lookup: null when no such token,
+ * or it is revoked or expired, or its user is disabled or deleted. The caller does not learn
+ * which, on purpose.
+ */
+export async function findUsablePatByHash(q: Queryable, hash: Buffer, now: Date): Promise<PatHolder | null> {
+  const { rows } = await q.query<
+    UserRow & { pat_id: string; pat_scopes: string[]; pat_expires_at: Date | null }
+  >(
+    `SELECT p.id AS pat_id, p.scopes AS pat_scopes, p.expires_at AS pat_expires_at,
+            u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at
+     FROM pats p JOIN users u ON u.id = p.user_id
+     WHERE p.token_hash = $1 AND p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > $2)
+       AND u.disabled_at IS NULL AND u.deleted_at IS NULL`,
+    [hash, now],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const { pat_id, pat_scopes, pat_expires_at, ...user } = row;
+  return { pat: { id: pat_id, scopes: pat_scopes, expires_at: pat_expires_at }, user };
+}
+
+/** The id of the PAT with this hash, whatever its state (leaked-token reports). */
+export async function findPatIdByHash(q: Queryable, hash: Buffer): Promise<string | null> {
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM pats WHERE token_hash = $1', [hash]);
+  return rows[0]?.id ?? null;
+}
+
+export interface PatFilter {
+  userId?: string | undefined;
+  status?: PatStatus | undefined;
+  now: Date;
+  limit: number;
+  after: KeysetPosition | null;
+}
+
+/** PATs newest first; fetches `limit + 1` rows so the caller can tell if more follow. */
+export async function listPats(q: Queryable, filter: PatFilter): Promise<PatRow[]> {
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const where: string[] = [];
+  if (filter.userId) where.push(`user_id = ${param(filter.userId)}`);
+  if (filter.status) where.push(statusPredicate(filter.status, () => `${param(filter.now)}::timestamptz`));
+  if (filter.after) {
+    where.push(
+      `(created_at, id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`,
+    );
+  }
+  const { rows } = await q.query<PatRow>(
+    `SELECT ${COLUMNS} FROM pats ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+     ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit + 1)}`,
+    params,
+  );
+  return rows;
+}
+
+/** Revokes a PAT that is not yet revoked; null when another request revoked it first. */
+export async function markPatRevoked(
+  q: Queryable,
+  id: string,
+  revocation: { at: Date; by: string | null; reason: string },
+): Promise<PatRow | null> {
+  const { rows } = await q.query<PatRow>(
+    `UPDATE pats SET revoked_at = $2, revoked_by = $3, revoked_reason = $4
+     WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
+    [id, revocation.at, revocation.by, revocation.reason],
+  );
+  return rows[0] ?? null;
+}
+
+/** Revokes every active PAT of a user (user deletion); returns the ids revoked. */
+export async function revokeAllPatsOfUser(
+  q: Queryable,
+  userId: string,
+  revocation: { at: Date; by: string | null; reason: string },
+): Promise<string[]> {
+  const { rows } = await q.query<{ id: string }>(
+    `UPDATE pats SET revoked_at = $2, revoked_by = $3, revoked_reason = $4
+     WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
+    [userId, revocation.at, revocation.by, revocation.reason],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function clearPatRevocation(q: Queryable, id: string): Promise<PatRow | null> {
+  const { rows } = await q.query<PatRow>(
+    `UPDATE pats SET revoked_at = NULL, revoked_by = NULL, revoked_reason = NULL
+     WHERE id = $1 AND revoked_at IS NOT NULL RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export async function deletePatRow(q: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await q.query('DELETE FROM pats WHERE id = $1', [id]);
+  return rowCount > 0;
+}
+
+/**
+ * Records use, at most once per `minIntervalSeconds` per token: the WHERE clause makes a recent
+ * update a no-op, so a hot token does not write on every request.
+ */
+export async function touchPatLastUsed(
+  q: Queryable,
+  id: string,
+  at: Date,
+  ip: string | null,
+  minIntervalSeconds = 60,
+) {
+  await q.query(
+    `UPDATE pats SET last_used_at = $2, last_used_ip = $3
+     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - make_interval(secs => $4))`,
+    [id, at, ip, minIntervalSeconds],
+  );
+}

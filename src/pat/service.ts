@@ -1,0 +1,214 @@
+/**
+ * The PAT lifecycle: create, rotate, revoke, restore, delete. Each change and its audit row
+ * commit in one transaction. The plaintext token exists only in the value `createPat` and
+ * `rotatePat` return, which the API puts in exactly one response.
+ */
+import { randomUUID } from 'node:crypto';
+import { type AuditAction, type RequestMeta, recordAudit } from '../audit/events.js';
+import type { Clock } from '../clock.js';
+import type { TokenPolicy } from '../config.js';
+import type { Database, Queryable } from '../db/queryable.js';
+import { conflict, notFound } from '../errors.js';
+import type { UserRow } from '../users/repository.js';
+import { generatePat, hashPat, patHint } from './format.js';
+import { assertEntitled, assertKnownScopes, expiryFor, rotatedExpiry } from './policy.js';
+import {
+  clearPatRevocation,
+  deletePatRow,
+  findPatById,
+  insertPat,
+  markPatRevoked,
+  type PatRow,
+  patStatus,
+} from './repository.js';
+
+export interface PatContext {
+  db: Database;
+  clock: Clock;
+  policy: TokenPolicy;
+  /** The scope catalogue (name -> description). */
+  scopes: Record<string, string>;
+}
+
+/** Who asks for a change, and from where. */
+export interface Actor {
+  /** Null for the system itself (e.g. a leaked-token report, which is unauthenticated). */
+  userId: string | null;
+  meta: RequestMeta;
+}
+
+export interface PatRequest {
+  name: string;
+  scopes: string[];
+  expiresInDays?: number | null | undefined;
+}
+
+export interface IssuedPat {
+  pat: PatRow;
+  /** The plaintext: return it in the response and drop it. */
+  token: string;
+}
+
+/** Creates a PAT for `owner`; pass `tx` to make it part of a larger transaction. */
+export async function createPat(
+  ctx: PatContext,
+  owner: UserRow,
+  request: PatRequest,
+  actor: Actor,
+  tx?: Queryable,
+) {
+  assertKnownScopes(request.scopes, ctx.scopes);
+  assertEntitled(request.scopes, owner.entitlements);
+  const now = ctx.clock();
+  const expiresAt = expiryFor(ctx.policy, request.expiresInDays, now);
+  const work = async (q: Queryable) => {
+    const spec = { ...request, userId: owner.id, createdAt: now, expiresAt, rotatedFrom: null };
+    const issued = await issuePat(q, ctx, spec, actor);
+    await audit(q, ctx, 'pat.created', issued.pat, actor);
+    return issued;
+  };
+  return tx ? work(tx) : ctx.db.transaction(work);
+}
+
+async function issuePat(
+  tx: Queryable,
+  ctx: PatContext,
+  spec: {
+    userId: string;
+    name: string;
+    scopes: string[];
+    createdAt: Date;
+    expiresAt: Date | null;
+    rotatedFrom: string | null;
+  },
+  actor: Actor,
+): Promise<IssuedPat> {
+  const token = generatePat(ctx.policy.prefix);
+  const pat = await insertPat(tx, {
+    id: randomUUID(),
+    userId: spec.userId,
+    name: spec.name,
+    tokenHash: hashPat(token),
+    hint: patHint(ctx.policy.prefix, token),
+    scopes: spec.scopes,
+    createdAt: spec.createdAt,
+    createdBy: actor.userId,
+    expiresAt: spec.expiresAt,
+    rotatedFrom: spec.rotatedFrom,
+  });
+  return { pat, token };
+}
+
+function audit(
+  tx: Queryable,
+  ctx: PatContext,
+  action: AuditAction,
+  pat: PatRow,
+  actor: Actor,
+  reason?: string,
+) {
+  return recordAudit(tx, {
+    at: ctx.clock(),
+    action,
+    outcome: 'success',
+    actorUserId: actor.userId,
+    subjectUserId: pat.user_id,
+    patId: pat.id,
+    meta: actor.meta,
+    reason: reason ?? null,
+  });
+}
+
+/**
+ * Loads a PAT for a change, locked until the transaction ends. `ownerId` restricts it to one
+ * user's tokens: anyone else's id is answered exactly like an unknown id.
+ */
+async function lockPat(tx: Queryable, id: string, ownerId: string | null): Promise<PatRow> {
+  const pat = await findPatById(tx, id, true);
+  if (!pat || (ownerId !== null && pat.user_id !== ownerId)) throw notFound('token');
+  return pat;
+}
+
+/** One PAT, visible to its owner (or to anyone when `ownerId` is null: admins). */
+export async function getPat(ctx: PatContext, id: string, ownerId: string | null): Promise<PatRow> {
+  const pat = await findPatById(ctx.db, id);
+  if (!pat || (ownerId !== null && pat.user_id !== ownerId)) throw notFound('token');
+  return pat;
+}
+
+/** New secret, same name and scopes, same lifetime from now; the old secret is revoked. */
+export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
+  return ctx.db.transaction(async (tx) => {
+    const old = await lockPat(tx, id, ownerId);
+    const now = ctx.clock();
+    if (patStatus(old, now) !== 'active')
+      throw conflict('token_not_active', 'only an active token can be rotated');
+    await markPatRevoked(tx, old.id, { at: now, by: actor.userId, reason: 'rotated' });
+    const issued = await issuePat(
+      tx,
+      ctx,
+      {
+        userId: old.user_id,
+        name: old.name,
+        scopes: old.scopes,
+        createdAt: now,
+        expiresAt: rotatedExpiry(ctx.policy, old, now),
+        rotatedFrom: old.id,
+      },
+      actor,
+    );
+    await audit(tx, ctx, 'pat.rotated', old, actor, `replaced by ${issued.pat.id}`);
+    await audit(tx, ctx, 'pat.created', issued.pat, actor, `rotated from ${old.id}`);
+    return issued;
+  });
+}
+
+/** Revokes a PAT; revoking an already revoked one changes nothing and succeeds. */
+export function revokePat(
+  ctx: PatContext,
+  id: string,
+  ownerId: string | null,
+  actor: Actor,
+  reason = 'revoked',
+) {
+  return ctx.db.transaction(async (tx) => {
+    const pat = await lockPat(tx, id, ownerId);
+    if (pat.revoked_at) return pat;
+    const revoked = (await markPatRevoked(tx, pat.id, {
+      at: ctx.clock(),
+      by: actor.userId,
+      reason,
+    })) as PatRow;
+    await audit(tx, ctx, 'pat.revoked', revoked, actor, reason);
+    return revoked;
+  });
+}
+
+/** Undoes a revocation, for a token that is revoked, unexpired and was not rotated away. */
+export function restorePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
+  return ctx.db.transaction(async (tx) => {
+    const pat = await lockPat(tx, id, ownerId);
+    if (!pat.revoked_at) throw conflict('token_not_revoked', 'only a revoked token can be restored');
+    if (pat.expires_at && pat.expires_at <= ctx.clock()) {
+      throw conflict('token_expired', 'an expired token cannot be restored');
+    }
+    if (pat.revoked_reason === 'rotated') {
+      throw conflict('token_rotated', 'a rotated token cannot be restored; its successor replaces it');
+    }
+    const restored = (await clearPatRevocation(tx, pat.id)) as PatRow;
+    await audit(tx, ctx, 'pat.restored', restored, actor);
+    return restored;
+  });
+}
+
+/** Deletes a revoked or expired PAT (its audit history stays). */
+export function deletePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
+  return ctx.db.transaction(async (tx) => {
+    const pat = await lockPat(tx, id, ownerId);
+    if (patStatus(pat, ctx.clock()) === 'active') {
+      throw conflict('token_active', 'revoke the token before deleting it');
+    }
+    await deletePatRow(tx, pat.id);
+    await audit(tx, ctx, 'pat.deleted', pat, actor);
+  });
+}

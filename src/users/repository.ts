@@ -1,0 +1,72 @@
+import type { KeysetPosition } from '../db/keyset.js';
+import type { Queryable } from '../db/queryable.js';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  entitlements: string[];
+  service: boolean;
+  created_at: Date;
+  disabled_at: Date | null;
+  deleted_at: Date | null;
+}
+
+const COLUMNS = 'id, username, entitlements, service, created_at, disabled_at, deleted_at';
+
+export async function insertUser(q: Queryable, user: Omit<UserRow, 'disabled_at' | 'deleted_at'>) {
+  const { rows } = await q.query<UserRow>(
+    `INSERT INTO users (id, username, entitlements, service, created_at)
+     VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+    [user.id, user.username, user.entitlements, user.service, user.created_at],
+  );
+  return rows[0] as UserRow;
+}
+
+/** A user who has not been deleted. */
+export async function findUserById(q: Queryable, id: string): Promise<UserRow | null> {
+  const { rows } = await q.query<UserRow>(
+    `SELECT ${COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export async function findUserByUsername(q: Queryable, username: string): Promise<UserRow | null> {
+  const { rows } = await q.query<UserRow>(
+    `SELECT ${COLUMNS} FROM users WHERE lower(username) = lower($1) AND deleted_at IS NULL`,
+    [username],
+  );
+  return rows[0] ?? null;
+}
+
+export async function countUsers(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+  return rows[0]?.n ?? 0;
+}
+
+/** Live users, newest first; fetches `limit + 1` rows so the caller can tell if more follow. */
+export async function listUsers(q: Queryable, limit: number, after: KeysetPosition | null) {
+  const { rows } = await q.query<UserRow>(
+    `SELECT ${COLUMNS} FROM users
+     WHERE deleted_at IS NULL AND ($1::timestamptz IS NULL OR (created_at, id) < ($1, $2::uuid))
+     ORDER BY created_at DESC, id DESC LIMIT $3`,
+    [after?.createdAt ?? null, after?.id ?? null, limit + 1],
+  );
+  return rows;
+}
+
+export async function setUserDisabled(q: Queryable, id: string, disabledAt: Date | null) {
+  const { rows } = await q.query<UserRow>(
+    `UPDATE users SET disabled_at = $2 WHERE id = $1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
+    [id, disabledAt],
+  );
+  return rows[0] ?? null;
+}
+
+export async function markUserDeleted(q: Queryable, id: string, deletedAt: Date) {
+  const { rowCount } = await q.query(
+    'UPDATE users SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL',
+    [id, deletedAt],
+  );
+  return rowCount > 0;
+}

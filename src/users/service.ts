@@ -1,0 +1,123 @@
+/** Users: creation with entitlements, disabling (every PAT fails at once), soft deletion. */
+import { randomUUID } from 'node:crypto';
+import { recordAudit } from '../audit/events.js';
+import type { Clock } from '../clock.js';
+import type { Database, Queryable } from '../db/queryable.js';
+import { conflict, invalidRequest, notFound } from '../errors.js';
+import { revokeAllPatsOfUser } from '../pat/repository.js';
+import type { Actor } from '../pat/service.js';
+import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
+import {
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  markUserDeleted,
+  setUserDisabled,
+  type UserRow,
+} from './repository.js';
+
+export interface UserContext {
+  db: Database;
+  clock: Clock;
+  scopes: Record<string, string>;
+}
+
+export interface NewUser {
+  username: string;
+  /** Defaults to `tessera:tokens` alone: a user may manage their own tokens and nothing more. */
+  entitlements?: string[] | undefined;
+  /** Shorthand for the `tessera:admin` entitlement. */
+  admin?: boolean | undefined;
+  service?: boolean | undefined;
+}
+
+function entitlementsOf(input: NewUser, catalogue: Record<string, string>): string[] {
+  const requested = input.entitlements ?? [TOKENS_SCOPE];
+  requested.forEach((scope, i) => {
+    if (!(scope in catalogue)) {
+      throw invalidRequest([{ field: `entitlements[${i}]`, message: `unknown scope "${scope}"` }]);
+    }
+  });
+  const set = new Set(requested);
+  if (input.admin) set.add(ADMIN_SCOPE);
+  if (input.admin === false) set.delete(ADMIN_SCOPE);
+  return [...set];
+}
+
+export async function createUser(ctx: UserContext, input: NewUser, actor: Actor | null, tx?: Queryable) {
+  const entitlements = entitlementsOf(input, ctx.scopes);
+  const work = async (q: Queryable) => {
+    if (await findUserByUsername(q, input.username))
+      throw conflict('username_taken', 'that username is taken');
+    const user = await insertUser(q, {
+      id: randomUUID(),
+      username: input.username,
+      entitlements,
+      service: input.service ?? false,
+      created_at: ctx.clock(),
+    });
+    await recordAudit(q, {
+      at: ctx.clock(),
+      action: 'user.created',
+      outcome: 'success',
+      actorUserId: actor?.userId ?? null,
+      subjectUserId: user.id,
+      meta: actor?.meta ?? { ip: null, userAgent: null },
+    });
+    return user;
+  };
+  return tx ? work(tx) : ctx.db.transaction(work);
+}
+
+function refuseSelf(id: string, actor: Actor) {
+  if (id === actor.userId)
+    throw conflict('cannot_modify_self', 'an administrator cannot disable or delete themselves');
+}
+
+/** Disabled users' PATs fail at once; enabling restores those not individually revoked. */
+export function setDisabled(ctx: UserContext, id: string, disabled: boolean, actor: Actor): Promise<UserRow> {
+  if (disabled) refuseSelf(id, actor);
+  return ctx.db.transaction(async (tx) => {
+    const user = await setUserDisabled(tx, id, disabled ? ctx.clock() : null);
+    if (!user) throw notFound('user');
+    await recordAudit(tx, {
+      at: ctx.clock(),
+      action: disabled ? 'user.disabled' : 'user.enabled',
+      outcome: 'success',
+      actorUserId: actor.userId,
+      subjectUserId: id,
+      meta: actor.meta,
+    });
+    return user;
+  });
+}
+
+/** Soft-deletes a user and revokes every PAT they hold; their audit history stays. */
+export function deleteUser(ctx: UserContext, id: string, actor: Actor): Promise<void> {
+  refuseSelf(id, actor);
+  return ctx.db.transaction(async (tx) => {
+    const now = ctx.clock();
+    if (!(await findUserById(tx, id)) || !(await markUserDeleted(tx, id, now))) throw notFound('user');
+    const revoked = await revokeAllPatsOfUser(tx, id, { at: now, by: actor.userId, reason: 'user deleted' });
+    for (const patId of revoked) {
+      await recordAudit(tx, {
+        at: now,
+        action: 'pat.revoked',
+        outcome: 'success',
+        actorUserId: actor.userId,
+        subjectUserId: id,
+        patId,
+        meta: actor.meta,
+        reason: 'user deleted',
+      });
+    }
+    await recordAudit(tx, {
+      at: now,
+      action: 'user.deleted',
+      outcome: 'success',
+      actorUserId: actor.userId,
+      subjectUserId: id,
+      meta: actor.meta,
+    });
+  });
+}
