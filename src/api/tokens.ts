@@ -3,6 +3,7 @@ import { Router } from '@koa/router';
 import { z } from 'zod';
 import { callerOf, requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
+import { ApiProblem } from '../errors.js';
 import { listPats } from '../pat/repository.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
@@ -22,6 +23,14 @@ export function tokenRoutes(deps: ApiDeps): Router {
   router.post('/tokens', scoped, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, newPatBody);
     const caller = callerOf(ctx);
+    if (caller.user.service) {
+      throw new ApiProblem(
+        403,
+        'service_account',
+        'Service account',
+        'only administrators create tokens for service accounts',
+      );
+    }
     const issued = await createPat(
       pats,
       caller.user,

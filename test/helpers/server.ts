@@ -1,0 +1,149 @@
+/**
+ * A real Tessera on an ephemeral loopback port, on a real database, with a movable clock and a
+ * captured log. One per test file; tests isolate themselves by creating their own users.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startTessera, type Tessera } from '../../src/main.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string | undefined;
+  body?: unknown;
+  /** Raw body, sent as is (with `contentType`). */
+  raw?: string | Buffer;
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestServer {
+  url: string;
+  tessera: Tessera;
+  database: TestDatabase;
+  dataDir: string;
+  adminToken: string;
+  adminId: string;
+  /** Every log line written so far, as raw text. */
+  logs: string[];
+  /** Moves the server's clock forward. */
+  advance(ms: number): void;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  /** Creates a user (as admin) and a PAT for them; returns both. */
+  createUserWithToken(
+    username: string,
+    entitlements: string[],
+    scopes?: string[],
+    extra?: Record<string, unknown>,
+  ): Promise<{ user: any; token: string; pat: any }>;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** The JSON config file's content. */
+  configFile?: unknown;
+  env?: Record<string, string>;
+}
+
+let counter = 0;
+/** A username unique within the run. */
+export const uniqueName = (base: string) => `${base}-${process.pid}-${++counter}`;
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  const env: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    TESSERA_DATA_DIR: dataDir,
+    TESSERA_KEYS_DIR: join(dataDir, 'keys'),
+    TESSERA_ISSUER: 'http://127.0.0.1:1',
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  if (options.configFile !== undefined) {
+    env.TESSERA_CONFIG = join(dataDir, 'tessera.config.json');
+    writeFileSync(env.TESSERA_CONFIG, JSON.stringify(options.configFile));
+  }
+  const config = loadConfig(env);
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  let offsetMs = 0;
+  const clock = () => new Date(Date.now() + offsetMs);
+  const database = await createTestDatabase({ migrate: false });
+  const tessera = await startTessera({ config, logger: createLogger('debug', sink), clock, db: database.db });
+  const { readFileSync } = await import('node:fs');
+  const adminToken = readFileSync(join(dataDir, 'bootstrap-admin-token'), 'utf8').trim();
+
+  const request = async <T>(
+    method: string,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<ApiResponse<T>> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | Buffer | undefined;
+    if (opts.raw !== undefined) {
+      body = opts.raw;
+      if (opts.contentType) headers['content-type'] = opts.contentType;
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] = opts.contentType ?? 'application/json';
+    }
+    const response = await fetch(`${tessera.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {}
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  };
+
+  const me = await request('GET', '/api/v1/me', { token: adminToken });
+  const server: TestServer = {
+    url: tessera.url,
+    tessera,
+    database,
+    dataDir,
+    adminToken,
+    adminId: me.body.id,
+    logs,
+    advance: (ms) => {
+      offsetMs += ms;
+    },
+    request,
+    async createUserWithToken(username, entitlements, scopes = entitlements, extra = {}) {
+      const user = await request('POST', '/api/v1/users', {
+        token: adminToken,
+        body: { username, entitlements, ...extra },
+      });
+      if (user.status !== 201) throw new Error(`user create failed: ${user.text}`);
+      const pat = await request('POST', `/api/v1/users/${user.body.id}/tokens`, {
+        token: adminToken,
+        body: { name: 'seed', scopes },
+      });
+      if (pat.status !== 201) throw new Error(`token create failed: ${pat.text}`);
+      return { user: user.body, token: pat.body.token, pat: pat.body };
+    },
+    async stop() {
+      await tessera.stop(1000);
+      await database.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
