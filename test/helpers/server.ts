@@ -89,7 +89,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const { readFileSync } = await import('node:fs');
   const adminToken = readFileSync(join(dataDir, 'bootstrap-admin-token'), 'utf8').trim();
 
-  const request = async <T>(
+  const request = async <T = any>(
     method: string,
     path: string,
     opts: RequestOptions = {},
