@@ -67,6 +67,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
+/** Every environment variable the service reads. */
+export const SERVICE_ENV_VARS = Object.keys(envSchema.shape);
+
 export type Resource = z.infer<typeof resourceSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type TokenPolicy = z.infer<typeof fileSchema>['tokens'];
