@@ -128,7 +128,7 @@ function readConfigFile(env: Env): { raw: unknown; source: string } | undefined 
 function checkConsistency(file: z.infer<typeof fileSchema>, scopes: Record<string, string>, source: string) {
   file.resources.forEach((resource, i) => {
     resource.scopes.forEach((scope, j) => {
-      if (!(scope in scopes)) {
+      if (!Object.hasOwn(scopes, scope)) {
         throw new ConfigError(`${source}: resources[${i}].scopes[${j}]: unknown scope "${scope}"`);
       }
     });
@@ -145,7 +145,7 @@ export function loadConfig(env: Env): Config {
   const e = parsedEnv.data;
 
   const file = readConfigFile(env);
-  const parsedFile = fileSchema.safeParse(file?.raw ?? {});
+  const parsedFile = fileSchema.safeParse(file ? file.raw : {});
   if (!parsedFile.success) throw firstIssue(parsedFile.error, file?.source ?? 'config');
   const f = parsedFile.data;
 

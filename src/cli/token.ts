@@ -1,5 +1,5 @@
 /** `tessera token create|list|revoke|rotate`: manage one's PATs over the REST API. */
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { ApiClient } from './client.js';
 import { formatTable } from './table.js';
 
@@ -12,6 +12,12 @@ interface PatView {
   expires_at: string | null;
   last_used_at: string | null;
   token?: string;
+}
+
+/** `-e` takes a whole number of days: anything else must not become `null` (no expiry). */
+function parseDays(value: string): number {
+  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a whole number of days');
+  return Number(value);
 }
 
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never');
@@ -50,16 +56,16 @@ export function registerTokenCommands(
     .command('create <name>')
     .description('create a token (its secret is printed once)')
     .option('-s, --scopes <list>', 'comma-separated scopes', 'tessera:tokens')
-    .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)')
+    .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)', parseDays)
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: { scopes: string; expiresInDays?: string; json?: boolean }) => {
+    .action(async (name: string, opts: { scopes: string; expiresInDays?: number; json?: boolean }) => {
       const body = {
         name,
         scopes: opts.scopes
           .split(',')
           .map((s) => s.trim())
           .filter(Boolean),
-        ...(opts.expiresInDays ? { expires_in_days: Number(opts.expiresInDays) } : {}),
+        ...(opts.expiresInDays === undefined ? {} : { expires_in_days: opts.expiresInDays }),
       };
       printIssued(await client().request<PatView>('POST', '/api/v1/tokens', body), !!opts.json, out);
     });

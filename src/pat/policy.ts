@@ -7,7 +7,7 @@ const DAY_MS = 86_400_000;
 
 /** Rejects scopes that are not in the catalogue (400, naming the first bad element). */
 export function assertKnownScopes(requested: readonly string[], catalogue: Record<string, string>) {
-  const index = requested.findIndex((scope) => !(scope in catalogue));
+  const index = requested.findIndex((scope) => !Object.hasOwn(catalogue, scope));
   if (index >= 0) {
     throw invalidRequest([{ field: `scopes[${index}]`, message: `unknown scope "${requested[index]}"` }]);
   }

@@ -34,7 +34,7 @@ export interface NewUser {
 function entitlementsOf(input: NewUser, catalogue: Record<string, string>): string[] {
   const requested = input.entitlements ?? [TOKENS_SCOPE];
   requested.forEach((scope, i) => {
-    if (!(scope in catalogue)) {
+    if (!Object.hasOwn(catalogue, scope)) {
       throw invalidRequest([{ field: `entitlements[${i}]`, message: `unknown scope "${scope}"` }]);
     }
   });
