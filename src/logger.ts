@@ -17,6 +17,8 @@ export const REDACTED_PATHS = [
   'tokens',
   '*.tokens',
   'client_secret',
+  // Body readers attach the raw request body to their errors.
+  'err.body',
   '*.client_secret',
 ];
 

@@ -7,7 +7,7 @@ import { listPats } from '../pat/repository.js';
 import { revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
-import { findUserById, findUserByUsername } from '../users/repository.js';
+import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repository.js';
 import { type ApiDeps, patContext } from './context.js';
 import { actorOf, jsonBody, parseBody, parseQuery } from './http.js';
 import { presentPat } from './presenters.js';
@@ -20,9 +20,9 @@ const listQuery = z.object({
 });
 const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
-/** `user=` names a user by id or by username; null when it names nobody. */
+/** `user=` names a user by id (deleted ones too) or by live username; null when it names nobody. */
 async function resolveUser(deps: ApiDeps, user: string): Promise<string | null> {
-  const byId = z.uuid().safeParse(user).success ? await findUserById(deps.db, user) : null;
+  const byId = z.uuid().safeParse(user).success ? await findUserByIdIncludingDeleted(deps.db, user) : null;
   return (byId ?? (await findUserByUsername(deps.db, user)))?.id ?? null;
 }
 

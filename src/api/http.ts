@@ -49,13 +49,16 @@ function sendProblem(ctx: Context, problem: ApiProblem) {
 }
 
 /** Errors from the body reader (co-body / raw-body) carry a status and a type. */
-function bodyReadProblem(error: { status?: number; type?: string }): ApiProblem | null {
-  if (error.status === 413)
+function bodyReadProblem(error: unknown): ApiProblem | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { status, type } = error as { status?: number; type?: string };
+  if (status === 413)
     return new ApiProblem(413, 'body_too_large', 'Request body too large', `limit ${BODY_LIMIT}`);
-  if (error.status === 400 && error.type?.startsWith('entity.')) {
+  // co-body's JSON syntax errors carry status 400 but no `type`.
+  if (status === 400 && (error instanceof SyntaxError || type?.startsWith('entity.'))) {
     return new ApiProblem(400, 'invalid_json', 'Malformed JSON body', 'the body is not a JSON object');
   }
-  if (error.status === 415) return new ApiProblem(415, 'unsupported_media_type', 'Unsupported media type');
+  if (status === 415) return new ApiProblem(415, 'unsupported_media_type', 'Unsupported media type');
   return null;
 }
 
@@ -66,12 +69,12 @@ export function problemHandler(logger: Logger): Middleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined)
         sendProblem(ctx, new ApiProblem(404, 'not_found', 'Not found'));
-      if (ctx.status === 405 && ctx.body === 'Method Not Allowed') {
+      if (ctx.status === 405 && ctx.body == null) {
         sendProblem(ctx, new ApiProblem(405, 'method_not_allowed', 'Method not allowed'));
       }
     } catch (error) {
       if (error instanceof ApiProblem) return sendProblem(ctx, error);
-      const fromBody = bodyReadProblem(error as { status?: number; type?: string });
+      const fromBody = bodyReadProblem(error);
       if (fromBody) return sendProblem(ctx, fromBody);
       logger.error({ err: error, reqId: ctx.state.requestId }, 'unhandled error');
       sendProblem(ctx, internalError());

@@ -13,13 +13,16 @@ export interface UserRow {
 
 const COLUMNS = 'id, username, entitlements, service, created_at, disabled_at, deleted_at';
 
+/** Inserts a user; null when a live user already has that username (any case). */
 export async function insertUser(q: Queryable, user: Omit<UserRow, 'disabled_at' | 'deleted_at'>) {
   const { rows } = await q.query<UserRow>(
     `INSERT INTO users (id, username, entitlements, service, created_at)
-     VALUES ($1, $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (lower(username)) WHERE deleted_at IS NULL DO NOTHING
+     RETURNING ${COLUMNS}`,
     [user.id, user.username, user.entitlements, user.service, user.created_at],
   );
-  return rows[0] as UserRow;
+  return rows[0] ?? null;
 }
 
 /** A user who has not been deleted. */
@@ -28,6 +31,12 @@ export async function findUserById(q: Queryable, id: string): Promise<UserRow | 
     `SELECT ${COLUMNS} FROM users WHERE id = $1 AND deleted_at IS NULL`,
     [id],
   );
+  return rows[0] ?? null;
+}
+
+/** Any user, deleted ones included (their history still names them). */
+export async function findUserByIdIncludingDeleted(q: Queryable, id: string): Promise<UserRow | null> {
+  const { rows } = await q.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 

@@ -7,14 +7,7 @@ import { conflict, invalidRequest, notFound } from '../errors.js';
 import { revokeAllPatsOfUser } from '../pat/repository.js';
 import type { Actor } from '../pat/service.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
-import {
-  findUserById,
-  findUserByUsername,
-  insertUser,
-  markUserDeleted,
-  setUserDisabled,
-  type UserRow,
-} from './repository.js';
+import { findUserById, insertUser, markUserDeleted, setUserDisabled, type UserRow } from './repository.js';
 
 export interface UserContext {
   db: Database;
@@ -47,8 +40,6 @@ function entitlementsOf(input: NewUser, catalogue: Record<string, string>): stri
 export async function createUser(ctx: UserContext, input: NewUser, actor: Actor | null, tx?: Queryable) {
   const entitlements = entitlementsOf(input, ctx.scopes);
   const work = async (q: Queryable) => {
-    if (await findUserByUsername(q, input.username))
-      throw conflict('username_taken', 'that username is taken');
     const user = await insertUser(q, {
       id: randomUUID(),
       username: input.username,
@@ -56,6 +47,8 @@ export async function createUser(ctx: UserContext, input: NewUser, actor: Actor 
       service: input.service ?? false,
       created_at: ctx.clock(),
     });
+    // The unique index decides, so concurrent creations of one name cannot both succeed.
+    if (!user) throw conflict('username_taken', 'that username is taken');
     await recordAudit(q, {
       at: ctx.clock(),
       action: 'user.created',
