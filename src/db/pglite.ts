@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { lockDataDir } from './pglite-lock.js';
 import type { Database, Queryable, QueryResult } from './queryable.js';
 
 function wrap(client: PGlite | Transaction): Queryable {
   return {
     async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
       const result = await client.query<Row>(sql, params as unknown[]);
-      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+      // PGlite reports affectedRows 0 for a SELECT: count rows whenever the statement returns any.
+      const returnsRows = result.fields.length > 0;
+      return { rows: result.rows, rowCount: returnsRows ? result.rows.length : (result.affectedRows ?? 0) };
     },
     async exec(sql: string) {
       await client.exec(sql);
@@ -20,8 +23,16 @@ function wrap(client: PGlite | Transaction): Queryable {
  * never be opened by two processes at once.
  */
 export async function openPgliteDatabase(dataDir: string, loadDataDir?: Blob): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir, ...(loadDataDir ? { loadDataDir } : {}) });
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const unlock = inMemory ? () => {} : lockDataDir(dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create({ dataDir, ...(loadDataDir ? { loadDataDir } : {}) });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const base = wrap(db);
   return {
     kind: 'pglite',
@@ -30,6 +41,9 @@ export async function openPgliteDatabase(dataDir: string, loadDataDir?: Blob): P
     // PGlite serialises everything on its single connection, so a transaction excludes
     // every other query until it ends.
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
-    close: () => db.close(),
+    async close() {
+      await db.close();
+      unlock();
+    },
   };
 }
