@@ -8,8 +8,12 @@ import type { ApiDeps } from './api/context.js';
 import { problemHandler } from './api/http.js';
 import { apiRouter } from './api/router.js';
 import type { Logger } from './logger.js';
+import type { ProviderHost } from './oidc/host.js';
+import { oidcRoutes } from './oidc/routes.js';
 
-export type AppDeps = ApiDeps;
+export interface AppDeps extends ApiDeps {
+  oidc: ProviderHost;
+}
 
 /** A request id from the client when it is sane, else a new one; echoed in `X-Request-Id`. */
 function requestId(ctx: Context): string {
@@ -65,10 +69,11 @@ export function buildApp(deps: AppDeps): Koa {
   app.silent = true;
   app.on('error', (error) => deps.logger.error({ err: error }, 'koa error'));
   const problems = problemHandler(deps.logger);
-  const api = apiRouter(deps);
+  const api = apiRouter({ ...deps, keys: () => deps.oidc.keys });
 
   app.use(accessLog(deps.logger));
   app.use(health(deps));
+  app.use(oidcRoutes(deps.oidc, deps.config.signing.jwksMaxAgeSeconds));
   app.use((ctx, next) =>
     ctx.path === '/api' || ctx.path.startsWith('/api/') ? problems(ctx, next) : next(),
   );

@@ -48,8 +48,12 @@ const fileSchema = z.strictObject({
     })
     .default({ prefix: 'tsr', defaultLifetimeDays: 90, maxLifetimeDays: 365, allowNoExpiry: false }),
   signing: z
-    .strictObject({ alg: z.enum(['ES256', 'EdDSA', 'RS256']).default('ES256') })
-    .default({ alg: 'ES256' }),
+    .strictObject({
+      alg: z.enum(['ES256', 'EdDSA', 'RS256']).default('ES256'),
+      /** `Cache-Control: max-age` of the JWKS response. */
+      jwksMaxAgeSeconds: positiveInt.max(86400, { error: 'expected at most 86400 seconds' }).default(300),
+    })
+    .default({ alg: 'ES256', jwksMaxAgeSeconds: 300 }),
   clients: z.array(clientSchema).default([]),
 });
 
@@ -87,7 +91,7 @@ export interface Config {
   resources: Resource[];
   defaultAudience: string;
   tokens: TokenPolicy;
-  signing: { alg: 'ES256' | 'EdDSA' | 'RS256' };
+  signing: { alg: 'ES256' | 'EdDSA' | 'RS256'; jwksMaxAgeSeconds: number };
   clients: ClientConfig[];
 }
 
@@ -179,6 +183,14 @@ export function loadConfig(env: Env): Config {
     signing: f.signing,
     clients: f.clients,
   };
+}
+
+/**
+ * How long a retired signing key stays published: until every JWT it signed has expired
+ * (the longest resource TTL) and every JWKS copy cached before its successor lapsed.
+ */
+export function keyRetentionSeconds(config: Pick<Config, 'resources' | 'signing'>): number {
+  return Math.max(...config.resources.map((r) => r.tokenTtlSeconds)) + config.signing.jwksMaxAgeSeconds;
 }
 
 /** The CLI client's settings: where the server is and which PAT to present. */

@@ -12,12 +12,19 @@ import type { Config } from './config.js';
 import { runMigrations } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import type { Database } from './db/queryable.js';
+import { keyPolicyFor } from './keys/keyring.js';
 import type { Logger } from './logger.js';
+import { ProviderHost } from './oidc/host.js';
+import { buildProvider } from './oidc/provider.js';
+
+/** How often a running instance looks for rotated keys (SIGHUP makes it look at once). */
+const KEYS_CHECK_MS = 30_000;
 
 export interface Tessera {
   url: string;
   db: Database;
   server: Server;
+  oidc: ProviderHost;
   /** Stops accepting, drains in-flight requests (at most `graceMs`), closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -38,8 +45,15 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   const applied = await runMigrations(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   await bootstrapAdmin({ db, clock, config, logger });
+  const oidc = await ProviderHost.start(
+    (keys) => buildProvider(config, keys, { db, clock, logger }),
+    keyPolicyFor(config),
+    clock,
+    logger,
+  );
+  oidc.watch(KEYS_CHECK_MS);
 
-  const app = buildApp({ db, clock, config, logger });
+  const app = buildApp({ db, clock, config, logger, oidc });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   // Bound how long a slow client may take to send its request.
@@ -60,12 +74,13 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       const timer = setTimeout(() => server.closeAllConnections(), graceMs);
       await closed;
       clearTimeout(timer);
+      oidc.close();
       await db.close();
       logger.info('tessera stopped');
     })();
     return stopping;
   };
-  return { url, db, server, stop };
+  return { url, db, server, oidc, stop };
 }
 
 /** `tessera serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. */
@@ -81,6 +96,7 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       },
     );
   };
+  process.on('SIGHUP', () => void tessera.oidc.reload());
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 }

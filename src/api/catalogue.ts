@@ -16,7 +16,7 @@ export function catalogueRoutes(deps: ApiDeps): Router {
     const caller = callerOf(ctx);
     ctx.body = {
       ...presentUser(caller.user),
-      credential: { type: 'pat', pat_id: caller.patId, scopes: caller.scopes },
+      credential: { type: caller.credential, pat_id: caller.patId, scopes: caller.scopes },
     };
   });
 

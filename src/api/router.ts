@@ -1,6 +1,8 @@
 /** `/api/v1`: the REST API (DESIGN.md, "REST API"). */
 import { Router } from '@koa/router';
 import { requireCaller } from '../auth/bearer.js';
+import { jwtAuthenticator } from '../auth/jwt.js';
+import type { KeyRing } from '../keys/keyring.js';
 import { adminRoutes } from './admin.js';
 import { catalogueRoutes } from './catalogue.js';
 import type { ApiDeps } from './context.js';
@@ -8,14 +10,16 @@ import { credentialRoutes } from './credentials.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 
-export function apiRouter(deps: ApiDeps): Router {
+export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
   const api = new Router({ prefix: '/api/v1' });
   // Unauthenticated by design (see credentials.ts).
   const open = credentialRoutes(deps);
   api.use(open.routes(), open.allowedMethods());
 
   const authenticated = new Router();
-  authenticated.use(requireCaller({ db: deps.db, clock: deps.clock, prefix: deps.config.tokens.prefix }));
+  const { db, clock, config } = deps;
+  const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys });
+  authenticated.use(requireCaller({ db, clock, prefix: config.tokens.prefix, authenticateJwt }));
   for (const routes of [catalogueRoutes(deps), tokenRoutes(deps), userRoutes(deps), adminRoutes(deps)]) {
     authenticated.use(routes.routes(), routes.allowedMethods());
   }

@@ -1,6 +1,7 @@
 /**
- * `/api/v1` authentication: `Authorization: Bearer <PAT>` (RFC 6750 §2.1). A token with a bad
- * checksum is refused before any database query; every failure answers the same 401.
+ * `/api/v1` authentication: `Authorization: Bearer <PAT or Tessera JWT>` (RFC 6750 §2.1). A
+ * PAT with a bad checksum is refused before any database query; every failure answers the
+ * same 401.
  */
 import type { Context, Middleware, Next } from 'koa';
 import type { Clock } from '../clock.js';
@@ -14,7 +15,8 @@ import type { UserRow } from '../users/repository.js';
 /** The authenticated caller of an API request. */
 export interface Caller {
   user: UserRow;
-  /** The PAT presented, when the credential is a PAT. */
+  credential: 'pat' | 'jwt';
+  /** The PAT presented, or the PAT the presented JWT was exchanged from. */
   patId: string | null;
   /** What this request may do: the credential's scopes within the user's current entitlements. */
   scopes: string[];
@@ -24,6 +26,8 @@ export interface BearerDeps {
   db: Database;
   clock: Clock;
   prefix: string;
+  /** Verifies Tessera JWTs (see jwt.ts); absent, only PATs are accepted. */
+  authenticateJwt?: ((token: string) => Promise<Caller | null>) | undefined;
 }
 
 export function bearerToken(ctx: Context): string | null {
@@ -43,6 +47,7 @@ export async function authenticatePat(
   await touchPatLastUsed(deps.db, holder.pat.id, now, ip);
   return {
     user: holder.user,
+    credential: 'pat',
     patId: holder.pat.id,
     scopes: intersectScopes(holder.pat.scopes, holder.user.entitlements),
   };
@@ -52,7 +57,11 @@ export async function authenticatePat(
 export function requireCaller(deps: BearerDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const token = bearerToken(ctx);
-    const caller = token ? await authenticatePat(deps, token, ctx.ip || null) : null;
+    const caller = token
+      ? ((await authenticatePat(deps, token, ctx.ip || null)) ??
+        (await deps.authenticateJwt?.(token)) ??
+        null)
+      : null;
     if (!caller) throw unauthenticated();
     ctx.state.caller = caller;
     await next();

@@ -6,6 +6,8 @@ import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../main.js';
 import { apiClient, CliError } from './client.js';
+import { registerExchangeCommand } from './exchange.js';
+import { registerKeyCommands } from './keys.js';
 import { registerTokenCommands } from './token.js';
 
 export function buildCli(env: Record<string, string | undefined>, out: (text: string) => void): Command {
@@ -33,7 +35,9 @@ export function buildCli(env: Record<string, string | undefined>, out: (text: st
       }
     });
 
+  registerKeyCommands(program, () => loadConfig(env), out);
   registerTokenCommands(program, () => apiClient(loadClientConfig(env)), out);
+  registerExchangeCommand(program, () => loadClientConfig(env), out);
   return program;
 }
 

@@ -90,21 +90,16 @@ export interface PatHolder {
   user: UserRow;
 }
 
-/**
- * The usable PAT with this hash and its owner, in one indexed lookup: null when no such token,
- * or it is revoked or expired, or its user is disabled or deleted. The caller does not learn
- * which, on purpose.
- */
-export async function findUsablePatByHash(q: Queryable, hash: Buffer, now: Date): Promise<PatHolder | null> {
+async function findUsablePat(q: Queryable, where: 'p.token_hash' | 'p.id', value: unknown, now: Date) {
   const { rows } = await q.query<
     UserRow & { pat_id: string; pat_scopes: string[]; pat_expires_at: Date | null }
   >(
     `SELECT p.id AS pat_id, p.scopes AS pat_scopes, p.expires_at AS pat_expires_at,
             u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at
      FROM pats p JOIN users u ON u.id = p.user_id
-     WHERE p.token_hash = $1 AND p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > $2)
+     WHERE ${where} = $1 AND p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > $2)
        AND u.disabled_at IS NULL AND u.deleted_at IS NULL`,
-    [hash, now],
+    [value, now],
   );
   const row = rows[0];
   if (!row) return null;
@@ -112,10 +107,56 @@ export async function findUsablePatByHash(q: Queryable, hash: Buffer, now: Date)
   return { pat: { id: pat_id, scopes: pat_scopes, expires_at: pat_expires_at }, user };
 }
 
+/**
+ * The usable PAT with this hash and its owner, in one indexed lookup: null when no such token,
+ * or it is revoked or expired, or its user is disabled or deleted. The caller does not learn
+ * which, on purpose.
+ */
+export function findUsablePatByHash(q: Queryable, hash: Buffer, now: Date): Promise<PatHolder | null> {
+  return findUsablePat(q, 'p.token_hash', hash, now);
+}
+
+/** The same check by PAT id: a JWT exchanged from a PAT is good only while its PAT is. */
+export function findUsablePatById(q: Queryable, id: string, now: Date): Promise<PatHolder | null> {
+  return findUsablePat(q, 'p.id', id, now);
+}
+
 /** The id of the PAT with this hash, whatever its state (leaked-token reports). */
 export async function findPatIdByHash(q: Queryable, hash: Buffer): Promise<string | null> {
   const { rows } = await q.query<{ id: string }>('SELECT id FROM pats WHERE token_hash = $1', [hash]);
   return rows[0]?.id ?? null;
+}
+
+/** Why a PAT with this hash cannot be used (only asked after a failed lookup, for the audit trail). */
+export async function explainUnusablePat(
+  q: Queryable,
+  hash: Buffer,
+  now: Date,
+): Promise<{ patId: string | null; userId: string | null; reason: string }> {
+  const { rows } = await q.query<{
+    id: string;
+    user_id: string;
+    revoked_at: Date | null;
+    expires_at: Date | null;
+    disabled_at: Date | null;
+    deleted_at: Date | null;
+  }>(
+    `SELECT p.id, p.user_id, p.revoked_at, p.expires_at, u.disabled_at, u.deleted_at
+     FROM pats p JOIN users u ON u.id = p.user_id WHERE p.token_hash = $1`,
+    [hash],
+  );
+  const row = rows[0];
+  if (!row) return { patId: null, userId: null, reason: 'unknown token' };
+  const reason = row.deleted_at
+    ? 'user deleted'
+    : row.disabled_at
+      ? 'user disabled'
+      : row.revoked_at
+        ? 'token revoked'
+        : row.expires_at && row.expires_at <= now
+          ? 'token expired'
+          : 'token unusable';
+  return { patId: row.id, userId: row.user_id, reason };
 }
 
 export interface PatFilter {

@@ -2,7 +2,8 @@
  * A real Tessera on an ephemeral loopback port, on a real database, with a movable clock and a
  * captured log. One per test file; tests isolate themselves by creating their own users.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -39,6 +40,13 @@ export interface TestServer {
   /** Moves the server's clock forward. */
   advance(ms: number): void;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  /** `POST /token` with a form body; array values repeat the parameter. */
+  tokenRequest<T = any>(
+    form: Record<string, string | string[]>,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse<T>>;
+  /** A token exchange of `pat` with the standard parameters plus `extra`. */
+  exchange<T = any>(pat: string, extra?: Record<string, string | string[]>): Promise<ApiResponse<T>>;
   /** Creates a user (as admin) and a PAT for them; returns both. */
   createUserWithToken(
     username: string,
@@ -55,18 +63,28 @@ export interface TestServerOptions {
   env?: Record<string, string>;
 }
 
+/** A free loopback port, so that the issuer (and so `jwks_uri`) names the real address. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 let counter = 0;
 /** A username unique within the run. */
 export const uniqueName = (base: string) => `${base}-${process.pid}-${++counter}`;
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
+  const port = await freePort();
   const env: Record<string, string> = {
-    PORT: '0',
+    PORT: String(port),
     HOST: '127.0.0.1',
     TESSERA_DATA_DIR: dataDir,
     TESSERA_KEYS_DIR: join(dataDir, 'keys'),
-    TESSERA_ISSUER: 'http://127.0.0.1:1',
+    TESSERA_ISSUER: `http://127.0.0.1:${port}`,
     LOG_LEVEL: 'debug',
     ...options.env,
   };
@@ -86,7 +104,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clock = () => new Date(Date.now() + offsetMs);
   const database = await createTestDatabase({ migrate: false });
   const tessera = await startTessera({ config, logger: createLogger('debug', sink), clock, db: database.db });
-  const { readFileSync } = await import('node:fs');
   const adminToken = readFileSync(join(dataDir, 'bootstrap-admin-token'), 'utf8').trim();
 
   const request = async <T = any>(
@@ -113,6 +130,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   };
 
+  const tokenRequest = (form: Record<string, string | string[]>, headers: Record<string, string> = {}) => {
+    const body = new URLSearchParams();
+    for (const [key, value] of Object.entries(form)) {
+      for (const item of Array.isArray(value) ? value : [value]) body.append(key, item);
+    }
+    return request('POST', '/token', {
+      raw: body.toString(),
+      contentType: 'application/x-www-form-urlencoded',
+      headers,
+    });
+  };
+
   const me = await request('GET', '/api/v1/me', { token: adminToken });
   const server: TestServer = {
     url: tessera.url,
@@ -126,6 +155,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       offsetMs += ms;
     },
     request,
+    tokenRequest,
+    exchange: (pat, extra = {}) =>
+      tokenRequest({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: pat,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        ...extra,
+      }),
     async createUserWithToken(username, entitlements, scopes = entitlements, extra = {}) {
       const user = await request('POST', '/api/v1/users', {
         token: adminToken,

@@ -63,7 +63,7 @@ describe('loadConfig defaults', () => {
       maxLifetimeDays: 365,
       allowNoExpiry: false,
     });
-    expect(config.signing).toEqual({ alg: 'ES256' });
+    expect(config.signing).toEqual({ alg: 'ES256', jwksMaxAgeSeconds: 300 });
     expect(config.clients).toEqual([]);
   });
 

@@ -1,0 +1,63 @@
+/**
+ * `/api/v1` accepts Tessera-issued JWTs for the built-in resource `<issuer>/api`, verified
+ * locally against the current key set: `typ` at+jwt (RFC 9068 §4), `iss`, `aud`, `exp` and the
+ * signature. A JWT is only as good as the PAT it was exchanged from: that PAT and its user are
+ * checked too, so revocation reaches JWTs already issued.
+ */
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { Clock } from '../clock.js';
+import type { Database } from '../db/queryable.js';
+import { publicJwks } from '../keys/jwks.js';
+import type { KeyRing } from '../keys/keyring.js';
+import { findUsablePatById } from '../pat/repository.js';
+import { intersectScopes } from '../scopes.js';
+import type { Caller } from './bearer.js';
+
+export interface JwtAuthDeps {
+  db: Database;
+  clock: Clock;
+  issuer: string;
+  keys: () => KeyRing;
+}
+
+const ALGORITHMS = ['ES256', 'EdDSA', 'RS256'];
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export function jwtAuthenticator(deps: JwtAuthDeps) {
+  let cached: { fingerprint: string; jwks: ReturnType<typeof createLocalJWKSet> } | undefined;
+  const jwks = () => {
+    const ring = deps.keys();
+    if (cached?.fingerprint !== ring.fingerprint) {
+      cached = { fingerprint: ring.fingerprint, jwks: createLocalJWKSet(publicJwks(ring.published)) };
+    }
+    return cached.jwks;
+  };
+
+  return async function authenticateJwt(token: string): Promise<Caller | null> {
+    if (!JWT_SHAPE.test(token)) return null;
+    const now = deps.clock();
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, jwks(), {
+        issuer: deps.issuer,
+        audience: `${deps.issuer}/api`,
+        typ: 'at+jwt',
+        algorithms: ALGORITHMS,
+        currentDate: now,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti'],
+      }));
+    } catch {
+      return null;
+    }
+    if (typeof payload.pat_id !== 'string' || typeof payload.sub !== 'string') return null;
+    const holder = await findUsablePatById(deps.db, payload.pat_id, now);
+    if (!holder || holder.user.id !== payload.sub) return null;
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    return {
+      user: holder.user,
+      credential: 'jwt',
+      patId: holder.pat.id,
+      scopes: intersectScopes(scopes, holder.user.entitlements),
+    };
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The keys an instance uses: loaded from the keys directory, created on first start. Several
+ * instances may share one directory; a lock file makes first-start generation and rotation
+ * happen once.
+ */
+import { createHash } from 'node:crypto';
+import { open, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Config, keyRetentionSeconds } from '../config.js';
+import { generateKeyRecord } from './generate.js';
+import { type KeyRecord, readKeyFiles, removeKeyFile, type SigningAlg, writeKeyFile } from './key-file.js';
+import { publishedKeys, rotateKeys, signingKey } from './rotation.js';
+
+export interface KeyRing {
+  /** Signs every new JWT. */
+  signing: KeyRecord;
+  /** Served in the JWKS (as public keys): next, current, and retired keys still in retention. */
+  published: KeyRecord[];
+  /** Changes whenever the set of keys or their states change. */
+  fingerprint: string;
+}
+
+export interface KeyPolicy {
+  dir: string;
+  alg: SigningAlg;
+  /** How long a retired key stays published: longest JWT lifetime + JWKS cache lifetime. */
+  retentionSeconds: number;
+}
+
+export function keyPolicyFor(config: Config): KeyPolicy {
+  return { dir: config.keysDir, alg: config.signing.alg, retentionSeconds: keyRetentionSeconds(config) };
+}
+
+const STALE_LOCK_MS = 30_000;
+
+/** Runs `work` while holding `<dir>/.lock` (O_EXCL), waiting for another holder up to 10 s. */
+async function withDirectoryLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const lock = join(dir, '.lock');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lock, 'wx', 0o600);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 200) throw error;
+      const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+      if (age > STALE_LOCK_MS) await unlink(lock).catch(() => {});
+      await sleep(50);
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await unlink(lock).catch(() => {});
+  }
+}
+
+function fingerprintOf(keys: KeyRecord[]): string {
+  const summary = keys
+    .map((k) => `${k.kid}:${k.state}:${k.activated_at ?? ''}`)
+    .sort()
+    .join(',');
+  return createHash('sha256').update(summary).digest('base64url');
+}
+
+/** Creates `current` + `next` in an empty directory, so the next key is published before it signs. */
+async function ensureKeys(policy: KeyPolicy, now: Date): Promise<KeyRecord[]> {
+  const existing = await readKeyFiles(policy.dir);
+  if (existing.length > 0) return existing;
+  return withDirectoryLock(policy.dir, async () => {
+    const again = await readKeyFiles(policy.dir);
+    if (again.length > 0) return again;
+    const fresh = [
+      await generateKeyRecord(policy.alg, 'current', now),
+      await generateKeyRecord(policy.alg, 'next', now),
+    ];
+    for (const key of fresh) await writeKeyFile(policy.dir, key);
+    return fresh;
+  });
+}
+
+export async function loadKeyRing(policy: KeyPolicy, now: Date): Promise<KeyRing> {
+  const keys = await ensureKeys(policy, now);
+  const signing = signingKey(keys);
+  if (!signing) throw new Error(`no current signing key in ${policy.dir}: run \`tessera keys rotate\``);
+  const published = publishedKeys(keys, now, policy.retentionSeconds);
+  return { signing, published, fingerprint: fingerprintOf(published) };
+}
+
+/** `tessera keys rotate`: next -> current, current -> retired, a new next; lapsed keys deleted. */
+export async function rotateKeyDirectory(policy: KeyPolicy, now: Date): Promise<KeyRecord[]> {
+  await ensureKeys(policy, now);
+  return withDirectoryLock(policy.dir, async () => {
+    const keys = await readKeyFiles(policy.dir);
+    const plan = rotateKeys(
+      keys,
+      await generateKeyRecord(policy.alg, 'next', now),
+      now,
+      policy.retentionSeconds,
+    );
+    for (const key of plan.write) await writeKeyFile(policy.dir, key);
+    for (const kid of plan.remove) await removeKeyFile(policy.dir, kid);
+    return readKeyFiles(policy.dir);
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The oidc-provider instance: issuer, clients, signing keys and the token-exchange grant.
+ * Only its public API is used (no imports from `oidc-provider/lib/...`).
+ */
+import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+import type { Config } from '../config.js';
+import {
+  EXCHANGE_PARAMETERS,
+  PUBLIC_CLIENT_ID,
+  REPEATABLE_PARAMETERS,
+  TOKEN_EXCHANGE_GRANT,
+} from '../exchange/constants.js';
+import { buildExchangeHandler, type ExchangeDeps } from '../exchange/handler.js';
+import type { KeyRing } from '../keys/keyring.js';
+import { NullAdapter } from './adapter.js';
+
+function clients(config: Config): ClientMetadata[] {
+  const common = { grant_types: [TOKEN_EXCHANGE_GRANT], response_types: [], redirect_uris: [] };
+  return [
+    { ...common, client_id: PUBLIC_CLIENT_ID, token_endpoint_auth_method: 'none' as const },
+    ...config.clients.map((client) => ({
+      ...common,
+      client_id: client.client_id,
+      client_secret: client.client_secret,
+      token_endpoint_auth_method: 'client_secret_basic' as const,
+    })),
+  ];
+}
+
+function configuration(config: Config, keys: KeyRing): Configuration {
+  return {
+    adapter: NullAdapter,
+    clients: clients(config),
+    jwks: { keys: keys.published.map((k) => k.jwk) as NonNullable<Configuration['jwks']>['keys'] },
+    clientDefaults: { id_token_signed_response_alg: keys.signing.alg, grant_types: [TOKEN_EXCHANGE_GRANT] },
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    scopes: Object.keys(config.scopes),
+    responseTypes: ['none'],
+    features: {
+      devInteractions: { enabled: false },
+      dPoP: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      userinfo: { enabled: false },
+      introspection: { enabled: false },
+      revocation: { enabled: false },
+      registration: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      resourceIndicators: { enabled: false },
+    },
+    // RFC 9068 §2.2 allows extra claims: `pat_id` names the PAT an exchanged JWT stands on.
+    extraTokenClaims: (_ctx, token) =>
+      token.kind === 'AccessToken' && token.gty === TOKEN_EXCHANGE_GRANT
+        ? { pat_id: token.grantId }
+        : undefined,
+    findAccount: () => undefined,
+  };
+}
+
+export function buildProvider(
+  config: Config,
+  keys: KeyRing,
+  deps: Omit<ExchangeDeps, 'keys' | 'config'>,
+): Provider {
+  const provider = new Provider(config.issuer, configuration(config, keys));
+  provider.registerGrantType(
+    TOKEN_EXCHANGE_GRANT,
+    buildExchangeHandler({ ...deps, config, keys: () => keys }),
+    EXCHANGE_PARAMETERS,
+    REPEATABLE_PARAMETERS,
+  );
+  return provider;
+}

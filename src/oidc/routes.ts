@@ -1,0 +1,63 @@
+/**
+ * The OAuth endpoints Tessera serves through oidc-provider: discovery (under both RFC 8414 and
+ * OpenID names), the JWKS and the token endpoint. Every other provider route (authorization,
+ * end session, device, registration, interactions...) belongs to browser flows Tessera does
+ * not offer, and answers 404 here without reaching the provider.
+ */
+import type { Context, Middleware, Next } from 'koa';
+import type { ProviderHost } from './host.js';
+import { defaultToPublicClient } from './public-client.js';
+
+export const OPENID_CONFIGURATION = '/.well-known/openid-configuration';
+export const AS_METADATA = '/.well-known/oauth-authorization-server';
+export const JWKS_PATH = '/jwks';
+export const TOKEN_PATH = '/token';
+
+const PROVIDER_PATHS = new Set([OPENID_CONFIGURATION, JWKS_PATH, TOKEN_PATH]);
+
+/** Metadata members for endpoints and flows that answer 404 here (RFC 8414 §2 makes them optional). */
+const UNSERVED_METADATA = [
+  'authorization_endpoint',
+  'authorization_response_iss_parameter_supported',
+  'claims_parameter_supported',
+  'claims_supported',
+  'code_challenge_methods_supported',
+  'grant_types_supported_by_browser',
+  'id_token_signing_alg_values_supported',
+  'request_parameter_supported',
+  'request_uri_parameter_supported',
+  'require_request_uri_registration',
+  'response_modes_supported',
+  'subject_types_supported',
+  'claim_types_supported',
+];
+
+function trimDiscovery(ctx: Context) {
+  if (ctx.status !== 200 || typeof ctx.body !== 'object' || ctx.body === null) return;
+  const document = { ...(ctx.body as Record<string, unknown>) };
+  for (const member of UNSERVED_METADATA) delete document[member];
+  ctx.body = document;
+}
+
+export function oidcRoutes(host: ProviderHost, jwksMaxAgeSeconds: number): Middleware {
+  return async (ctx: Context, next: Next) => {
+    // RFC 8414 §3: the same document under the OAuth name.
+    const path = ctx.path === AS_METADATA ? OPENID_CONFIGURATION : ctx.path;
+    if (!PROVIDER_PATHS.has(path)) return next();
+
+    if (path === TOKEN_PATH) {
+      await defaultToPublicClient(ctx);
+      if (ctx.status === 413) return;
+    }
+    const original = ctx.path;
+    ctx.path = path;
+    try {
+      await host.handle(ctx);
+    } finally {
+      ctx.path = original;
+    }
+    if (path === OPENID_CONFIGURATION) trimDiscovery(ctx);
+    if (path === JWKS_PATH && ctx.status === 200)
+      ctx.set('Cache-Control', `public, max-age=${jwksMaxAgeSeconds}`);
+  };
+}
