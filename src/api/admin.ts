@@ -9,7 +9,8 @@ import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repository.js';
 import { type ApiDeps, patContext } from './context.js';
-import { actorOf, jsonBody, parseBody, parseQuery } from './http.js';
+import { actorOf, parseBody, parseQuery } from './http.js';
+import { jsonBody } from './json-body.js';
 import { presentPat } from './presenters.js';
 import { pageQuery, pathId, patStatusSchema } from './schemas.js';
 

@@ -10,7 +10,8 @@ import { hashPat, isWellFormedPat } from '../pat/format.js';
 import { findPatIdByHash } from '../pat/repository.js';
 import { revokePat } from '../pat/service.js';
 import { type ApiDeps, patContext } from './context.js';
-import { jsonBody, parseBody, requestMeta } from './http.js';
+import { parseBody, requestMeta } from './http.js';
+import { jsonBody } from './json-body.js';
 
 const reportBody = z.strictObject({ tokens: z.array(z.string().max(256)).min(1).max(100) });
 export const LEAK_REASON = 'reported leaked';

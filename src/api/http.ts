@@ -1,5 +1,4 @@
 /** The REST API's edges: problem+json errors, body and query parsing with zod, request metadata. */
-import { bodyParser } from '@koa/bodyparser';
 import type { Context, Middleware, Next } from 'koa';
 import type { z } from 'zod';
 import type { RequestMeta } from '../audit/events.js';
@@ -8,8 +7,7 @@ import { formatIssuePath } from '../config.js';
 import { ApiProblem, type FieldError, internalError, invalidRequest } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Actor } from '../pat/service.js';
-
-export const BODY_LIMIT = '16kb';
+import { assertNoNul } from './json-body.js';
 
 /** Turns zod issues into field errors; unknown keys are named one by one. */
 export function fieldErrors(error: z.ZodError): FieldError[] {
@@ -23,6 +21,7 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
 }
 
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  assertNoNul(input, '(input)');
   const parsed = schema.safeParse(input);
   if (!parsed.success) throw invalidRequest(fieldErrors(parsed.error));
   return parsed.data;
@@ -46,19 +45,18 @@ function sendProblem(ctx: Context, problem: ApiProblem) {
   ctx.type = 'application/problem+json';
   ctx.body = problem.toJSON();
   if (problem.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="tessera"');
+  // The rest of an oversized body was never read: the connection cannot carry another request.
+  if (problem.status === 413) ctx.set('Connection', 'close');
 }
 
-/** Errors from the body reader (co-body / raw-body) carry a status and a type. */
-function bodyReadProblem(error: unknown): ApiProblem | null {
-  if (typeof error !== 'object' || error === null) return null;
-  const { status, type } = error as { status?: number; type?: string };
-  if (status === 413)
-    return new ApiProblem(413, 'body_too_large', 'Request body too large', `limit ${BODY_LIMIT}`);
-  // co-body's JSON syntax errors carry status 400 but no `type`.
-  if (status === 400 && (error instanceof SyntaxError || type?.startsWith('entity.'))) {
-    return new ApiProblem(400, 'invalid_json', 'Malformed JSON body', 'the body is not a JSON object');
-  }
-  if (status === 415) return new ApiProblem(415, 'unsupported_media_type', 'Unsupported media type');
+/**
+ * PostgreSQL refusing a value the API let through (invalid byte sequence, NUL in text): the
+ * caller's input, so a 400, never a 500.
+ */
+function databaseInputProblem(error: unknown): ApiProblem | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === '22021' || code === '22P05')
+    return invalidRequest([{ field: '(input)', message: 'contains bytes the database cannot store' }]);
   return null;
 }
 
@@ -74,22 +72,10 @@ export function problemHandler(logger: Logger): Middleware {
       }
     } catch (error) {
       if (error instanceof ApiProblem) return sendProblem(ctx, error);
-      const fromBody = bodyReadProblem(error);
-      if (fromBody) return sendProblem(ctx, fromBody);
+      const fromInput = databaseInputProblem(error);
+      if (fromInput) return sendProblem(ctx, fromInput);
       logger.error({ err: error, reqId: ctx.state.requestId }, 'unhandled error');
       sendProblem(ctx, internalError());
     }
-  };
-}
-
-/** A write route's body must be JSON (or absent); the parser enforces the size limit. */
-export function jsonBody(): Middleware {
-  const parse = bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, jsonStrict: true });
-  return async (ctx, next) => {
-    const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
-    if (hasBody && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(ctx.method) && !ctx.is('application/json')) {
-      throw new ApiProblem(415, 'unsupported_media_type', 'Unsupported media type', 'send application/json');
-    }
-    return parse(ctx, next);
   };
 }

@@ -8,7 +8,8 @@ import { listPats } from '../pat/repository.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { type ApiDeps, patContext } from './context.js';
-import { actorOf, jsonBody, parseBody, parseQuery } from './http.js';
+import { actorOf, parseBody, parseQuery } from './http.js';
+import { jsonBody } from './json-body.js';
 import { presentIssuedPat, presentPat } from './presenters.js';
 import { newPatBody, pageQuery, pathId, patStatusSchema } from './schemas.js';
 

@@ -9,7 +9,8 @@ import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserById, listUsers } from '../users/repository.js';
 import { createUser, deleteUser, setDisabled } from '../users/service.js';
 import { type ApiDeps, patContext } from './context.js';
-import { actorOf, jsonBody, parseBody, parseQuery } from './http.js';
+import { actorOf, parseBody, parseQuery } from './http.js';
+import { jsonBody } from './json-body.js';
 import { presentIssuedPat, presentUser } from './presenters.js';
 import { newPatBody, pageQuery, pathId } from './schemas.js';
 

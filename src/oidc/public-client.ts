@@ -9,24 +9,11 @@
  */
 import { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
+import getRawBody from 'raw-body';
 import { PUBLIC_CLIENT_ID } from '../exchange/constants.js';
 
 /** oidc-provider's own limit for token request bodies. */
 export const TOKEN_BODY_LIMIT = 56 * 1024;
-
-class BodyTooLarge extends Error {}
-
-async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Not `for await (... of req)`: finishing that loop destroys the request, and its socket.
-  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, size);
-}
 
 function replay(original: IncomingMessage, body: Buffer): IncomingMessage {
   const copy = new IncomingMessage(original.socket);
@@ -59,10 +46,11 @@ export async function defaultToPublicClient(ctx: Context): Promise<void> {
     return;
   let raw: Buffer;
   try {
-    raw = await readRaw(ctx.req, TOKEN_BODY_LIMIT);
+    raw = await getRawBody(ctx.req, { limit: TOKEN_BODY_LIMIT, length: ctx.get('content-length') || null });
   } catch (error) {
-    if (!(error instanceof BodyTooLarge)) throw error;
+    if ((error as { type?: string }).type !== 'entity.too.large') throw error;
     ctx.status = 413;
+    ctx.set('Connection', 'close');
     ctx.body = { error: 'invalid_request', error_description: 'request body too large' };
     return;
   }
