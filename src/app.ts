@@ -8,6 +8,7 @@ import type { ApiDeps } from './api/context.js';
 import { problemHandler } from './api/http.js';
 import { apiRouter } from './api/router.js';
 import type { Logger } from './logger.js';
+import { countRequests, metricsEndpoint } from './metrics.js';
 import type { ProviderHost } from './oidc/host.js';
 import { oidcRoutes } from './oidc/routes.js';
 
@@ -72,8 +73,10 @@ export function buildApp(deps: AppDeps): Koa {
   const api = apiRouter({ ...deps, keys: () => deps.oidc.keys });
 
   app.use(accessLog(deps.logger));
+  app.use(countRequests(deps.metrics));
   app.use(health(deps));
-  app.use(oidcRoutes(deps.oidc, deps.config.signing.jwksMaxAgeSeconds));
+  app.use(metricsEndpoint(deps.metrics, deps.config.metrics));
+  app.use(oidcRoutes(deps.oidc, deps));
   app.use((ctx, next) =>
     ctx.path === '/api' || ctx.path.startsWith('/api/') ? problems(ctx, next) : next(),
   );

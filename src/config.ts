@@ -45,15 +45,34 @@ const fileSchema = z.strictObject({
       defaultLifetimeDays: positiveInt.default(90),
       maxLifetimeDays: positiveInt.default(365),
       allowNoExpiry: z.boolean().default(false),
+      /** `last_used_at` is written at most once per token per this many seconds. */
+      lastUsedIntervalSeconds: positiveInt.default(60),
+      /** Revoke tokens unused for this many days (null: never; Databricks uses 90). */
+      revokeAfterInactiveDays: positiveInt.nullable().default(null),
     })
-    .default({ prefix: 'tsr', defaultLifetimeDays: 90, maxLifetimeDays: 365, allowNoExpiry: false }),
+    .prefault({}),
   signing: z
     .strictObject({
       alg: z.enum(['ES256', 'EdDSA', 'RS256']).default('ES256'),
       /** `Cache-Control: max-age` of the JWKS response. */
       jwksMaxAgeSeconds: positiveInt.max(86400, { error: 'expected at most 86400 seconds' }).default(300),
     })
-    .default({ alg: 'ES256', jwksMaxAgeSeconds: 300 }),
+    .prefault({}),
+  /** Per-instance rate limits, per client IP, per minute. */
+  limits: z
+    .strictObject({
+      tokenRequestsPerMinute: positiveInt.default(600),
+      failedAuthPerMinute: positiveInt.default(30),
+      leakReportsPerMinute: positiveInt.default(10),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** When set, `GET /metrics` requires `Authorization: Bearer <this>`. */
+      bearerToken: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+    })
+    .prefault({}),
   clients: z.array(clientSchema).default([]),
 });
 
@@ -77,6 +96,7 @@ export const SERVICE_ENV_VARS = Object.keys(envSchema.shape);
 export type Resource = z.infer<typeof resourceSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type TokenPolicy = z.infer<typeof fileSchema>['tokens'];
+export type Limits = z.infer<typeof fileSchema>['limits'];
 
 export interface Config {
   port: number;
@@ -91,7 +111,9 @@ export interface Config {
   resources: Resource[];
   defaultAudience: string;
   tokens: TokenPolicy;
-  signing: { alg: 'ES256' | 'EdDSA' | 'RS256'; jwksMaxAgeSeconds: number };
+  signing: z.infer<typeof fileSchema>['signing'];
+  limits: Limits;
+  metrics: z.infer<typeof fileSchema>['metrics'];
   clients: ClientConfig[];
 }
 
@@ -181,6 +203,8 @@ export function loadConfig(env: Env): Config {
     defaultAudience,
     tokens: f.tokens,
     signing: f.signing,
+    limits: f.limits,
+    metrics: f.metrics,
     clients: f.clients,
   };
 }

@@ -16,6 +16,7 @@ import { keyPolicyFor } from './keys/keyring.js';
 import type { Logger } from './logger.js';
 import { ProviderHost } from './oidc/host.js';
 import { buildProvider } from './oidc/provider.js';
+import { createServices } from './services.js';
 
 /** How often a running instance looks for rotated keys (SIGHUP makes it look at once). */
 const KEYS_CHECK_MS = 30_000;
@@ -45,15 +46,16 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   const applied = await runMigrations(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   await bootstrapAdmin({ db, clock, config, logger });
+  const services = createServices({ db, clock, config, logger });
   const oidc = await ProviderHost.start(
-    (keys) => buildProvider(config, keys, { db, clock, logger }),
+    (keys) => buildProvider(services, keys),
     keyPolicyFor(config),
     clock,
     logger,
   );
   oidc.watch(KEYS_CHECK_MS);
 
-  const app = buildApp({ db, clock, config, logger, oidc });
+  const app = buildApp({ ...services, oidc });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   // Bound how long a slow client may take to send its request.

@@ -1,16 +1,8 @@
-import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
-import type { Database } from '../db/queryable.js';
-import type { Logger } from '../logger.js';
 import type { PatContext } from '../pat/service.js';
+import type { Services } from '../services.js';
 
 /** What every API route is built from. */
-export interface ApiDeps {
-  db: Database;
-  clock: Clock;
-  config: Config;
-  logger: Logger;
-}
+export type ApiDeps = Services;
 
 export function patContext(deps: ApiDeps): PatContext {
   return { db: deps.db, clock: deps.clock, policy: deps.config.tokens, scopes: deps.config.scopes };

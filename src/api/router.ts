@@ -7,6 +7,7 @@ import { adminRoutes } from './admin.js';
 import { catalogueRoutes } from './catalogue.js';
 import type { ApiDeps } from './context.js';
 import { credentialRoutes } from './credentials.js';
+import { eventRoutes } from './events.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 
@@ -19,8 +20,17 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
   const authenticated = new Router();
   const { db, clock, config } = deps;
   const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys });
-  authenticated.use(requireCaller({ db, clock, prefix: config.tokens.prefix, authenticateJwt }));
-  for (const routes of [catalogueRoutes(deps), tokenRoutes(deps), userRoutes(deps), adminRoutes(deps)]) {
+  const { usage, limits } = deps;
+  authenticated.use(
+    requireCaller({ db, clock, prefix: config.tokens.prefix, usage, limits, authenticateJwt }),
+  );
+  for (const routes of [
+    catalogueRoutes(deps),
+    tokenRoutes(deps),
+    eventRoutes(deps),
+    userRoutes(deps),
+    adminRoutes(deps),
+  ]) {
     authenticated.use(routes.routes(), routes.allowedMethods());
   }
   api.use(authenticated.routes(), authenticated.allowedMethods());

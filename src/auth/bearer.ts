@@ -6,9 +6,11 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/queryable.js';
-import { insufficientScope, unauthenticated } from '../errors.js';
+import { ApiProblem, insufficientScope, unauthenticated } from '../errors.js';
+import type { RateLimits } from '../limits/rate-limits.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
-import { findUsablePatByHash, touchPatLastUsed } from '../pat/repository.js';
+import { findUsablePatByHash } from '../pat/repository.js';
+import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
 
@@ -26,6 +28,8 @@ export interface BearerDeps {
   db: Database;
   clock: Clock;
   prefix: string;
+  usage: UsageTracker;
+  limits: RateLimits;
   /** Verifies Tessera JWTs (see jwt.ts); absent, only PATs are accepted. */
   authenticateJwt?: ((token: string) => Promise<Caller | null>) | undefined;
 }
@@ -44,7 +48,7 @@ export async function authenticatePat(
   const now = deps.clock();
   const holder = await findUsablePatByHash(deps.db, hashPat(token), now);
   if (!holder) return null;
-  await touchPatLastUsed(deps.db, holder.pat.id, now, ip);
+  await deps.usage.record(holder.pat.id, now, ip);
   return {
     user: holder.user,
     credential: 'pat',
@@ -53,16 +57,31 @@ export async function authenticatePat(
   };
 }
 
-/** Sets `ctx.state.caller`, or answers 401. */
+export const tooManyFailures = (retryAfter: number) =>
+  new ApiProblem(429, 'rate_limited', 'Too many failed attempts', `retry after ${retryAfter} seconds`);
+
+async function authenticate(deps: BearerDeps, token: string, ip: string | null): Promise<Caller | null> {
+  return (await authenticatePat(deps, token, ip)) ?? (await deps.authenticateJwt?.(token)) ?? null;
+}
+
+/**
+ * Sets `ctx.state.caller`, or answers 401. A client that keeps presenting bad credentials is
+ * answered 429 (with `Retry-After`) until its failures age out.
+ */
 export function requireCaller(deps: BearerDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const token = bearerToken(ctx);
-    const caller = token
-      ? ((await authenticatePat(deps, token, ctx.ip || null)) ??
-        (await deps.authenticateJwt?.(token)) ??
-        null)
-      : null;
-    if (!caller) throw unauthenticated();
+    if (!token) throw unauthenticated();
+    const blocked = await deps.limits.failedAuthBlocked(ctx.ip);
+    if (blocked) {
+      ctx.set('Retry-After', String(blocked));
+      throw tooManyFailures(blocked);
+    }
+    const caller = await authenticate(deps, token, ctx.ip || null);
+    if (!caller) {
+      await deps.limits.recordFailedAuth(ctx.ip);
+      throw unauthenticated();
+    }
     ctx.state.caller = caller;
     await next();
   };

@@ -8,12 +8,9 @@
  */
 import type { TokenEndpointGrantContext } from 'oidc-provider';
 import { type RequestMeta, recordAudit } from '../audit/events.js';
-import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Database } from '../db/queryable.js';
 import type { KeyRing } from '../keys/keyring.js';
-import type { Logger } from '../logger.js';
-import { touchPatLastUsed } from '../pat/repository.js';
+import type { Services } from '../services.js';
 import { INVALID_SUBJECT_TOKEN, PUBLIC_CLIENT_ID, TOKEN_EXCHANGE_GRANT } from './constants.js';
 import { ExchangeDenied, invalidRequest, unauthorizedClient } from './denial.js';
 import { issueJwt, jwtLifetime } from './jwt.js';
@@ -21,13 +18,12 @@ import { parseExchangeRequest } from './request.js';
 import { authenticateSubject, SubjectDenied } from './subject.js';
 import { grantedScopes, resolveResource } from './target.js';
 
-export interface ExchangeDeps {
-  db: Database;
-  clock: Clock;
-  config: Config;
-  logger: Logger;
+export interface ExchangeDeps extends Services {
   keys: () => KeyRing;
 }
+
+/** Set on `ctx.state` once the grant has audited the request (see oidc/token-audit.ts). */
+export const EXCHANGE_AUDITED = 'tesseraExchangeAudited';
 
 /** What the audit row says about one exchange, filled in as the checks pass. */
 interface ExchangeRecord {
@@ -84,7 +80,7 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
       expires_in: lifetime,
       scope: record.scope,
     };
-    await touchPatLastUsed(db, holder.pat.id, now, record.meta.ip);
+    await deps.usage.record(holder.pat.id, now, record.meta.ip);
   }
 
   function audit(record: ExchangeRecord, outcome: 'success' | 'failure', reason?: string) {
@@ -116,14 +112,17 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
       if (error instanceof SubjectDenied) {
         record.patId = error.patId;
         record.userId = error.userId;
+        await deps.limits.recordFailedAuth(ctx.ip);
       }
       deps.logger.debug(
         { reason: error.reason, patId: record.patId, clientId: record.clientId },
         'exchange denied',
       );
       await audit(record, 'failure', error.reason);
+      ctx.state[EXCHANGE_AUDITED] = true;
       throw error.oauthError;
     }
     await audit(record, 'success');
+    ctx.state[EXCHANGE_AUDITED] = true;
   };
 }

@@ -10,8 +10,9 @@ import {
   REPEATABLE_PARAMETERS,
   TOKEN_EXCHANGE_GRANT,
 } from '../exchange/constants.js';
-import { buildExchangeHandler, type ExchangeDeps } from '../exchange/handler.js';
+import { buildExchangeHandler } from '../exchange/handler.js';
 import type { KeyRing } from '../keys/keyring.js';
+import type { Services } from '../services.js';
 import { NullAdapter } from './adapter.js';
 
 function clients(config: Config): ClientMetadata[] {
@@ -56,15 +57,12 @@ function configuration(config: Config, keys: KeyRing): Configuration {
   };
 }
 
-export function buildProvider(
-  config: Config,
-  keys: KeyRing,
-  deps: Omit<ExchangeDeps, 'keys' | 'config'>,
-): Provider {
+export function buildProvider(services: Services, keys: KeyRing): Provider {
+  const { config } = services;
   const provider = new Provider(config.issuer, configuration(config, keys));
   provider.registerGrantType(
     TOKEN_EXCHANGE_GRANT,
-    buildExchangeHandler({ ...deps, config, keys: () => keys }),
+    buildExchangeHandler({ ...services, keys: () => keys }),
     EXCHANGE_PARAMETERS,
     REPEATABLE_PARAMETERS,
   );

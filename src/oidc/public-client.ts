@@ -11,6 +11,7 @@ import { IncomingMessage } from 'node:http';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { PUBLIC_CLIENT_ID } from '../exchange/constants.js';
+import { TOKEN_FORM } from './token-audit.js';
 
 /** oidc-provider's own limit for token request bodies. */
 export const TOKEN_BODY_LIMIT = 56 * 1024;
@@ -55,6 +56,7 @@ export async function defaultToPublicClient(ctx: Context): Promise<void> {
     return;
   }
   const form = new URLSearchParams(raw.toString('utf8'));
+  ctx.state[TOKEN_FORM] = form;
   const body = namesNoClient(ctx, form)
     ? Buffer.concat([raw, Buffer.from(`${raw.length ? '&' : ''}client_id=${PUBLIC_CLIENT_ID}`)])
     : raw;

@@ -5,8 +5,10 @@
  * not offer, and answers 404 here without reaching the provider.
  */
 import type { Context, Middleware, Next } from 'koa';
+import type { Services } from '../services.js';
 import type { ProviderHost } from './host.js';
 import { defaultToPublicClient } from './public-client.js';
+import { auditRefusedTokenRequest } from './token-audit.js';
 
 export const OPENID_CONFIGURATION = '/.well-known/openid-configuration';
 export const AS_METADATA = '/.well-known/oauth-authorization-server';
@@ -39,16 +41,36 @@ function trimDiscovery(ctx: Context) {
   ctx.body = document;
 }
 
-export function oidcRoutes(host: ProviderHost, jwksMaxAgeSeconds: number): Middleware {
+function tooManyRequests(ctx: Context, retryAfter: number) {
+  ctx.status = 429;
+  ctx.set('Retry-After', String(retryAfter));
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = { error: 'too_many_requests', error_description: `retry after ${retryAfter} seconds` };
+}
+
+/** `POST /token`: rate limits, then the provider, then metrics and the audit of refusals. */
+async function tokenEndpoint(ctx: Context, host: ProviderHost, services: Services) {
+  const blocked =
+    (await services.limits.tokenRequest(ctx.ip)) || (await services.limits.failedAuthBlocked(ctx.ip));
+  if (blocked) return tooManyRequests(ctx, blocked);
+  const started = performance.now();
+  await defaultToPublicClient(ctx);
+  if (ctx.status !== 413) await host.handle(ctx);
+  await auditRefusedTokenRequest(services, ctx);
+  const outcome =
+    ctx.status === 200 ? 'granted' : ((ctx.body as { error?: string })?.error ?? String(ctx.status));
+  services.metrics.exchanges.inc({ outcome });
+  services.metrics.exchangeSeconds.observe((performance.now() - started) / 1000);
+}
+
+export function oidcRoutes(host: ProviderHost, services: Services): Middleware {
+  const jwksMaxAge = services.config.signing.jwksMaxAgeSeconds;
   return async (ctx: Context, next: Next) => {
     // RFC 8414 §3: the same document under the OAuth name.
     const path = ctx.path === AS_METADATA ? OPENID_CONFIGURATION : ctx.path;
     if (!PROVIDER_PATHS.has(path)) return next();
+    if (path === TOKEN_PATH && ctx.method === 'POST') return tokenEndpoint(ctx, host, services);
 
-    if (path === TOKEN_PATH) {
-      await defaultToPublicClient(ctx);
-      if (ctx.status === 413) return;
-    }
     const original = ctx.path;
     ctx.path = path;
     try {
@@ -57,7 +79,6 @@ export function oidcRoutes(host: ProviderHost, jwksMaxAgeSeconds: number): Middl
       ctx.path = original;
     }
     if (path === OPENID_CONFIGURATION) trimDiscovery(ctx);
-    if (path === JWKS_PATH && ctx.status === 200)
-      ctx.set('Cache-Control', `public, max-age=${jwksMaxAgeSeconds}`);
+    if (path === JWKS_PATH && ctx.status === 200) ctx.set('Cache-Control', `public, max-age=${jwksMaxAge}`);
   };
 }

@@ -230,19 +230,22 @@ export async function deletePatRow(q: Queryable, id: string): Promise<boolean> {
 }
 
 /**
- * Records use, at most once per `minIntervalSeconds` per token: the WHERE clause makes a recent
- * update a no-op, so a hot token does not write on every request.
+ * Records use unless it was recorded less than `minIntervalSeconds` ago. SKIP LOCKED: when
+ * another request is updating the same hot token right now, this one does not queue behind its
+ * row lock; that other write records the use.
  */
 export async function touchPatLastUsed(
   q: Queryable,
   id: string,
   at: Date,
   ip: string | null,
-  minIntervalSeconds = 60,
+  minIntervalSeconds: number,
 ) {
   await q.query(
     `UPDATE pats SET last_used_at = $2, last_used_ip = $3
-     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - make_interval(secs => $4))`,
+     WHERE id = (SELECT id FROM pats
+                 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - make_interval(secs => $4))
+                 FOR UPDATE SKIP LOCKED)`,
     [id, at, ip, minIntervalSeconds],
   );
 }

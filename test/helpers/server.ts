@@ -72,6 +72,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+const UNLIMITED = { tokenRequestsPerMinute: 1e6, failedAuthPerMinute: 1e6, leakReportsPerMinute: 1e6 };
+
 let counter = 0;
 /** A username unique within the run. */
 export const uniqueName = (base: string) => `${base}-${process.pid}-${++counter}`;
@@ -88,10 +90,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     LOG_LEVEL: 'debug',
     ...options.env,
   };
-  if (options.configFile !== undefined) {
-    env.TESSERA_CONFIG = join(dataDir, 'tessera.config.json');
-    writeFileSync(env.TESSERA_CONFIG, JSON.stringify(options.configFile));
-  }
+  // Every request in a test comes from 127.0.0.1: per-IP limits are lifted unless a test sets them.
+  const file = (options.configFile ?? {}) as Record<string, unknown>;
+  env.TESSERA_CONFIG = join(dataDir, 'tessera.config.json');
+  writeFileSync(env.TESSERA_CONFIG, JSON.stringify({ limits: UNLIMITED, ...file }));
   const config = loadConfig(env);
   const logs: string[] = [];
   const sink = new Writable({

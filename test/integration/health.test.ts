@@ -6,6 +6,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/queryable.js';
 import { createLogger } from '../../src/logger.js';
+import { createServices } from '../../src/services.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -81,7 +82,8 @@ async function serveApp(db: Database): Promise<{ url: string; server: Server }> 
   });
   // The running server's provider host: the OAuth side is not what these tests look at.
   const oidc = server.tessera.oidc;
-  const app = buildApp({ db, clock: () => new Date(), config, logger: createLogger('silent'), oidc });
+  const services = createServices({ db, clock: () => new Date(), config, logger: createLogger('silent') });
+  const app = buildApp({ ...services, oidc });
   const http = createServer(app.callback()).listen(0, '127.0.0.1');
   await once(http, 'listening');
   return { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`, server: http };

@@ -62,8 +62,16 @@ describe('loadConfig defaults', () => {
       defaultLifetimeDays: 90,
       maxLifetimeDays: 365,
       allowNoExpiry: false,
+      lastUsedIntervalSeconds: 60,
+      revokeAfterInactiveDays: null,
     });
     expect(config.signing).toEqual({ alg: 'ES256', jwksMaxAgeSeconds: 300 });
+    expect(config.limits).toEqual({
+      tokenRequestsPerMinute: 600,
+      failedAuthPerMinute: 30,
+      leakReportsPerMinute: 10,
+    });
+    expect(config.metrics).toEqual({ enabled: true });
     expect(config.clients).toEqual([]);
   });
 
@@ -307,6 +315,8 @@ describe('a valid config file', () => {
       defaultLifetimeDays: 30,
       maxLifetimeDays: 60,
       allowNoExpiry: true,
+      lastUsedIntervalSeconds: 60,
+      revokeAfterInactiveDays: null,
     });
     expect(config.signing.alg).toBe('EdDSA');
     expect(config.clients).toEqual([
@@ -324,6 +334,8 @@ describe('a valid config file', () => {
       defaultLifetimeDays: 90,
       maxLifetimeDays: 365,
       allowNoExpiry: false,
+      lastUsedIntervalSeconds: 60,
+      revokeAfterInactiveDays: null,
     });
   });
 

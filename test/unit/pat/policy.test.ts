@@ -10,6 +10,8 @@ const policy: TokenPolicy = {
   defaultLifetimeDays: 90,
   maxLifetimeDays: 365,
   allowNoExpiry: false,
+  lastUsedIntervalSeconds: 60,
+  revokeAfterInactiveDays: null,
 };
 const lenient: TokenPolicy = { ...policy, allowNoExpiry: true };
 

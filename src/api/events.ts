@@ -1,0 +1,69 @@
+/**
+ * `GET /api/v1/tokens/{id}/events` (owner) and `/api/v1/admin/tokens/{id}/events` (admin): a
+ * PAT's audit trail, lifecycle changes and exchanges alike, newest first. Never a secret or a
+ * hash: the audit table holds neither. A deleted PAT's trail stays readable.
+ */
+import { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { type AuditRow, listPatEvents, patOwnerFromHistory } from '../audit/trail.js';
+import { callerOf, requireScope } from '../auth/bearer.js';
+import { notFound } from '../errors.js';
+import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
+import type { ApiDeps } from './context.js';
+import { parseQuery } from './http.js';
+import { pathId } from './schemas.js';
+
+const eventsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z
+    .string()
+    .regex(/^[1-9][0-9]{0,18}$/, { error: 'not a cursor this server issued' })
+    .transform((cursor) => BigInt(cursor))
+    .optional(),
+});
+
+function presentEvent(row: AuditRow) {
+  return {
+    id: row.id,
+    time: row.occurred_at.toISOString(),
+    action: row.action,
+    outcome: row.outcome,
+    actor: row.actor_user_id ? { id: row.actor_user_id, username: row.actor_username } : null,
+    ip: row.ip,
+    user_agent: row.user_agent,
+    client_id: row.client_id,
+    audience: row.audience,
+    scope: row.scope,
+    jti: row.jti,
+    reason: row.reason,
+  };
+}
+
+async function answerEvents(deps: ApiDeps, ctx: Context, patId: string) {
+  const query = parseQuery(ctx, eventsQuery);
+  const rows = await listPatEvents(deps.db, patId, query.limit, query.cursor ?? null);
+  const page = rows.slice(0, query.limit);
+  ctx.body = {
+    items: page.map(presentEvent),
+    next_cursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+  };
+}
+
+export function eventRoutes(deps: ApiDeps): Router {
+  const router = new Router();
+
+  router.get('/tokens/:id/events', requireScope(TOKENS_SCOPE), async (ctx) => {
+    const patId = pathId(ctx.params.id, 'token');
+    if ((await patOwnerFromHistory(deps.db, patId)) !== callerOf(ctx).user.id) throw notFound('token');
+    await answerEvents(deps, ctx, patId);
+  });
+
+  router.get('/admin/tokens/:id/events', requireScope(ADMIN_SCOPE), async (ctx) => {
+    const patId = pathId(ctx.params.id, 'token');
+    if (!(await patOwnerFromHistory(deps.db, patId))) throw notFound('token');
+    await answerEvents(deps, ctx, patId);
+  });
+
+  return router;
+}

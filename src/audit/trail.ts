@@ -1,0 +1,46 @@
+/** Reading the audit trail of one PAT: newest first, keyset-paginated by the row id. */
+import type { Queryable } from '../db/queryable.js';
+
+export interface AuditRow {
+  id: string;
+  occurred_at: Date;
+  action: string;
+  outcome: string;
+  actor_user_id: string | null;
+  actor_username: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  client_id: string | null;
+  audience: string | null;
+  scope: string | null;
+  jti: string | null;
+  reason: string | null;
+}
+
+/** Events of `patId` older than the row `before` (an id), at most `limit + 1` rows. */
+export async function listPatEvents(q: Queryable, patId: string, limit: number, before: bigint | null) {
+  const { rows } = await q.query<AuditRow>(
+    `SELECT e.id::text AS id, e.occurred_at, e.action, e.outcome, e.actor_user_id, u.username AS actor_username,
+            e.ip, e.user_agent, e.client_id, e.audience, e.scope, e.jti, e.reason
+     FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
+     WHERE e.pat_id = $1 AND ($2::bigint IS NULL OR e.id < $2::bigint)
+     ORDER BY e.id DESC LIMIT $3`,
+    [patId, before === null ? null : before.toString(), limit + 1],
+  );
+  return rows;
+}
+
+/**
+ * The user a PAT belongs (or belonged) to, from its history: a deleted PAT's trail stays
+ * readable by its owner.
+ */
+export async function patOwnerFromHistory(q: Queryable, patId: string): Promise<string | null> {
+  const { rows } = await q.query<{ user_id: string | null }>(
+    `SELECT COALESCE(
+       (SELECT user_id FROM pats WHERE id = $1),
+       (SELECT subject_user_id FROM audit_events
+        WHERE pat_id = $1 AND subject_user_id IS NOT NULL ORDER BY id LIMIT 1)) AS user_id`,
+    [patId],
+  );
+  return rows[0]?.user_id ?? null;
+}

@@ -1,0 +1,30 @@
+/**
+ * Everything a request handler may use, built once at boot and passed in (STYLE rule 2): the
+ * database, the clock, the config, the logger, and the per-instance helpers built on them.
+ */
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import type { Database } from './db/queryable.js';
+import { RateLimits } from './limits/rate-limits.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { UsageTracker } from './pat/usage.js';
+
+export interface Services {
+  db: Database;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  usage: UsageTracker;
+  limits: RateLimits;
+  metrics: Metrics;
+}
+
+export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 'logger'>): Services {
+  return {
+    ...base,
+    usage: new UsageTracker(base.db, base.config.tokens.lastUsedIntervalSeconds),
+    limits: new RateLimits(base.config.limits),
+    metrics: new Metrics(base.db, base.clock),
+  };
+}
