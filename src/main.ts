@@ -2,9 +2,7 @@
  * Boot: config -> database -> migrations -> bootstrap -> app -> listen, and a clean shutdown:
  * stop accepting, let in-flight requests finish, close the database, exit 0.
  */
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { buildApp } from './app.js';
 import { bootstrapAdmin } from './bootstrap.js';
 import { type Clock, systemClock } from './clock.js';
@@ -12,10 +10,12 @@ import type { Config } from './config.js';
 import { runMigrations } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import type { Database } from './db/queryable.js';
+import { closeGracefully, listen } from './http-server.js';
 import { keyPolicyFor } from './keys/keyring.js';
 import type { Logger } from './logger.js';
 import { ProviderHost } from './oidc/host.js';
 import { buildProvider } from './oidc/provider.js';
+import { startInactivityPolicy } from './pat/inactivity.js';
 import { createServices } from './services.js';
 
 /** How often a running instance looks for rotated keys (SIGHUP makes it look at once). */
@@ -26,6 +26,8 @@ export interface Tessera {
   db: Database;
   server: Server;
   oidc: ProviderHost;
+  /** Applies the inactivity policy now (it also runs on start and every 10 minutes). */
+  sweepInactive(): Promise<string[]>;
   /** Stops accepting, drains in-flight requests (at most `graceMs`), closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -46,6 +48,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   const applied = await runMigrations(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   await bootstrapAdmin({ db, clock, config, logger });
+
   const services = createServices({ db, clock, config, logger });
   const oidc = await ProviderHost.start(
     (keys) => buildProvider(services, keys),
@@ -54,15 +57,8 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
     logger,
   );
   oidc.watch(KEYS_CHECK_MS);
-
-  const app = buildApp({ ...services, oidc });
-  const server = app.listen(config.port, config.host);
-  await once(server, 'listening');
-  // Bound how long a slow client may take to send its request.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const inactivity = await startInactivityPolicy(services);
+  const { server, url } = await listen(buildApp({ ...services, oidc }), config.port, config.host);
   logger.info(
     { url, database: db.kind, startupMs: Math.round(performance.now() - started) },
     'tessera listening',
@@ -71,18 +67,15 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = 10_000) => {
     stopping ??= (async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-      await closed;
-      clearTimeout(timer);
+      await closeGracefully(server, graceMs);
       oidc.close();
+      inactivity.stop();
       await db.close();
       logger.info('tessera stopped');
     })();
     return stopping;
   };
-  return { url, db, server, oidc, stop };
+  return { url, db, server, oidc, sweepInactive: inactivity.sweep, stop };
 }
 
 /** `tessera serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. */

@@ -12,13 +12,9 @@ import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
 import { presentPat } from './presenters.js';
-import { pageQuery, pathId, patStatusSchema } from './schemas.js';
+import { pageQuery, patFilterQuery, pathId } from './schemas.js';
 
-const listQuery = z.object({
-  user: z.string().min(1).max(64).optional(),
-  status: patStatusSchema.optional(),
-  ...pageQuery,
-});
+const listQuery = z.object({ user: z.string().min(1).max(64).optional(), ...patFilterQuery, ...pageQuery });
 const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
 /** `user=` names a user by id (deleted ones too) or by live username; null when it names nobody. */
@@ -39,7 +35,15 @@ export function adminRoutes(deps: ApiDeps): Router {
       return;
     }
     const now = deps.clock();
-    const filter = { userId, status: query.status, now, limit: query.limit, after: query.cursor ?? null };
+    const filter = {
+      userId,
+      status: query.status,
+      neverUsed: query.never_used,
+      expiringWithinDays: query.expiring_within_days,
+      now,
+      limit: query.limit,
+      after: query.cursor ?? null,
+    };
     ctx.body = toPage(await listPats(deps.db, filter), query.limit, (pat) => presentPat(pat, now));
   });
 

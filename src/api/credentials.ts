@@ -6,6 +6,7 @@
  */
 import { Router } from '@koa/router';
 import { z } from 'zod';
+import { ApiProblem } from '../errors.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
 import { findPatIdByHash } from '../pat/repository.js';
 import { revokePat } from '../pat/service.js';
@@ -21,6 +22,11 @@ export function credentialRoutes(deps: ApiDeps): Router {
   const pats = patContext(deps);
 
   router.post('/credentials/revoke', jsonBody(), async (ctx) => {
+    const retryAfter = await deps.limits.leakReport(ctx.ip);
+    if (retryAfter) {
+      ctx.set('Retry-After', String(retryAfter));
+      throw new ApiProblem(429, 'rate_limited', 'Too many reports', `retry after ${retryAfter} seconds`);
+    }
     const { tokens } = parseBody(ctx, reportBody);
     const actor = { userId: null, meta: requestMeta(ctx) };
     for (const token of new Set(tokens)) {

@@ -5,6 +5,16 @@ import { notFound } from '../errors.js';
 
 export const patStatusSchema = z.enum(['active', 'revoked', 'expired']);
 
+/** Filters shared by a user's and an admin's token lists. */
+export const patFilterQuery = {
+  status: patStatusSchema.optional(),
+  never_used: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  expiring_within_days: z.coerce.number().int().min(0).max(3650).optional(),
+};
+
 export const pageQuery = {
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z

@@ -11,9 +11,9 @@ import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
 import { presentIssuedPat, presentPat } from './presenters.js';
-import { newPatBody, pageQuery, pathId, patStatusSchema } from './schemas.js';
+import { newPatBody, pageQuery, patFilterQuery, pathId } from './schemas.js';
 
-const listQuery = z.object({ status: patStatusSchema.optional(), ...pageQuery });
+const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
 const emptyBody = z.strictObject({});
 
 export function tokenRoutes(deps: ApiDeps): Router {
@@ -49,6 +49,8 @@ export function tokenRoutes(deps: ApiDeps): Router {
     const rows = await listPats(deps.db, {
       userId: callerOf(ctx).user.id,
       status: query.status,
+      neverUsed: query.never_used,
+      expiringWithinDays: query.expiring_within_days,
       now,
       limit: query.limit,
       after: query.cursor ?? null,

@@ -162,6 +162,10 @@ export async function explainUnusablePat(
 export interface PatFilter {
   userId?: string | undefined;
   status?: PatStatus | undefined;
+  /** Only tokens never used (no exchange, no API call). */
+  neverUsed?: boolean | undefined;
+  /** Only active tokens expiring within this many days. */
+  expiringWithinDays?: number | undefined;
   now: Date;
   limit: number;
   after: KeysetPosition | null;
@@ -174,6 +178,13 @@ export async function listPats(q: Queryable, filter: PatFilter): Promise<PatRow[
   const where: string[] = [];
   if (filter.userId) where.push(`user_id = ${param(filter.userId)}`);
   if (filter.status) where.push(statusPredicate(filter.status, () => `${param(filter.now)}::timestamptz`));
+  if (filter.neverUsed) where.push('last_used_at IS NULL');
+  if (filter.expiringWithinDays !== undefined) {
+    const now = `${param(filter.now)}::timestamptz`;
+    where.push(
+      `${statusPredicate('active', () => now)} AND expires_at <= ${now} + make_interval(days => ${param(filter.expiringWithinDays)})`,
+    );
+  }
   if (filter.after) {
     where.push(
       `(created_at, id) < (${param(filter.after.createdAt)}::timestamptz, ${param(filter.after.id)}::uuid)`,

@@ -7,11 +7,19 @@ export interface PatStats {
   expiring_within_7_days: number;
   revoked_pats: number;
   expired_pats: number;
+  exchanges_24h_granted: number;
+  exchanges_24h_denied: number;
 }
 
-/** Oversight numbers for administrators, in one scan of the PAT table. */
+/** Oversight numbers for administrators: one scan of the PAT table, one index range of audit. */
 export async function patStats(q: Queryable, now: Date): Promise<PatStats> {
-  const { rows } = await q.query<PatStats>(
+  const exchanges = await q.query<{ granted: number; denied: number }>(
+    `SELECT count(*) FILTER (WHERE outcome = 'success')::int AS granted,
+            count(*) FILTER (WHERE outcome = 'failure')::int AS denied
+     FROM audit_events WHERE action = 'token.exchanged' AND occurred_at > $1::timestamptz - interval '24 hours'`,
+    [now],
+  );
+  const { rows } = await q.query<Omit<PatStats, 'exchanges_24h_granted' | 'exchanges_24h_denied'>>(
     `WITH p AS (
        SELECT user_id, last_used_at, expires_at, revoked_at,
               revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) AS active
@@ -26,5 +34,9 @@ export async function patStats(q: Queryable, now: Date): Promise<PatStats> {
      FROM p`,
     [now],
   );
-  return rows[0] as PatStats;
+  return {
+    ...(rows[0] as Omit<PatStats, 'exchanges_24h_granted' | 'exchanges_24h_denied'>),
+    exchanges_24h_granted: exchanges.rows[0]?.granted ?? 0,
+    exchanges_24h_denied: exchanges.rows[0]?.denied ?? 0,
+  };
 }

@@ -226,6 +226,8 @@ describe('GET /api/v1/admin/stats', () => {
       expiring_within_7_days: 0,
       revoked_pats: 0,
       expired_pats: 0,
+      exchanges_24h_granted: 0,
+      exchanges_24h_denied: 0,
     });
 
     const soon = await asAdmin('POST', `/api/v1/users/${ivan.user.id}/tokens`, {
@@ -260,7 +262,14 @@ describe('GET /api/v1/admin/stats', () => {
       expiring_within_7_days: 1,
       revoked_pats: 1,
       expired_pats: 0,
+      exchanges_24h_granted: 0,
+      exchanges_24h_denied: 0,
     });
+
+    // Exchanges count by outcome: one granted, one denied (the revoked PAT).
+    expect((await server.exchange(ivan.token)).status).toBe(200);
+    expect((await server.exchange(judy.token)).status).toBe(400);
+    expect(delta(await stats(), base)).toMatchObject({ exchanges_24h_granted: 1, exchanges_24h_denied: 1 });
   });
 });
 

@@ -1,0 +1,53 @@
+/**
+ * Inactivity policy (off by default; `tokens.revokeAfterInactiveDays`): a token unused for N
+ * days (counted from its last use, or its creation if never used) is revoked with the reason
+ * `inactive`, and audited. Every instance sweeps on start and every 10 minutes; the UPDATE is
+ * idempotent, so instances sweeping together revoke each token once.
+ */
+import { recordAudit } from '../audit/events.js';
+import type { Database } from '../db/queryable.js';
+import type { Services } from '../services.js';
+
+export const INACTIVE_REASON = 'inactive';
+export const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+export async function revokeInactivePats(db: Database, now: Date, days: number): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: string; user_id: string }>(
+      `UPDATE pats SET revoked_at = $1, revoked_reason = $3
+       WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+         AND COALESCE(last_used_at, created_at) < $1::timestamptz - make_interval(days => $2)
+       RETURNING id, user_id`,
+      [now, days, INACTIVE_REASON],
+    );
+    for (const row of rows) {
+      await recordAudit(tx, {
+        at: now,
+        action: 'pat.revoked',
+        outcome: 'success',
+        subjectUserId: row.user_id,
+        patId: row.id,
+        meta: { ip: null, userAgent: 'tessera inactivity policy' },
+        reason: `${INACTIVE_REASON}: unused for ${days} days`,
+      });
+    }
+    return rows.map((row) => row.id);
+  });
+}
+
+/** Runs the policy on start and every 10 minutes; `sweep` runs it now. A no-op when it is off. */
+export async function startInactivityPolicy(services: Pick<Services, 'db' | 'clock' | 'config' | 'logger'>) {
+  const days = services.config.tokens.revokeAfterInactiveDays;
+  const sweep = async (): Promise<string[]> => {
+    if (days === null) return [];
+    const revoked = await revokeInactivePats(services.db, services.clock(), days);
+    if (revoked.length) services.logger.info({ count: revoked.length }, 'revoked inactive tokens');
+    return revoked;
+  };
+  await sweep();
+  const timer = setInterval(() => {
+    sweep().catch((err) => services.logger.error({ err }, 'inactivity sweep failed'));
+  }, SWEEP_INTERVAL_MS);
+  timer.unref();
+  return { sweep, stop: () => clearInterval(timer) };
+}
