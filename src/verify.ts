@@ -12,7 +12,7 @@
  * console.log(claims.sub, claims.scope, claims.pat_id);
  * ```
  */
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from 'jose';
 
 export interface TesseraVerifierOptions {
   /** Tessera's issuer URL: the exact `iss`. */
@@ -65,7 +65,10 @@ export function createTesseraVerifier(options: TesseraVerifierOptions) {
       uri = ((await response.json()) as { jwks_uri?: string }).jwks_uri;
       if (!uri) throw new TesseraTokenError('invalid_token', 'discovery document has no jwks_uri');
     }
-    jwks = createRemoteJWKSet(new URL(uri), { cooldownDuration: (options.cooldownSeconds ?? 30) * 1000 });
+    jwks = createRemoteJWKSet(new URL(uri), {
+      cooldownDuration: (options.cooldownSeconds ?? 30) * 1000,
+      [customFetch]: fetchImpl,
+    });
     return jwks;
   }
 
