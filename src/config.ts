@@ -66,6 +66,12 @@ const fileSchema = z.strictObject({
       leakReportsPerMinute: positiveInt.default(10),
     })
     .prefault({}),
+  audit: z
+    .strictObject({
+      /** Exchange audit rows are written in batches within this many ms; 0 writes each at once. */
+      exchangeFlushMs: z.int().min(0).max(1000).default(50),
+    })
+    .prefault({}),
   metrics: z
     .strictObject({
       enabled: z.boolean().default(true),
@@ -113,6 +119,7 @@ export interface Config {
   tokens: TokenPolicy;
   signing: z.infer<typeof fileSchema>['signing'];
   limits: Limits;
+  audit: z.infer<typeof fileSchema>['audit'];
   metrics: z.infer<typeof fileSchema>['metrics'];
   clients: ClientConfig[];
 }
@@ -204,6 +211,7 @@ export function loadConfig(env: Env): Config {
     tokens: f.tokens,
     signing: f.signing,
     limits: f.limits,
+    audit: f.audit,
     metrics: f.metrics,
     clients: f.clients,
   };

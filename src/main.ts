@@ -16,7 +16,7 @@ import type { Logger } from './logger.js';
 import { ProviderHost } from './oidc/host.js';
 import { buildProvider } from './oidc/provider.js';
 import { startInactivityPolicy } from './pat/inactivity.js';
-import { createServices } from './services.js';
+import { createServices, type Services } from './services.js';
 
 /** How often a running instance looks for rotated keys (SIGHUP makes it look at once). */
 const KEYS_CHECK_MS = 30_000;
@@ -38,6 +38,8 @@ export interface StartOptions {
   clock?: Clock;
   /** An already open database (tests); otherwise opened from the config. */
   db?: Database;
+  /** Replaces parts of the services (benchmarks measure what audit and usage tracking cost). */
+  customize?: (services: Services) => Services;
 }
 
 export async function startTessera(options: StartOptions): Promise<Tessera> {
@@ -49,7 +51,8 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   if (applied.length) logger.info({ applied }, 'migrations applied');
   await bootstrapAdmin({ db, clock, config, logger });
 
-  const services = createServices({ db, clock, config, logger });
+  const defaults = createServices({ db, clock, config, logger });
+  const services = options.customize ? options.customize(defaults) : defaults;
   const oidc = await ProviderHost.start(
     (keys) => buildProvider(services, keys),
     keyPolicyFor(config),
@@ -70,6 +73,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       await closeGracefully(server, graceMs);
       oidc.close();
       inactivity.stop();
+      await services.flushAudit();
       await db.close();
       logger.info('tessera stopped');
     })();

@@ -2,6 +2,8 @@
  * Everything a request handler may use, built once at boot and passed in (STYLE rule 2): the
  * database, the clock, the config, the logger, and the per-instance helpers built on them.
  */
+import type { AuditEvent } from './audit/events.js';
+import { ExchangeAuditWriter } from './audit/exchange-writer.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/queryable.js';
@@ -18,13 +20,20 @@ export interface Services {
   usage: UsageTracker;
   limits: RateLimits;
   metrics: Metrics;
+  /** Where exchange audit rows go (lifecycle changes write theirs inside their own transaction). */
+  recordExchange: (event: AuditEvent) => Promise<void>;
+  /** Writes exchange audit rows still waiting in a batch (graceful shutdown). */
+  flushAudit: () => Promise<void>;
 }
 
 export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 'logger'>): Services {
+  const audit = new ExchangeAuditWriter(base.db, base.logger, base.config.audit.exchangeFlushMs);
   return {
     ...base,
     usage: new UsageTracker(base.db, base.config.tokens.lastUsedIntervalSeconds),
     limits: new RateLimits(base.config.limits),
     metrics: new Metrics(base.db, base.clock),
+    recordExchange: (event) => audit.record(event),
+    flushAudit: () => audit.flush(),
   };
 }

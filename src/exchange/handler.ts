@@ -7,7 +7,7 @@
  * target resource; the scopes. Every exchange, granted or denied, is audited.
  */
 import type { TokenEndpointGrantContext } from 'oidc-provider';
-import { type RequestMeta, recordAudit } from '../audit/events.js';
+import type { RequestMeta } from '../audit/events.js';
 import type { Config } from '../config.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
@@ -84,7 +84,7 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
   }
 
   function audit(record: ExchangeRecord, outcome: 'success' | 'failure', reason?: string) {
-    return recordAudit(db, {
+    return deps.recordExchange({
       at: clock(),
       action: 'token.exchanged',
       outcome,

@@ -5,7 +5,6 @@
  * authentication also counts against the caller's failed-presentation limit.
  */
 import type { Context } from 'koa';
-import { recordAudit } from '../audit/events.js';
 import { EXCHANGE_AUDITED } from '../exchange/handler.js';
 import type { Services } from '../services.js';
 
@@ -33,7 +32,7 @@ export async function auditRefusedTokenRequest(services: Services, ctx: Context)
   // oidc-provider has already rendered its error: RFC 6749 §5.2 JSON.
   const error = (ctx.body ?? {}) as OAuthError;
   const code = error.error ?? `http_${ctx.status}`;
-  await recordAudit(services.db, {
+  await services.recordExchange({
     at: services.clock(),
     action: 'token.exchanged',
     outcome: 'failure',

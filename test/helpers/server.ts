@@ -93,7 +93,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // Every request in a test comes from 127.0.0.1: per-IP limits are lifted unless a test sets them.
   const file = (options.configFile ?? {}) as Record<string, unknown>;
   env.TESSERA_CONFIG = join(dataDir, 'tessera.config.json');
-  writeFileSync(env.TESSERA_CONFIG, JSON.stringify({ limits: UNLIMITED, ...file }));
+  // Exchange audit rows are written before each response, so tests can read them at once.
+  writeFileSync(
+    env.TESSERA_CONFIG,
+    JSON.stringify({ limits: UNLIMITED, audit: { exchangeFlushMs: 0 }, ...file }),
+  );
   const config = loadConfig(env);
   const logs: string[] = [];
   const sink = new Writable({

@@ -1,0 +1,45 @@
+/** One load run with autocannon after a warm-up: req/s, latency percentiles, errors. */
+import autocannon from 'autocannon';
+
+export interface LoadSpec {
+  url: string;
+  method?: 'GET' | 'POST';
+  body?: string;
+  headers?: Record<string, string>;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+}
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: spec.url,
+    method: spec.method ?? 'GET',
+    ...(spec.body ? { body: spec.body } : {}),
+    ...(spec.headers ? { headers: spec.headers } : {}),
+    connections: spec.connections,
+    duration: seconds,
+  });
+}
+
+export async function measure(spec: LoadSpec): Promise<LoadResult> {
+  if (spec.warmupSeconds > 0) await run(spec, spec.warmupSeconds);
+  const result = await run(spec, spec.seconds);
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}

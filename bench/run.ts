@@ -1,0 +1,228 @@
+/**
+ * Tessera against what a user would run instead (stock oidc-provider, client_credentials) and
+ * against the machine's limit (bare node:http doing only the unavoidable work), one after
+ * another with the same load, on one throwaway PostgreSQL. Ratios from the same run are the
+ * result; absolute numbers drift on a shared 2-core machine. See bench/README.md.
+ *   npm run bench         full (30 s per target)
+ *   npm run bench:quick   quick (8 s per target, under 2 minutes)
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type LoadResult, measure } from './lib/load.js';
+import { type ServerProcess, startServer } from './lib/processes.js';
+
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 8 : 30;
+const WARMUP = quick ? 2 : 5;
+const CONNECTIONS = 32;
+const AUDIENCE = 'https://api.example.com';
+/** Each server runs as one node process (tsx as a loader, not its wrapper process) so /proc shows its CPU. */
+const NODE = process.execPath;
+const script = (file: string) => ['--import', 'tsx', file];
+const baseUrl = process.env.TESSERA_TEST_DATABASE_URL;
+if (!baseUrl) throw new Error('run through scripts/with-postgres.sh (npm run bench does)');
+
+interface Row extends LoadResult {
+  target: string;
+  cpuPer1000: number;
+  peakRssMiB: number;
+}
+const rows: Row[] = [];
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl as string);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function loadAgainst(server: ServerProcess, target: string, spec: Parameters<typeof measure>[0]) {
+  if (!started.includes(server)) started.push(server);
+  const probe = await fetch(spec.url, { method: spec.method ?? 'GET', body: spec.body, headers: spec.headers });
+  if (!probe.ok) throw new Error(`${target}: ${probe.status} ${await probe.text()}`);
+  const cpuBefore = server.cpuSeconds();
+  const result = await measure(spec);
+  const cpu = server.cpuSeconds() - cpuBefore;
+  const row = {
+    target,
+    ...result,
+    cpuPer1000: (cpu / result.requests) * 1000,
+    peakRssMiB: server.peakRssMiB(),
+  };
+  rows.push(row);
+  console.error(`${target}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms, ${row.non2xx} non-2xx`);
+  return row;
+}
+
+const exchangeForm = (pat: string) =>
+  new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: pat,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    audience: AUDIENCE,
+    scope: 'repo:read',
+  }).toString();
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/**
+ * Starts Tessera (PostgreSQL when databaseUrl is set, else PGlite) and, on a fresh database,
+ * makes a PAT to exchange with the bootstrap admin's token (`pat` is '' otherwise).
+ */
+async function startTessera(name: string, port: number, databaseUrl: string | undefined, variant = 'full') {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+  const configFile = join(dir, 'tessera.config.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      resources: [{ audience: AUDIENCE, scopes: ['repo:read', 'repo:write'], tokenTtlSeconds: 900 }],
+      limits: { tokenRequestsPerMinute: 1e9, failedAuthPerMinute: 1e9, leakReportsPerMinute: 1e9 },
+    }),
+  );
+  const env: Record<string, string> = {
+    PORT: String(port),
+    TESSERA_ISSUER: `http://127.0.0.1:${port}`,
+    TESSERA_DATA_DIR: join(dir, 'data'),
+    TESSERA_KEYS_DIR: join(dir, 'keys'),
+    TESSERA_CONFIG: configFile,
+    LOG_LEVEL: 'warn',
+    BENCH_VARIANT: variant,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  };
+  const server = await startServer(
+    name,
+    NODE,
+    script('bench/tessera-server.ts'),
+    env,
+    `http://127.0.0.1:${port}/readyz`,
+  );
+  const tokenFile = join(dir, 'data', 'bootstrap-admin-token');
+  if (!existsSync(tokenFile)) return { server, pat: '' };
+  const admin = readFileSync(tokenFile, 'utf8').trim();
+  const created = await fetch(`${server.url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', scopes: ['repo:read'] }),
+  });
+  const pat = ((await created.json()) as { token: string }).token;
+  return { server, pat };
+}
+
+async function main() {
+  const load = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP };
+  const databaseUrl = await freshDatabase('tessera_bench');
+
+  const tessera = await startTessera('tessera', 4000, databaseUrl);
+  const body = exchangeForm(tessera.pat);
+  const t = await loadAgainst(tessera.server, 'tessera (PostgreSQL)', {
+    ...load,
+    url: `${tessera.server.url}/token`,
+    method: 'POST',
+    body,
+    headers: FORM,
+  });
+  const jwks = await loadAgainst(tessera.server, 'tessera JWKS', {
+    ...load,
+    url: `${tessera.server.url}/jwks`,
+  });
+  await tessera.server.stop();
+
+  const bare = await startTessera('tessera-no-audit', 4004, databaseUrl, 'no-audit');
+  const n = await loadAgainst(bare.server, 'tessera without audit+usage', {
+    ...load,
+    url: `${bare.server.url}/token`,
+    method: 'POST',
+    body,
+    headers: FORM,
+  });
+  await bare.server.stop();
+
+  const baseline = await startServer(
+    'baseline',
+    NODE,
+    script('bench/baseline-server.ts'),
+    { PORT: '4001' },
+    'http://127.0.0.1:4001/healthz',
+  );
+  const basic = `Basic ${Buffer.from('bench:bench-secret-0123456789').toString('base64')}`;
+  const b = await loadAgainst(baseline, 'baseline (oidc-provider client_credentials)', {
+    ...load,
+    url: `${baseline.url}/token`,
+    method: 'POST',
+    body: 'grant_type=client_credentials&scope=repo%3Aread',
+    headers: { ...FORM, authorization: basic },
+  });
+  await baseline.stop();
+
+  const limit = await startServer(
+    'limit',
+    NODE,
+    script('bench/limit-server.ts'),
+    { PORT: '4002', DATABASE_URL: databaseUrl },
+    'http://127.0.0.1:4002/healthz',
+  );
+  const l = await loadAgainst(limit, 'limit (node:http + pg + jose)', {
+    ...load,
+    url: `${limit.url}/token`,
+    method: 'POST',
+    body,
+    headers: FORM,
+  });
+  await limit.stop();
+
+  const hello = await startServer(
+    'hello',
+    NODE,
+    script('bench/hello-server.ts'),
+    { PORT: '4003' },
+    'http://127.0.0.1:4003/',
+  );
+  const h = await loadAgainst(hello, 'koa hello-world', { ...load, url: `${hello.url}/` });
+  await hello.stop();
+
+  const embedded = await startTessera('tessera-pglite', 4005, undefined);
+  await loadAgainst(embedded.server, 'tessera (PGlite)', {
+    ...load,
+    url: `${embedded.server.url}/token`,
+    method: 'POST',
+    body: exchangeForm(embedded.pat),
+    headers: FORM,
+  });
+  await embedded.server.stop();
+
+  console.log(
+    `\nload: autocannon, ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s per target`,
+  );
+  console.log('target | req/s | p50 ms | p99 ms | CPU s / 1000 req | peak RSS MiB | non-2xx');
+  for (const r of rows) {
+    console.log(
+      `${r.target} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.cpuPer1000.toFixed(3)} | ${r.peakRssMiB.toFixed(0)} | ${r.non2xx + r.errors}`,
+    );
+  }
+  console.log(
+    `audit + usage tracking cost: tessera at ${(t.rps / n.rps).toFixed(2)}x of itself without them`,
+  );
+  console.log(`JWKS vs Koa hello-world: ${(jwks.rps / h.rps).toFixed(2)}x`);
+  console.log(
+    JSON.stringify({
+      tessera_rps: Math.round(t.rps),
+      baseline_rps: Math.round(b.rps),
+      limit_rps: Math.round(l.rps),
+      ratio_baseline: Number((t.rps / b.rps).toFixed(2)),
+      ratio_limit: Number((t.rps / l.rps).toFixed(2)),
+      p99_ms: t.p99,
+    }),
+  );
+}
+
+const started: ServerProcess[] = [];
+try {
+  await main();
+} finally {
+  await Promise.all(started.map((server) => server.stop()));
+}
