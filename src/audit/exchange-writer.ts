@@ -48,6 +48,11 @@ export class ExchangeAuditWriter {
     this.#inFlight.add(write);
   }
 
+  /** Rows waiting for their batch to start. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** Writes every queued row and waits for writes in flight (graceful shutdown). */
   async flush(): Promise<void> {
     this.#startFlush();
