@@ -6,7 +6,7 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { type AuditRow, listPatEvents, patOwnerFromHistory } from '../audit/trail.js';
+import { type AuditRow, listPatEvents, patOwnerFromHistory, type TrailPosition } from '../audit/trail.js';
 import { callerOf, requireScope } from '../auth/bearer.js';
 import { notFound } from '../errors.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
@@ -14,12 +14,29 @@ import type { ApiDeps } from './context.js';
 import { parseQuery } from './http.js';
 import { pathId } from './schemas.js';
 
+const MAX_BIGINT = 9223372036854775807n;
+
+/** Cursors are `<occurred_at ms>.<id>` in base64url; anything else is not one we issued. */
+function decodeTrailCursor(cursor: string): TrailPosition | null {
+  const match = /^(\d{1,15})\.([1-9]\d{0,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) return null;
+  const id = BigInt(match[2] as string);
+  return id <= MAX_BIGINT ? { at: new Date(Number(match[1])), id } : null;
+}
+
+const encodeTrailCursor = (row: AuditRow) =>
+  Buffer.from(`${row.occurred_at.getTime()}.${row.id}`).toString('base64url');
+
 const eventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z
     .string()
-    .regex(/^[1-9][0-9]{0,18}$/, { error: 'not a cursor this server issued' })
-    .transform((cursor) => BigInt(cursor))
+    .max(64)
+    .transform((cursor, ctx) => {
+      const position = decodeTrailCursor(cursor);
+      if (!position) ctx.addIssue({ code: 'custom', message: 'not a cursor this server issued' });
+      return position ?? z.NEVER;
+    })
     .optional(),
 });
 
@@ -46,7 +63,8 @@ async function answerEvents(deps: ApiDeps, ctx: Context, patId: string) {
   const page = rows.slice(0, query.limit);
   ctx.body = {
     items: page.map(presentEvent),
-    next_cursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+    next_cursor:
+      rows.length > query.limit && page.length > 0 ? encodeTrailCursor(page.at(-1) as AuditRow) : null,
   };
 }
 

@@ -17,15 +17,21 @@ export interface AuditRow {
   reason: string | null;
 }
 
-/** Events of `patId` older than the row `before` (an id), at most `limit + 1` rows. */
-export async function listPatEvents(q: Queryable, patId: string, limit: number, before: bigint | null) {
+/** A position in a trail: the last row of the previous page. */
+export interface TrailPosition {
+  at: Date;
+  id: bigint;
+}
+
+/** Events of `patId` before `after` (newest first by time, then id), at most `limit + 1` rows. */
+export async function listPatEvents(q: Queryable, patId: string, limit: number, after: TrailPosition | null) {
   const { rows } = await q.query<AuditRow>(
     `SELECT e.id::text AS id, e.occurred_at, e.action, e.outcome, e.actor_user_id, u.username AS actor_username,
             e.ip, e.user_agent, e.client_id, e.audience, e.scope, e.jti, e.reason
      FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
-     WHERE e.pat_id = $1 AND ($2::bigint IS NULL OR e.id < $2::bigint)
-     ORDER BY e.id DESC LIMIT $3`,
-    [patId, before === null ? null : before.toString(), limit + 1],
+     WHERE e.pat_id = $1 AND ($2::timestamptz IS NULL OR (e.occurred_at, e.id) < ($2::timestamptz, $3::bigint))
+     ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4`,
+    [patId, after?.at ?? null, after?.id.toString() ?? null, limit + 1],
   );
   return rows;
 }

@@ -162,7 +162,7 @@ export async function explainUnusablePat(
 export interface PatFilter {
   userId?: string | undefined;
   status?: PatStatus | undefined;
-  /** Only tokens never used (no exchange, no API call). */
+  /** true: only tokens never used (no exchange, no API call); false: only tokens used at least once. */
   neverUsed?: boolean | undefined;
   /** Only active tokens expiring within this many days. */
   expiringWithinDays?: number | undefined;
@@ -178,7 +178,8 @@ export async function listPats(q: Queryable, filter: PatFilter): Promise<PatRow[
   const where: string[] = [];
   if (filter.userId) where.push(`user_id = ${param(filter.userId)}`);
   if (filter.status) where.push(statusPredicate(filter.status, () => `${param(filter.now)}::timestamptz`));
-  if (filter.neverUsed) where.push('last_used_at IS NULL');
+  if (filter.neverUsed !== undefined)
+    where.push(filter.neverUsed ? 'last_used_at IS NULL' : 'last_used_at IS NOT NULL');
   if (filter.expiringWithinDays !== undefined) {
     const now = `${param(filter.now)}::timestamptz`;
     where.push(

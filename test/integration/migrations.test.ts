@@ -6,7 +6,8 @@ import { runMigrations } from '../../src/db/migrate.js';
 import type { Queryable } from '../../src/db/queryable.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
-const SHIPPED = ['001_initial.sql'];
+const SHIPPED = ['001_initial.sql', '002_audit_trail_order.sql'];
+const SHIPPED_ROWS = SHIPPED.map((name) => ({ version: Number(name.slice(0, 3)), name }));
 
 /** Every database a test opened, disposed at the end. */
 const opened: TestDatabase[] = [];
@@ -32,12 +33,12 @@ async function tableExists(db: Queryable, table: string): Promise<boolean> {
 }
 
 describe('runMigrations with the shipped migrations', () => {
-  it('applies 001_initial.sql to an empty database and records it', async () => {
+  it('applies the shipped migrations to an empty database and records them', async () => {
     const { db } = await emptyDatabase();
     expect(await tableExists(db, 'users')).toBe(false);
 
     expect(await runMigrations(db)).toEqual(SHIPPED);
-    expect(await recorded(db)).toEqual([{ version: 1, name: '001_initial.sql' }]);
+    expect(await recorded(db)).toEqual(SHIPPED_ROWS);
     for (const table of ['users', 'pats', 'audit_events']) expect(await tableExists(db, table)).toBe(true);
   });
 
@@ -49,7 +50,7 @@ describe('runMigrations with the shipped migrations', () => {
     );
 
     expect(await runMigrations(db)).toEqual([]);
-    expect(await recorded(db)).toEqual([{ version: 1, name: '001_initial.sql' }]);
+    expect(await recorded(db)).toEqual(SHIPPED_ROWS);
     const { rows } = await db.query<{ username: string }>('SELECT username FROM users');
     expect(rows).toEqual([{ username: 'kept' }]);
   });
@@ -60,7 +61,7 @@ describe('runMigrations with the shipped migrations', () => {
     const results = await Promise.all([runMigrations(db), runMigrations(db)]);
     expect(results.flat()).toEqual(SHIPPED);
     expect(results.map((r) => r.length).sort()).toEqual([0, SHIPPED.length]);
-    expect(await recorded(db)).toEqual([{ version: 1, name: '001_initial.sql' }]);
+    expect(await recorded(db)).toEqual(SHIPPED_ROWS);
   });
 });
 

@@ -1,0 +1,214 @@
+/**
+ * Abuse limits (issue 4, point 4), per client IP: token requests, failed credential
+ * presentations (PATs on /token and bearer tokens on /api/v1, and failed client
+ * authentication), and leaked-token reports. Over a limit: 429 with `Retry-After`, as RFC 6749
+ * JSON on /token and as problem+json under /api/v1.
+ *
+ * Every request here comes from 127.0.0.1, so each scenario runs on its own server, with its
+ * own fresh counters and the `limits` it needs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { generatePat } from '../../src/pat/format.js';
+import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
+
+const HIGH = 10_000;
+const CLIENT_ID = 'limits-bot';
+const CLIENT_SECRET = 'limits-bot-secret-0a9b8c7d6e';
+
+/** Starts a server with these limits (anything not named is out of the way) for one describe. */
+function serverWith(limits: Record<string, number>, extra: Record<string, unknown> = {}) {
+  const holder: { server: TestServer } = {} as { server: TestServer };
+  beforeAll(async () => {
+    holder.server = await startTestServer({
+      configFile: {
+        limits: {
+          tokenRequestsPerMinute: HIGH,
+          failedAuthPerMinute: HIGH,
+          leakReportsPerMinute: HIGH,
+          ...limits,
+        },
+        ...extra,
+      },
+    });
+  });
+  afterAll(() => holder.server?.stop());
+  return holder;
+}
+
+function expectRetryAfter(response: ApiResponse) {
+  const header = response.headers.get('retry-after') ?? '';
+  expect(header).toMatch(/^[0-9]+$/);
+  expect(Number(header)).toBeGreaterThanOrEqual(1);
+  expect(Number(header)).toBeLessThanOrEqual(60);
+}
+
+/** RFC 6749 §5.2 error JSON, status 429. */
+function expectOAuthTooMany(response: ApiResponse) {
+  expect(response.status).toBe(429);
+  expectRetryAfter(response);
+  expect(response.headers.get('cache-control')).toContain('no-store');
+  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(response.body).toEqual({ error: expect.any(String), error_description: expect.any(String) });
+  expect(response.body.error).toMatch(/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
+}
+
+/** RFC 9457 problem+json, status 429, code `rate_limited`. */
+function expectProblemTooMany(response: ApiResponse) {
+  expect(response.status).toBe(429);
+  expectRetryAfter(response);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(response.body).toMatchObject({ status: 429, code: 'rate_limited' });
+}
+
+/** A token exchange of `token`, sent with these headers. */
+const exchangeWith = (server: TestServer, token: string, headers: Record<string, string>) =>
+  server.tokenRequest(
+    {
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      subject_token: token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    },
+    headers,
+  );
+
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+describe('per-IP limit on /token requests (5 a minute)', () => {
+  const ctx = serverWith({ tokenRequestsPerMinute: 5 });
+
+  it('answers 429 with Retry-After, no-store and RFC 6749 JSON past the limit', async () => {
+    const { server } = ctx;
+    const { token } = await server.createUserWithToken(uniqueName('busy'), ['tessera:tokens']);
+    for (let i = 0; i < 5; i++) expect((await server.exchange(token)).status).toBe(200);
+
+    const refused = await server.exchange(token);
+    expectOAuthTooMany(refused);
+    expect(refused.body.access_token).toBeUndefined();
+    // Still refused, whatever the request, and a forged X-Forwarded-For does not make a new client.
+    expectOAuthTooMany(await server.tokenRequest({ grant_type: 'client_credentials' }));
+    expectOAuthTooMany(await exchangeWith(server, token, { 'x-forwarded-for': '203.0.113.7' }));
+
+    // The limit is on /token: the API answers as usual.
+    expect((await server.request('GET', '/api/v1/me', { token })).status).toBe(200);
+  });
+});
+
+describe('failed PAT presentations on /token (3 a minute)', () => {
+  const ctx = serverWith({ failedAuthPerMinute: 3 });
+
+  it('after three bad PATs, even a valid PAT is refused with 429', async () => {
+    const { server } = ctx;
+    const valid = await server.createUserWithToken(uniqueName('valid'), ['tessera:tokens']);
+    const revoked = await server.createUserWithToken(uniqueName('revoked'), ['tessera:tokens']);
+    const revocation = await server.request('POST', `/api/v1/tokens/${revoked.pat.id}/revoke`, {
+      token: revoked.token,
+      body: {},
+    });
+    expect(revocation.status).toBe(200);
+
+    // Good exchanges do not count.
+    for (let i = 0; i < 5; i++) expect((await server.exchange(valid.token)).status).toBe(200);
+
+    for (const bad of [generatePat('tsr'), 'tsr_not-even-close', revoked.token]) {
+      const response = await server.exchange(bad);
+      expect(response.status).toBe(400);
+      expect(response.body.error).toBe('invalid_request');
+    }
+    expectOAuthTooMany(await server.exchange(valid.token));
+    expectOAuthTooMany(await server.exchange(generatePat('tsr')));
+  });
+});
+
+describe('failed bearer presentations on /api/v1 (3 a minute)', () => {
+  const ctx = serverWith({ failedAuthPerMinute: 3 });
+
+  it('count too: then /api/v1 answers 429 problem+json, and so does /token', async () => {
+    const { server } = ctx;
+    const valid = await server.createUserWithToken(uniqueName('valid'), ['tessera:tokens']);
+    for (let i = 0; i < 5; i++) {
+      expect((await server.request('GET', '/api/v1/me', { token: valid.token })).status).toBe(200);
+    }
+
+    for (const bad of [generatePat('tsr'), 'garbage', 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln']) {
+      const response = await server.request('GET', '/api/v1/me', { token: bad });
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('unauthenticated');
+    }
+
+    expectProblemTooMany(await server.request('GET', '/api/v1/me', { token: valid.token }));
+    expectProblemTooMany(
+      await server.request('POST', '/api/v1/tokens', {
+        token: valid.token,
+        body: { name: 'blocked', scopes: ['tessera:tokens'] },
+      }),
+    );
+    expectOAuthTooMany(await server.exchange(valid.token));
+
+    // Nothing was created by the refused request.
+    const { rows } = await server.database.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pats WHERE name = 'blocked'",
+    );
+    expect(rows[0]?.n).toBe(0);
+  });
+});
+
+describe('failed client authentication on /token (3 a minute)', () => {
+  const ctx = serverWith(
+    { failedAuthPerMinute: 3 },
+    { clients: [{ client_id: CLIENT_ID, client_secret: CLIENT_SECRET }] },
+  );
+
+  it('counts as a failed presentation', async () => {
+    const { server } = ctx;
+    const { token } = await server.createUserWithToken(uniqueName('client'), ['tessera:tokens']);
+    const good = { authorization: basic(CLIENT_ID, CLIENT_SECRET) };
+    for (let i = 0; i < 5; i++) expect((await exchangeWith(server, token, good)).status).toBe(200);
+
+    for (let i = 0; i < 3; i++) {
+      const response = await exchangeWith(server, token, {
+        authorization: basic(CLIENT_ID, `wrong-secret-${i}-0123456789`),
+      });
+      expect(response.status).toBe(401);
+      expect(response.body.error).toBe('invalid_client');
+    }
+
+    expectOAuthTooMany(await exchangeWith(server, token, good));
+    expectOAuthTooMany(await server.exchange(token));
+  });
+});
+
+describe('leaked-token reports (2 a minute)', () => {
+  const ctx = serverWith({ leakReportsPerMinute: 2 });
+
+  it('answers 429 problem+json past the limit, and revokes nothing in a refused report', async () => {
+    const { server } = ctx;
+    const report = (tokens: string[]) =>
+      server.request('POST', '/api/v1/credentials/revoke', { body: { tokens } });
+    const first = await server.createUserWithToken(uniqueName('leak'), ['tessera:tokens']);
+    const spared = await server.createUserWithToken(uniqueName('spared'), ['tessera:tokens']);
+
+    expect((await report([first.token])).status).toBe(202);
+    expect((await report([generatePat('tsr')])).status).toBe(202);
+    const refused = await report([spared.token]);
+    expectProblemTooMany(refused);
+
+    expect((await server.request('GET', '/api/v1/me', { token: first.token })).status).toBe(401);
+    expect((await server.request('GET', '/api/v1/me', { token: spared.token })).status).toBe(200);
+  });
+});
+
+describe('requests without credentials', () => {
+  const ctx = serverWith({ failedAuthPerMinute: 3 });
+
+  it('do not count as failed presentations', async () => {
+    const { server } = ctx;
+    const { token } = await server.createUserWithToken(uniqueName('anon'), ['tessera:tokens']);
+    for (let i = 0; i < 20; i++) {
+      const response = await server.request('GET', '/api/v1/me');
+      expect(response.status).toBe(401);
+      expect(response.body.code).toBe('unauthenticated');
+    }
+    expect((await server.request('GET', '/api/v1/me', { token })).status).toBe(200);
+    expect((await server.exchange(token)).status).toBe(200);
+  });
+});
