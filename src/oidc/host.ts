@@ -12,8 +12,17 @@ import type { KeyPolicy, KeyRing } from '../keys/keyring.js';
 import { loadKeyRing } from '../keys/keyring.js';
 import type { Logger } from '../logger.js';
 
+/** A GET document (JWKS, discovery) as the live provider rendered it, ready to resend. */
+export interface CachedDocument {
+  body: string;
+  type: string;
+  etag: string;
+}
+
 interface Live {
   provider: Provider;
+  /** Rendered once per provider: a key swap starts a new cache. */
+  documents: Map<string, CachedDocument>;
   handle: (ctx: Context) => Promise<unknown>;
   keys: KeyRing;
 }
@@ -42,7 +51,7 @@ export class ProviderHost {
       logger.error({ err: error }, 'oidc server_error'),
     );
     const handle = compose(provider.middleware as Middleware[]);
-    return { provider, keys, handle: (ctx) => handle(ctx) };
+    return { provider, keys, documents: new Map(), handle: (ctx) => handle(ctx) };
   }
 
   get keys(): KeyRing {
@@ -51,6 +60,11 @@ export class ProviderHost {
 
   get provider(): Provider {
     return this.#live.provider;
+  }
+
+  /** The live provider's documents, keyed by path. */
+  get documents(): Map<string, CachedDocument> {
+    return this.#live.documents;
   }
 
   /** Runs the request through the provider that is live now. */

@@ -4,6 +4,7 @@
  * end session, device, registration, interactions...) belongs to browser flows Tessera does
  * not offer, and answers 404 here without reaching the provider.
  */
+import { createHash } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
 import type { Services } from '../services.js';
 import type { ProviderHost } from './host.js';
@@ -63,14 +64,13 @@ async function tokenEndpoint(ctx: Context, host: ProviderHost, services: Service
   services.metrics.exchangeSeconds.observe((performance.now() - started) / 1000);
 }
 
-export function oidcRoutes(host: ProviderHost, services: Services): Middleware {
-  const jwksMaxAge = services.config.signing.jwksMaxAgeSeconds;
-  return async (ctx: Context, next: Next) => {
-    // RFC 8414 §3: the same document under the OAuth name.
-    const path = ctx.path === AS_METADATA ? OPENID_CONFIGURATION : ctx.path;
-    if (!PROVIDER_PATHS.has(path)) return next();
-    if (path === TOKEN_PATH && ctx.method === 'POST') return tokenEndpoint(ctx, host, services);
-
+/**
+ * JWKS and discovery change only when the provider is swapped, so each is rendered by the
+ * provider once, then sent from the stored body with a strong ETag (304 on a match).
+ */
+async function serveDocument(ctx: Context, host: ProviderHost, path: string, jwksMaxAge: number) {
+  let document = host.documents.get(path);
+  if (!document) {
     const original = ctx.path;
     ctx.path = path;
     try {
@@ -78,7 +78,36 @@ export function oidcRoutes(host: ProviderHost, services: Services): Middleware {
     } finally {
       ctx.path = original;
     }
+    if (ctx.status !== 200) return;
     if (path === OPENID_CONFIGURATION) trimDiscovery(ctx);
-    if (path === JWKS_PATH && ctx.status === 200) ctx.set('Cache-Control', `public, max-age=${jwksMaxAge}`);
+    const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
+    const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+    document = { body, etag, type: ctx.response.get('content-type') || 'application/json' };
+    host.documents.set(path, document);
+  }
+  ctx.status = 200;
+  ctx.set('ETag', document.etag);
+  ctx.set('Cache-Control', path === JWKS_PATH ? `public, max-age=${jwksMaxAge}` : 'public, max-age=300');
+  ctx.set('Access-Control-Allow-Origin', '*');
+  if (ctx.get('if-none-match') === document.etag) {
+    ctx.status = 304;
+    return;
+  }
+  ctx.type = document.type;
+  ctx.body = document.body;
+}
+
+export function oidcRoutes(host: ProviderHost, services: Services): Middleware {
+  const jwksMaxAge = services.config.signing.jwksMaxAgeSeconds;
+  return async (ctx: Context, next: Next) => {
+    // RFC 8414 §3: the same document under the OAuth name.
+    const path = ctx.path === AS_METADATA ? OPENID_CONFIGURATION : ctx.path;
+    if (!PROVIDER_PATHS.has(path)) return next();
+    if (path === TOKEN_PATH && ctx.method === 'POST') return tokenEndpoint(ctx, host, services);
+    if (path !== TOKEN_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
+      return serveDocument(ctx, host, path, jwksMaxAge);
+    }
+    // Anything else (e.g. GET /token) gets the provider's own answer.
+    await host.handle(ctx);
   };
 }
