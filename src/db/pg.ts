@@ -8,8 +8,12 @@ export interface PgOptions {
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
-    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-      const result = await client.query(sql, params as unknown[]);
+    async query<Row>(sql: string, params: readonly unknown[] = [], name?: string): Promise<QueryResult<Row>> {
+      const result = await client.query({
+        text: sql,
+        values: params as unknown[],
+        ...(name ? { name } : {}),
+      });
       return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
     },
     async exec(sql: string) {

@@ -8,8 +8,15 @@ export interface QueryResult<Row> {
 }
 
 export interface Queryable {
-  /** One parameterised statement. */
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>>;
+  /**
+   * One parameterised statement. `name` makes it a prepared statement on PostgreSQL (parsed and
+   * planned once per connection): for the hot path only, and one fixed SQL text per name.
+   */
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    name?: string,
+  ): Promise<QueryResult<Row>>;
   /** A script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
 }

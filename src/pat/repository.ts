@@ -91,6 +91,7 @@ export interface PatHolder {
 }
 
 async function findUsablePat(q: Queryable, where: 'p.token_hash' | 'p.id', value: unknown, now: Date) {
+  const name = where === 'p.token_hash' ? 'usable-pat-by-hash' : 'usable-pat-by-id';
   const { rows } = await q.query<
     UserRow & { pat_id: string; pat_scopes: string[]; pat_expires_at: Date | null }
   >(
@@ -100,6 +101,7 @@ async function findUsablePat(q: Queryable, where: 'p.token_hash' | 'p.id', value
      WHERE ${where} = $1 AND p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > $2)
        AND u.disabled_at IS NULL AND u.deleted_at IS NULL`,
     [value, now],
+    name,
   );
   const row = rows[0];
   if (!row) return null;
