@@ -12,8 +12,11 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { type LoadResult, measure } from './lib/load.js';
 import { type ServerProcess, startServer } from './lib/processes.js';
+import { runScale } from './scale.js';
 
 const quick = process.argv.includes('--quick');
+/** The 1M-PAT scale part: in the full run, or alone with --scale. */
+const scaleOnly = process.argv.includes('--scale');
 const SECONDS = quick ? 8 : 30;
 const WARMUP = quick ? 2 : 5;
 const CONNECTIONS = 32;
@@ -44,7 +47,11 @@ async function freshDatabase(name: string): Promise<string> {
 
 async function loadAgainst(server: ServerProcess, target: string, spec: Parameters<typeof measure>[0]) {
   if (!started.includes(server)) started.push(server);
-  const probe = await fetch(spec.url, { method: spec.method ?? 'GET', body: spec.body, headers: spec.headers });
+  const probe = await fetch(spec.url, {
+    method: spec.method ?? 'GET',
+    body: spec.body,
+    headers: spec.headers,
+  });
   if (!probe.ok) throw new Error(`${target}: ${probe.status} ${await probe.text()}`);
   const cpuBefore = server.cpuSeconds();
   const result = await measure(spec);
@@ -102,7 +109,7 @@ async function startTessera(name: string, port: number, databaseUrl: string | un
     `http://127.0.0.1:${port}/readyz`,
   );
   const tokenFile = join(dir, 'data', 'bootstrap-admin-token');
-  if (!existsSync(tokenFile)) return { server, pat: '' };
+  if (!existsSync(tokenFile)) return { server, pat: '', admin: '' };
   const admin = readFileSync(tokenFile, 'utf8').trim();
   const created = await fetch(`${server.url}/api/v1/tokens`, {
     method: 'POST',
@@ -110,7 +117,23 @@ async function startTessera(name: string, port: number, databaseUrl: string | un
     body: JSON.stringify({ name: 'bench', scopes: ['repo:read'] }),
   });
   const pat = ((await created.json()) as { token: string }).token;
-  return { server, pat };
+  return { server, pat, admin };
+}
+
+async function scale() {
+  const load = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP };
+  const databaseUrl = await freshDatabase('tessera_scale');
+  const tessera = await startTessera('tessera-scale', 4006, databaseUrl);
+  started.push(tessera.server);
+  const exchange = { url: `${tessera.server.url}/token`, body: exchangeForm(tessera.pat), headers: FORM };
+  const r = await runScale(tessera.server, databaseUrl, tessera.admin, exchange, load);
+  await tessera.server.stop();
+  console.log(
+    `\nscale (${SECONDS} s per point): exchange ${r.rpsAt1k.toFixed(0)} req/s at ~1k PATs, ${r.rpsAt1M.toFixed(0)} req/s at ~1M (${(r.rpsAt1M / r.rpsAt1k).toFixed(2)}x)`,
+  );
+  console.log(
+    `GET /api/v1/tokens over 10,000 PATs, ${r.pages} pages of 100, 3 passes: p50 ${r.pageP50.toFixed(1)} ms, p99 ${r.pageP99.toFixed(1)} ms, first page ${r.firstPageMs.toFixed(1)} ms, last page ${r.lastPageMs.toFixed(1)} ms`,
+  );
 }
 
 async function main() {
@@ -222,7 +245,11 @@ async function main() {
 
 const started: ServerProcess[] = [];
 try {
-  await main();
+  if (scaleOnly) await scale();
+  else {
+    if (!quick) await scale();
+    await main();
+  }
 } finally {
   await Promise.all(started.map((server) => server.stop()));
 }
