@@ -66,6 +66,25 @@ const fileSchema = z.strictObject({
       leakReportsPerMinute: positiveInt.default(10),
     })
     .prefault({}),
+  /** PostgreSQL (DATABASE_URL) connection pool. */
+  database: z
+    .strictObject({
+      poolSize: positiveInt.max(200).default(10),
+      /** Give up connecting after this long (the request then answers 503). */
+      connectTimeoutMs: positiveInt.default(2000),
+      /** Server-side statement_timeout, and (plus a margin) the client-side query timeout. */
+      statementTimeoutMs: positiveInt.default(5000),
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      /** A request (headers and body) must arrive within this long, else 408. */
+      requestTimeoutMs: positiveInt.default(30_000),
+      headersTimeoutMs: positiveInt.default(10_000),
+      /** On SIGTERM/SIGINT, requests in flight get this long to finish. */
+      shutdownGraceMs: positiveInt.default(10_000),
+    })
+    .prefault({}),
   audit: z
     .strictObject({
       /** Exchange audit rows are written in batches within this many ms; 0 writes each at once. */
@@ -120,6 +139,8 @@ export interface Config {
   signing: z.infer<typeof fileSchema>['signing'];
   limits: Limits;
   audit: z.infer<typeof fileSchema>['audit'];
+  database: z.infer<typeof fileSchema>['database'];
+  server: z.infer<typeof fileSchema>['server'];
   metrics: z.infer<typeof fileSchema>['metrics'];
   clients: ClientConfig[];
 }
@@ -212,6 +233,8 @@ export function loadConfig(env: Env): Config {
     signing: f.signing,
     limits: f.limits,
     audit: f.audit,
+    database: f.database,
+    server: f.server,
     metrics: f.metrics,
     clients: f.clients,
   };

@@ -59,3 +59,11 @@ export const notFound = (what = 'resource') =>
 export const conflict = (code: string, detail: string) => new ApiProblem(409, code, 'Conflict', detail);
 
 export const internalError = () => new ApiProblem(500, 'internal_error', 'Internal server error');
+
+export const serviceUnavailable = () =>
+  new ApiProblem(
+    503,
+    'service_unavailable',
+    'Service unavailable',
+    'the database cannot be reached; retry shortly',
+  );

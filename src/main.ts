@@ -61,14 +61,18 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   );
   oidc.watch(KEYS_CHECK_MS);
   const inactivity = await startInactivityPolicy(services);
-  const { server, url } = await listen(buildApp({ ...services, oidc }), config.port, config.host);
+  const { server, url } = await listen(buildApp({ ...services, oidc }), {
+    port: config.port,
+    host: config.host,
+    ...config.server,
+  });
   logger.info(
     { url, database: db.kind, startupMs: Math.round(performance.now() - started) },
     'tessera listening',
   );
 
   let stopping: Promise<void> | undefined;
-  const stop = (graceMs = 10_000) => {
+  const stop = (graceMs = config.server.shutdownGraceMs) => {
     stopping ??= (async () => {
       await closeGracefully(server, graceMs);
       oidc.close();

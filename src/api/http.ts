@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import type { RequestMeta } from '../audit/events.js';
 import { callerOf } from '../auth/bearer.js';
 import { formatIssuePath } from '../config.js';
-import { ApiProblem, type FieldError, internalError, invalidRequest } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { ApiProblem, type FieldError, internalError, invalidRequest, serviceUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Actor } from '../pat/service.js';
 import { assertNoNul } from './json-body.js';
@@ -72,6 +73,11 @@ export function problemHandler(logger: Logger): Middleware {
       }
     } catch (error) {
       if (error instanceof ApiProblem) return sendProblem(ctx, error);
+      if (isDatabaseUnavailable(error)) {
+        logger.warn({ err: error, reqId: ctx.state.requestId }, 'database unavailable');
+        ctx.set('Retry-After', '5');
+        return sendProblem(ctx, serviceUnavailable());
+      }
       const fromInput = databaseInputProblem(error);
       if (fromInput) return sendProblem(ctx, fromInput);
       logger.error({ err: error, reqId: ctx.state.requestId }, 'unhandled error');

@@ -5,7 +5,18 @@ import { openPgliteDatabase } from './pglite.js';
 import type { Database } from './queryable.js';
 
 /** PostgreSQL when `DATABASE_URL` is set, else the embedded PGlite under the data directory. */
-export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
-  if (config.databaseUrl) return Promise.resolve(openPgDatabase({ connectionString: config.databaseUrl }));
+export function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'database'>,
+): Promise<Database> {
+  if (config.databaseUrl) {
+    return Promise.resolve(
+      openPgDatabase({
+        connectionString: config.databaseUrl,
+        max: config.database.poolSize,
+        connectTimeoutMs: config.database.connectTimeoutMs,
+        statementTimeoutMs: config.database.statementTimeoutMs,
+      }),
+    );
+  }
   return openPgliteDatabase(join(config.dataDir, 'pglite'));
 }

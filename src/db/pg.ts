@@ -4,6 +4,8 @@ import type { Database, Queryable, QueryResult } from './queryable.js';
 export interface PgOptions {
   connectionString: string;
   max?: number;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
 }
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
@@ -24,7 +26,15 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 
 /** A `pg` Pool behind the `Database` interface (used when `DATABASE_URL` is set). */
 export function openPgDatabase(options: PgOptions): Database {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.max ?? 10 });
+  const statementTimeout = options.statementTimeoutMs ?? 5000;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+    statement_timeout: statementTimeout,
+    // The client gives up a little after the server would have, e.g. when the network is gone.
+    query_timeout: statementTimeout + 1000,
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   const base = wrap(pool);

@@ -24,5 +24,15 @@ export const invalidTarget = (description: string, reason = description) =>
 export const invalidScope = (description: string, scope: string, reason = description) =>
   new ExchangeDenied(new errors.InvalidScope(description, scope), reason);
 
+/** RFC 6749 §4.1.2.1's `temporarily_unavailable`, with 503: the database cannot be reached. */
+export function temporarilyUnavailable(): InstanceType<typeof errors.OIDCProviderError> {
+  const error = new errors.OIDCProviderError(503, 'temporarily_unavailable');
+  Object.assign(error, {
+    expose: true,
+    error_description: 'the service cannot reach its database; retry shortly',
+  });
+  return error;
+}
+
 export const unauthorizedClient = (description: string) =>
   new ExchangeDenied(new errors.UnauthorizedClient(description), description);

@@ -9,10 +9,11 @@
 import type { TokenEndpointGrantContext } from 'oidc-provider';
 import type { RequestMeta } from '../audit/events.js';
 import type { Config } from '../config.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
 import { INVALID_SUBJECT_TOKEN, PUBLIC_CLIENT_ID, TOKEN_EXCHANGE_GRANT } from './constants.js';
-import { ExchangeDenied, invalidRequest, unauthorizedClient } from './denial.js';
+import { ExchangeDenied, invalidRequest, temporarilyUnavailable, unauthorizedClient } from './denial.js';
 import { issueJwt, jwtLifetime } from './jwt.js';
 import { parseExchangeRequest } from './request.js';
 import { authenticateSubject, SubjectDenied } from './subject.js';
@@ -108,6 +109,10 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
     try {
       await exchange(ctx, record);
     } catch (error) {
+      if (isDatabaseUnavailable(error)) {
+        deps.logger.warn({ err: error }, 'exchange failed: database unavailable');
+        throw temporarilyUnavailable();
+      }
       if (!(error instanceof ExchangeDenied)) throw error;
       if (error instanceof SubjectDenied) {
         record.patId = error.patId;

@@ -57,7 +57,12 @@ async function tokenEndpoint(ctx: Context, host: ProviderHost, services: Service
   const started = performance.now();
   await defaultToPublicClient(ctx);
   if (ctx.status !== 413) await host.handle(ctx);
-  await auditRefusedTokenRequest(services, ctx);
+  try {
+    await auditRefusedTokenRequest(services, ctx);
+  } catch (err) {
+    // The answer stands (e.g. a 503 while the database is away); the lost row is logged.
+    services.logger.error({ err }, 'could not audit a refused token request');
+  }
   const outcome =
     ctx.status === 200 ? 'granted' : ((ctx.body as { error?: string })?.error ?? String(ctx.status));
   services.metrics.exchanges.inc({ outcome });
