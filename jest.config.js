@@ -1,5 +1,7 @@
 // Native ESM jest (NODE_OPTIONS=--experimental-vm-modules) with swc as the transform.
 // Type-checking is done by `tsc --noEmit` in `npm test`, not here.
+import { existsSync, readdirSync } from 'node:fs';
+
 const swc = [
   '@swc/jest',
   {
@@ -15,6 +17,13 @@ const common = {
   testEnvironment: 'node',
 };
 
+// Resilience tests start, stop and kill real PostgreSQL servers of their own: they run where
+// the PostgreSQL server binaries are (CI installs them); elsewhere the project is left out.
+const hasPostgres =
+  existsSync('/usr/lib/postgresql') &&
+  readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+if (!hasPostgres) console.warn('jest: no PostgreSQL server binaries, the resilience project is left out');
+
 /** @type {import('jest').Config} */
 export default {
   projects: [
@@ -24,6 +33,9 @@ export default {
       displayName: 'database',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/compliance/**/*.test.ts'],
     },
+    ...(hasPostgres
+      ? [{ ...common, displayName: 'resilience', testMatch: ['<rootDir>/test/resilience/**/*.test.ts'] }]
+      : []),
   ],
   testTimeout: 30000,
 };
