@@ -2,8 +2,6 @@
 import { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
-import { toPage } from '../db/keyset.js';
-import { listPats } from '../pat/repository.js';
 import { revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
@@ -11,8 +9,8 @@ import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repos
 import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
-import { presentPat } from './presenters.js';
-import { pageQuery, patFilterQuery, pathId } from './schemas.js';
+import { patPage, presentPat } from './presenters.js';
+import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
 const listQuery = z.object({ user: z.string().min(1).max(64).optional(), ...patFilterQuery, ...pageQuery });
 const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
@@ -34,17 +32,7 @@ export function adminRoutes(deps: ApiDeps): Router {
       ctx.body = { items: [], next_cursor: null };
       return;
     }
-    const now = deps.clock();
-    const filter = {
-      userId,
-      status: query.status,
-      neverUsed: query.never_used,
-      expiringWithinDays: query.expiring_within_days,
-      now,
-      limit: query.limit,
-      after: query.cursor ?? null,
-    };
-    ctx.body = toPage(await listPats(deps.db, filter), query.limit, (pat) => presentPat(pat, now));
+    ctx.body = await patPage(deps.db, patFilterOf(query, userId, deps.clock()));
   });
 
   router.post('/admin/tokens/:id/revoke', admin, jsonBody(), async (ctx) => {

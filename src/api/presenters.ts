@@ -1,5 +1,8 @@
 /** The JSON shapes the API answers with. A PAT's secret and hash never appear here. */
-import { type PatRow, patStatus } from '../pat/repository.js';
+
+import { toPage } from '../db/keyset.js';
+import type { Queryable } from '../db/queryable.js';
+import { listPats, type PatFilter, type PatRow, patStatus } from '../pat/repository.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
 
@@ -21,6 +24,11 @@ export function presentPat(pat: PatRow, now: Date) {
     revoked_reason: pat.revoked_reason,
     rotated_from: pat.rotated_from,
   };
+}
+
+/** One page of PATs for a list query (a user's own, or an admin's view). */
+export async function patPage(q: Queryable, filter: PatFilter) {
+  return toPage(await listPats(q, filter), filter.limit, (pat) => presentPat(pat, filter.now));
 }
 
 /** The one response that carries the plaintext: create and rotate. */

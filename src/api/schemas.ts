@@ -1,7 +1,8 @@
 /** zod schemas shared by several routes. Route-specific ones sit at the top of each route file. */
 import { z } from 'zod';
-import { decodeCursor } from '../db/keyset.js';
+import { decodeCursor, type KeysetPosition } from '../db/keyset.js';
 import { notFound } from '../errors.js';
+import type { PatFilter, PatStatus } from '../pat/repository.js';
 
 export const patStatusSchema = z.enum(['active', 'revoked', 'expired']);
 
@@ -36,6 +37,29 @@ export const newPatBody = z.strictObject({
     .transform((scopes) => [...new Set(scopes)]),
   expires_in_days: z.int().positive().max(36500).nullable().optional(),
 });
+
+/** A parsed list query as the repository's filter. */
+export function patFilterOf(
+  query: {
+    status?: PatStatus | undefined;
+    never_used?: boolean | undefined;
+    expiring_within_days?: number | undefined;
+    limit: number;
+    cursor?: KeysetPosition | undefined;
+  },
+  userId: string | undefined,
+  now: Date,
+): PatFilter {
+  return {
+    userId,
+    status: query.status,
+    neverUsed: query.never_used,
+    expiringWithinDays: query.expiring_within_days,
+    now,
+    limit: query.limit,
+    after: query.cursor ?? null,
+  };
+}
 
 /** Path ids are UUIDs; anything else cannot name a row, so it is a 404 like an unknown id. */
 export function pathId(value: string | undefined, what: string): string {

@@ -2,16 +2,14 @@
 import { Router } from '@koa/router';
 import { z } from 'zod';
 import { callerOf, requireScope } from '../auth/bearer.js';
-import { toPage } from '../db/keyset.js';
 import { ApiProblem } from '../errors.js';
-import { listPats } from '../pat/repository.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
-import { presentIssuedPat, presentPat } from './presenters.js';
-import { newPatBody, pageQuery, patFilterQuery, pathId } from './schemas.js';
+import { patPage, presentIssuedPat, presentPat } from './presenters.js';
+import { newPatBody, pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
 const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
 const emptyBody = z.strictObject({});
@@ -45,17 +43,7 @@ export function tokenRoutes(deps: ApiDeps): Router {
 
   router.get('/tokens', scoped, async (ctx) => {
     const query = parseQuery(ctx, listQuery);
-    const now = deps.clock();
-    const rows = await listPats(deps.db, {
-      userId: callerOf(ctx).user.id,
-      status: query.status,
-      neverUsed: query.never_used,
-      expiringWithinDays: query.expiring_within_days,
-      now,
-      limit: query.limit,
-      after: query.cursor ?? null,
-    });
-    ctx.body = toPage(rows, query.limit, (pat) => presentPat(pat, now));
+    ctx.body = await patPage(deps.db, patFilterOf(query, callerOf(ctx).user.id, deps.clock()));
   });
 
   router.get('/tokens/:id', scoped, async (ctx) => {
