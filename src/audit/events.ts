@@ -36,6 +36,14 @@ export interface AuditEvent {
 
 const COLUMNS = 13;
 
+/**
+ * Text as the audit row can hold it: PostgreSQL text cannot store NUL, and a caller-supplied
+ * value (a claimed client id, a user agent) must never make the audit write fail.
+ */
+function storable(text: string | null | undefined, max = 512): string | null {
+  return text ? text.replaceAll('\u0000', '\uFFFD').slice(0, max) : null;
+}
+
 function rowValues(event: AuditEvent): unknown[] {
   return [
     event.at,
@@ -44,13 +52,13 @@ function rowValues(event: AuditEvent): unknown[] {
     event.actorUserId ?? null,
     event.subjectUserId ?? null,
     event.patId ?? null,
-    event.meta.ip,
-    event.meta.userAgent?.slice(0, 512) ?? null,
-    event.clientId ?? null,
-    event.audience ?? null,
-    event.scope ?? null,
-    event.jti ?? null,
-    event.reason ?? null,
+    storable(event.meta.ip, 64),
+    storable(event.meta.userAgent),
+    storable(event.clientId, 128),
+    storable(event.audience),
+    storable(event.scope),
+    storable(event.jti, 128),
+    storable(event.reason),
   ];
 }
 
