@@ -71,9 +71,12 @@ const fileSchema = z.strictObject({
     .strictObject({
       poolSize: positiveInt.max(200).default(10),
       /** Give up connecting after this long (the request then answers 503). */
-      connectTimeoutMs: positiveInt.default(2000),
-      /** Server-side statement_timeout, and (plus a margin) the client-side query timeout. */
-      statementTimeoutMs: positiveInt.default(5000),
+      connectTimeoutMs: positiveInt.default(1500),
+      /**
+       * Server-side statement_timeout, and (plus 500 ms) the client-side query timeout: with the
+       * defaults, a request facing a hung database answers 503 within 2 s. Migrations lift it.
+       */
+      statementTimeoutMs: positiveInt.default(1500),
     })
     .prefault({}),
   server: z

@@ -35,6 +35,8 @@ export async function runMigrations(db: Database, dir = MIGRATIONS_DIR): Promise
   const applied: string[] = [];
   for (const migration of await readMigrations(dir)) {
     const didApply = await db.transaction(async (tx) => {
+      // A migration may legitimately run long (an index on a big table): no statement timeout.
+      await tx.query("SELECT set_config('statement_timeout', '0', true)");
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);

@@ -26,14 +26,14 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 
 /** A `pg` Pool behind the `Database` interface (used when `DATABASE_URL` is set). */
 export function openPgDatabase(options: PgOptions): Database {
-  const statementTimeout = options.statementTimeoutMs ?? 5000;
+  const statementTimeout = options.statementTimeoutMs ?? 1500;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 1500,
     statement_timeout: statementTimeout,
     // The client gives up a little after the server would have, e.g. when the network is gone.
-    query_timeout: statementTimeout + 1000,
+    query_timeout: statementTimeout + 500,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});

@@ -57,8 +57,9 @@ export async function defaultToPublicClient(ctx: Context): Promise<void> {
   }
   const form = new URLSearchParams(raw.toString('utf8'));
   ctx.state[TOKEN_FORM] = form;
+  // First, not last: oidc-provider's form parser keeps only the first 1000 parameters.
   const body = namesNoClient(ctx, form)
-    ? Buffer.concat([raw, Buffer.from(`${raw.length ? '&' : ''}client_id=${PUBLIC_CLIENT_ID}`)])
+    ? Buffer.concat([Buffer.from(`client_id=${PUBLIC_CLIENT_ID}${raw.length ? '&' : ''}`), raw])
     : raw;
   ctx.req = replay(ctx.req, body);
   ctx.request.req = ctx.req;
