@@ -330,8 +330,6 @@ async function connectionsTo(monitor: pg.Client): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -381,10 +379,13 @@ async function main(): Promise<number> {
       surprises.push(`the server exited with ${server.child.exitCode}`);
     }
 
-    // RSS: the mean of the first three samples after the warm-up against the last three.
+    // RSS: the peak of the first quarter after the warm-up against the peak of the last quarter.
+    // Single samples swing by a third with the garbage collector's cycle (a sample taken right
+    // after a major GC is a trough); the peaks track the heap's high-water mark, which a leak raises.
     const afterWarmup = samples.filter((s) => s.atMs >= WARMUP_MS);
-    const baseline = mean(afterWarmup.slice(0, 3).map((s) => s.rssMiB));
-    const final = mean(afterWarmup.slice(-3).map((s) => s.rssMiB));
+    const quarter = Math.max(1, Math.floor(afterWarmup.length / 4));
+    const baseline = Math.max(...afterWarmup.slice(0, quarter).map((s) => s.rssMiB));
+    const final = Math.max(...afterWarmup.slice(-quarter).map((s) => s.rssMiB));
     const rssGrowthPct = baseline > 0 ? ((final - baseline) / baseline) * 100 : 0;
     // Connections: the most seen after the warm-up against the most seen during it.
     const warmupMax = Math.max(0, ...samples.filter((s) => s.atMs < WARMUP_MS).map((s) => s.connections));
@@ -395,7 +396,7 @@ async function main(): Promise<number> {
     console.error('\noperation status | count');
     for (const [key, n] of [...counts.entries()].sort()) console.error(`${key} | ${n}`);
     console.error(
-      `PATs: ${active.length} active, ${revoked.length} revoked by the soak; RSS ${samples[0]?.rssMiB.toFixed(1)} MiB at start, ${baseline.toFixed(1)} after warm-up, ${final.toFixed(1)} at the end (${samples.length} samples)`,
+      `PATs: ${active.length} active, ${revoked.length} revoked by the soak; RSS ${samples[0]?.rssMiB.toFixed(1)} MiB at start, ${baseline.toFixed(1)} peak in the first quarter after warm-up, ${final.toFixed(1)} peak in the last quarter (${samples.length} samples)`,
     );
     for (const surprise of surprises) console.error(`unexpected: ${surprise}`);
 
