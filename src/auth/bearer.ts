@@ -9,7 +9,7 @@ import type { Database } from '../db/queryable.js';
 import { ApiProblem, insufficientScope, unauthenticated } from '../errors.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
-import { findUsablePatByHash } from '../pat/repository.js';
+import { findUsablePatByHash } from '../pat/lookup.js';
 import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/queryable.js';
 import { publicJwks } from '../keys/jwks.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { findUsablePatById } from '../pat/repository.js';
+import { findUsablePatById } from '../pat/lookup.js';
 import { intersectScopes } from '../scopes.js';
 import type { Caller } from './bearer.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Database } from '../db/queryable.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
-import { explainUnusablePat, findUsablePatByHash, type PatHolder } from '../pat/repository.js';
+import { explainUnusablePat, findUsablePatByHash, type PatHolder } from '../pat/lookup.js';
 import { INVALID_SUBJECT_TOKEN } from './constants.js';
 import { ExchangeDenied, invalidRequest } from './denial.js';
 

@@ -1,0 +1,117 @@
+/**
+ * The shapes of the configuration: the JSON config file and the environment, as zod schemas.
+ * Messages are written for operators: `loadConfig` prefixes them with the field's path.
+ */
+import { z } from 'zod';
+
+const positiveInt = z
+  .int({ error: 'expected a positive integer' })
+  .positive({ error: 'expected a positive integer' });
+const scopeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_.:-]{0,63}$/, { error: 'expected a scope name like repo:read' });
+
+const resourceSchema = z.strictObject({
+  audience: z.url({ error: 'expected an absolute URL' }),
+  scopes: z.array(scopeName),
+  tokenTtlSeconds: positiveInt.max(86400, { error: 'expected at most 86400 seconds' }).default(900),
+});
+
+const clientSchema = z.strictObject({
+  client_id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected 1-64 characters [A-Za-z0-9._-]' }),
+  client_secret: z.string().min(16, { error: 'expected a secret of at least 16 characters' }),
+  grant_types: z.array(z.string()).default(['urn:ietf:params:oauth:grant-type:token-exchange']),
+  audiences: z.array(z.url()).optional(),
+});
+
+export const fileSchema = z.strictObject({
+  scopes: z.record(scopeName, z.string().min(1)).optional(),
+  resources: z.array(resourceSchema).default([]),
+  defaultAudience: z.url().optional(),
+  tokens: z
+    .strictObject({
+      prefix: z
+        .string()
+        .regex(/^[a-z][a-z0-9]{1,9}$/, { error: 'expected 2-10 lowercase letters or digits' })
+        .default('tsr'),
+      defaultLifetimeDays: positiveInt.default(90),
+      maxLifetimeDays: positiveInt.default(365),
+      allowNoExpiry: z.boolean().default(false),
+      /** `last_used_at` is written at most once per token per this many seconds. */
+      lastUsedIntervalSeconds: positiveInt.default(60),
+      /** Revoke tokens unused for this many days (null: never; Databricks uses 90). */
+      revokeAfterInactiveDays: positiveInt.nullable().default(null),
+    })
+    .prefault({}),
+  signing: z
+    .strictObject({
+      alg: z.enum(['ES256', 'EdDSA', 'RS256']).default('ES256'),
+      /** `Cache-Control: max-age` of the JWKS response. */
+      jwksMaxAgeSeconds: positiveInt.max(86400, { error: 'expected at most 86400 seconds' }).default(300),
+    })
+    .prefault({}),
+  /** Per-instance rate limits, per client IP, per minute. */
+  limits: z
+    .strictObject({
+      tokenRequestsPerMinute: positiveInt.default(600),
+      failedAuthPerMinute: positiveInt.default(30),
+      leakReportsPerMinute: positiveInt.default(10),
+    })
+    .prefault({}),
+  /** PostgreSQL (DATABASE_URL) connection pool. */
+  database: z
+    .strictObject({
+      poolSize: positiveInt.max(200).default(10),
+      /** Give up connecting after this long (the request then answers 503). */
+      connectTimeoutMs: positiveInt.default(1500),
+      /**
+       * Server-side statement_timeout, and (plus 500 ms) the client-side query timeout: with the
+       * defaults, a request facing a hung database answers 503 within 2 s. Migrations lift it.
+       */
+      statementTimeoutMs: positiveInt.default(1500),
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      /** A request (headers and body) must arrive within this long, else 408. */
+      requestTimeoutMs: positiveInt.default(30_000),
+      headersTimeoutMs: positiveInt.default(10_000),
+      /** On SIGTERM/SIGINT, requests in flight get this long to finish. */
+      shutdownGraceMs: positiveInt.default(10_000),
+    })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      /** Exchange audit rows are written in batches within this many ms; 0 writes each at once. */
+      exchangeFlushMs: z.int().min(0).max(1000).default(50),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** When set, `GET /metrics` requires `Authorization: Bearer <this>`. */
+      bearerToken: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
+    })
+    .prefault({}),
+  clients: z.array(clientSchema).default([]),
+});
+
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TESSERA_ISSUER: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'expected a postgres:// URL' })
+    .optional(),
+  TESSERA_DATA_DIR: z.string().min(1).default('./data'),
+  TESSERA_KEYS_DIR: z.string().min(1).default('./keys'),
+  TESSERA_CONFIG: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Every environment variable the service reads. */
+export type Resource = z.infer<typeof resourceSchema>;
+export type ClientConfig = z.infer<typeof clientSchema>;
+export type TokenPolicy = z.infer<typeof fileSchema>['tokens'];
+export type Limits = z.infer<typeof fileSchema>['limits'];
