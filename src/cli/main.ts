@@ -4,7 +4,6 @@ import { ConfigError, loadClientConfig, loadConfig } from '../config.js';
 import { runMigrations } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
-import { serve } from '../main.js';
 import { apiClient, CliError } from './client.js';
 import { registerExchangeCommand } from './exchange.js';
 import { registerKeyCommands } from './keys.js';
@@ -18,6 +17,8 @@ export function buildCli(env: Record<string, string | undefined>, out: (text: st
     .description('run the service (migrates the database first)')
     .action(async () => {
       const config = loadConfig(env);
+      // Loaded here, not at the top: client commands need neither the server nor oidc-provider.
+      const { serve } = await import('../main.js');
       await serve(config, createLogger(config.logLevel));
     });
 
