@@ -6,12 +6,9 @@
  *   npm run bench         full (30 s per target)
  *   npm run bench:quick   quick (8 s per target, under 2 minutes)
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
 import { type LoadResult, measure } from './lib/load.js';
 import { type ServerProcess, startServer } from './lib/processes.js';
+import { exchangeForm, FORM, freshDatabase as freshDatabaseOn, startTesseraProcess } from './lib/tessera.js';
 import { runScale } from './scale.js';
 
 const quick = process.argv.includes('--quick');
@@ -20,7 +17,6 @@ const scaleOnly = process.argv.includes('--scale');
 const SECONDS = quick ? 8 : 30;
 const WARMUP = quick ? 2 : 5;
 const CONNECTIONS = 32;
-const AUDIENCE = 'https://api.example.com';
 /** Each server runs as one node process (tsx as a loader, not its wrapper process) so /proc shows its CPU. */
 const NODE = process.execPath;
 const script = (file: string) => ['--import', 'tsx', file];
@@ -34,16 +30,7 @@ interface Row extends LoadResult {
 }
 const rows: Row[] = [];
 
-async function freshDatabase(name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl as string);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+const freshDatabase = (name: string) => freshDatabaseOn(baseUrl as string, name);
 
 async function loadAgainst(server: ServerProcess, target: string, spec: Parameters<typeof measure>[0]) {
   if (!started.includes(server)) started.push(server);
@@ -67,50 +54,10 @@ async function loadAgainst(server: ServerProcess, target: string, spec: Paramete
   return row;
 }
 
-const exchangeForm = (pat: string) =>
-  new URLSearchParams({
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-    subject_token: pat,
-    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-    audience: AUDIENCE,
-    scope: 'repo:read',
-  }).toString();
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-/**
- * Starts Tessera (PostgreSQL when databaseUrl is set, else PGlite) and, on a fresh database,
- * makes a PAT to exchange with the bootstrap admin's token (`pat` is '' otherwise).
- */
+/** Starts Tessera and, on a fresh database, makes a PAT to exchange (`pat` is '' otherwise). */
 async function startTessera(name: string, port: number, databaseUrl: string | undefined, variant = 'full') {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
-  const configFile = join(dir, 'tessera.config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      resources: [{ audience: AUDIENCE, scopes: ['repo:read', 'repo:write'], tokenTtlSeconds: 900 }],
-      limits: { tokenRequestsPerMinute: 1e9, failedAuthPerMinute: 1e9, leakReportsPerMinute: 1e9 },
-    }),
-  );
-  const env: Record<string, string> = {
-    PORT: String(port),
-    TESSERA_ISSUER: `http://127.0.0.1:${port}`,
-    TESSERA_DATA_DIR: join(dir, 'data'),
-    TESSERA_KEYS_DIR: join(dir, 'keys'),
-    TESSERA_CONFIG: configFile,
-    LOG_LEVEL: 'warn',
-    BENCH_VARIANT: variant,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-  };
-  const server = await startServer(
-    name,
-    NODE,
-    script('bench/tessera-server.ts'),
-    env,
-    `http://127.0.0.1:${port}/readyz`,
-  );
-  const tokenFile = join(dir, 'data', 'bootstrap-admin-token');
-  if (!existsSync(tokenFile)) return { server, pat: '', admin: '' };
-  const admin = readFileSync(tokenFile, 'utf8').trim();
+  const { server, admin } = await startTesseraProcess(name, port, databaseUrl, variant);
+  if (!admin) return { server, pat: '', admin: '' };
   const created = await fetch(`${server.url}/api/v1/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },

@@ -7,14 +7,13 @@
  * Prints one JSON summary line last; exits 1 on any 5xx or unanswered request, any unexpected
  * 4xx, RSS growth of 10 % or more after the warm-up, or any growth in database connections.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { type ServerProcess, startServer } from './lib/processes.js';
+import type { ServerProcess } from './lib/processes.js';
+import { exchangeForm, freshDatabase, startTesseraProcess } from './lib/tessera.js';
 
 const minutesArg = process.argv.indexOf('--minutes');
 const MINUTES = minutesArg > 0 ? Number(process.argv[minutesArg + 1]) : 10;
@@ -26,7 +25,6 @@ const CONCURRENCY = 32;
 const SAMPLE_MS = 5000;
 const USERS = 16;
 const SEED_TOKENS_PER_USER = 8;
-const AUDIENCE = 'https://api.example.com';
 const DATABASE = 'tessera_soak';
 /** Weighted mix of operations (per cent). */
 const MIX = { exchange: 70, create: 10, list: 15, revoke: 5 } as const;
@@ -88,15 +86,6 @@ const api = (method: string, path: string, token: string, body?: unknown) =>
     },
     body === undefined ? undefined : JSON.stringify(body),
   );
-
-const exchangeForm = (pat: string) =>
-  new URLSearchParams({
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-    subject_token: pat,
-    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-    audience: AUDIENCE,
-    scope: 'repo:read',
-  }).toString();
 
 // ---------------------------------------------------------------------------------------------
 // What the soak knows: its users, and each PAT it made with what it did to it.
@@ -233,17 +222,6 @@ const wheel: Operation[] = (Object.entries(MIX) as [Operation, number][]).flatMa
 // ---------------------------------------------------------------------------------------------
 // Setup: a fresh database, the server as its own process, users and PATs.
 
-async function freshDatabase(): Promise<string> {
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  await admin.end();
-  const url = new URL(baseUrl as string);
-  url.pathname = `/${DATABASE}`;
-  return url.toString();
-}
-
 async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -253,32 +231,8 @@ async function freePort(): Promise<number> {
 }
 
 async function startTessera(databaseUrl: string): Promise<{ server: ServerProcess; admin: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-soak-'));
-  const configFile = join(dir, 'tessera.config.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      resources: [{ audience: AUDIENCE, scopes: ['repo:read', 'repo:write'], tokenTtlSeconds: 900 }],
-      limits: { tokenRequestsPerMinute: 1e9, failedAuthPerMinute: 1e9, leakReportsPerMinute: 1e9 },
-    }),
-  );
-  const port = await freePort();
-  const server = await startServer(
-    'tessera-soak',
-    process.execPath,
-    ['--import', 'tsx', 'bench/tessera-server.ts'],
-    {
-      PORT: String(port),
-      TESSERA_ISSUER: `http://127.0.0.1:${port}`,
-      TESSERA_DATA_DIR: join(dir, 'data'),
-      TESSERA_KEYS_DIR: join(dir, 'keys'),
-      TESSERA_CONFIG: configFile,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
-    },
-    `http://127.0.0.1:${port}/readyz`,
-  );
-  const admin = readFileSync(join(dir, 'data', 'bootstrap-admin-token'), 'utf8').trim();
+  const { server, admin } = await startTesseraProcess('tessera-soak', await freePort(), databaseUrl);
+  if (!admin) throw new Error('the soak needs a fresh database');
   return { server, admin };
 }
 
@@ -333,7 +287,7 @@ async function connectionsTo(monitor: pg.Client): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
-  const databaseUrl = await freshDatabase();
+  const databaseUrl = await freshDatabase(baseUrl as string, DATABASE);
   const { server, admin } = await startTessera(databaseUrl);
   const monitor = new pg.Client({ connectionString: baseUrl });
   try {
