@@ -10,6 +10,7 @@ import type { Database } from './db/queryable.js';
 import { RateLimits } from './limits/rate-limits.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
+import { PatHashLookup } from './pat/hash-lookup.js';
 import { UsageTracker } from './pat/usage.js';
 
 export interface Services {
@@ -17,6 +18,8 @@ export interface Services {
   clock: Clock;
   config: Config;
   logger: Logger;
+  /** Presented PATs by hash (batched; see pat/hash-lookup.ts). */
+  patLookup: PatHashLookup;
   usage: UsageTracker;
   limits: RateLimits;
   metrics: Metrics;
@@ -30,6 +33,7 @@ export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 
   const audit = new ExchangeAuditWriter(base.db, base.logger, base.config.audit.exchangeFlushMs);
   return {
     ...base,
+    patLookup: new PatHashLookup(base.db),
     usage: new UsageTracker(base.db, base.config.tokens.lastUsedIntervalSeconds),
     limits: new RateLimits(base.config.limits),
     metrics: new Metrics(base.db, base.clock),

@@ -20,9 +20,9 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
   const authenticated = new Router();
   const { db, clock, config } = deps;
   const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys });
-  const { usage, limits } = deps;
+  const { patLookup, usage, limits } = deps;
   authenticated.use(
-    requireCaller({ db, clock, prefix: config.tokens.prefix, usage, limits, authenticateJwt }),
+    requireCaller({ patLookup, clock, prefix: config.tokens.prefix, usage, limits, authenticateJwt }),
   );
   for (const routes of [
     catalogueRoutes(deps),

@@ -5,11 +5,10 @@
  */
 import type { Context, Middleware, Next } from 'koa';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/queryable.js';
 import { ApiProblem, insufficientScope, unauthenticated } from '../errors.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
-import { findUsablePatByHash } from '../pat/lookup.js';
+import { type PatHashLookup, unusableReason } from '../pat/hash-lookup.js';
 import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
@@ -25,7 +24,7 @@ export interface Caller {
 }
 
 export interface BearerDeps {
-  db: Database;
+  patLookup: PatHashLookup;
   clock: Clock;
   prefix: string;
   usage: UsageTracker;
@@ -46,8 +45,8 @@ export async function authenticatePat(
 ): Promise<Caller | null> {
   if (!isWellFormedPat(deps.prefix, token)) return null;
   const now = deps.clock();
-  const holder = await findUsablePatByHash(deps.db, hashPat(token), now);
-  if (!holder) return null;
+  const holder = await deps.patLookup.find(hashPat(token));
+  if (!holder || unusableReason(holder, now)) return null;
   await deps.usage.record(holder.pat.id, now, ip);
   return {
     user: holder.user,

@@ -47,13 +47,13 @@ function checkClientGrant(config: Config, clientId: string) {
 }
 
 export function buildExchangeHandler(deps: ExchangeDeps) {
-  const { db, clock, config } = deps;
+  const { clock, config } = deps;
 
   async function exchange(ctx: TokenEndpointGrantContext, record: ExchangeRecord) {
     const client = checkClientGrant(config, record.clientId);
     const request = parseExchangeRequest(ctx.oidc.params as Record<string, string | string[] | undefined>);
     const now = clock();
-    const holder = await authenticateSubject(db, config.tokens.prefix, request.subjectToken, now);
+    const holder = await authenticateSubject(deps.patLookup, config.tokens.prefix, request.subjectToken, now);
     record.patId = holder.pat.id;
     record.userId = holder.user.id;
     const resource = resolveResource(request.targets, config.resources, config.defaultAudience, client);

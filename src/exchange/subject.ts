@@ -3,9 +3,8 @@
  * usable PAT is one indexed lookup (PAT + owner). Every failure is the same `invalid_request`
  * (RFC 8693 §2.2.2); the cause is kept for the audit trail only.
  */
-import type { Database } from '../db/queryable.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
-import { explainUnusablePat, findUsablePatByHash, type PatHolder } from '../pat/lookup.js';
+import { type PatHashLookup, type PatRecord, unusableReason } from '../pat/hash-lookup.js';
 import { INVALID_SUBJECT_TOKEN } from './constants.js';
 import { ExchangeDenied, invalidRequest } from './denial.js';
 
@@ -21,11 +20,11 @@ export class SubjectDenied extends ExchangeDenied {
 }
 
 export async function authenticateSubject(
-  db: Database,
+  lookup: PatHashLookup,
   prefix: string,
   token: string,
   now: Date,
-): Promise<PatHolder> {
+): Promise<PatRecord> {
   if (!isWellFormedPat(prefix, token)) {
     throw new SubjectDenied(
       invalidRequest(INVALID_SUBJECT_TOKEN, 'malformed token or bad checksum'),
@@ -33,9 +32,11 @@ export async function authenticateSubject(
       null,
     );
   }
-  const hash = hashPat(token);
-  const holder = await findUsablePatByHash(db, hash, now);
-  if (holder) return holder;
-  const why = await explainUnusablePat(db, hash, now);
-  throw new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, why.reason), why.patId, why.userId);
+  const record = await lookup.find(hashPat(token));
+  if (!record) {
+    throw new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, 'unknown token'), null, null);
+  }
+  const reason = unusableReason(record, now);
+  if (!reason) return record;
+  throw new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, reason), record.pat.id, record.user.id);
 }
