@@ -57,4 +57,46 @@ describe('exchange audit writer', () => {
     expect(await rowsWith(jtis)).toBe(10);
     expect(await rowsWith([late])).toBe(1);
   });
+
+  it('stores every column of a batch exactly, whatever characters caller-supplied text holds', async () => {
+    const writer = new ExchangeAuditWriter(database.db, createLogger('silent'), 60_000);
+    const awkward = ['a"b\\c{d},e', 'NULL', '', ' lead and trail ', 'ünï\u{1F511}', '{}', "it's"];
+    const at = new Date('2026-03-04T05:06:07.089Z');
+    const patId = randomUUID();
+    const jtis = awkward.map(() => randomUUID());
+    awkward.forEach((text, i) =>
+      writer.record({
+        ...event(jtis[i] as string),
+        at,
+        outcome: 'failure',
+        patId: i % 2 ? patId : null,
+        meta: { ip: i % 2 ? null : '::1', userAgent: text },
+        clientId: text,
+        scope: text,
+        reason: `nul\u0000${text}`,
+      }),
+    );
+    await writer.flush();
+    const { rows } = await database.db.query<Record<string, unknown>>(
+      `SELECT occurred_at, outcome, pat_id, ip, user_agent, client_id, scope, reason, jti
+       FROM audit_events WHERE jti = ANY($1)`,
+      [jtis],
+    );
+    expect(rows).toHaveLength(awkward.length);
+    for (const [i, text] of awkward.entries()) {
+      const row = rows.find((r) => r.jti === jtis[i]);
+      expect(row).toEqual({
+        occurred_at: at,
+        outcome: 'failure',
+        pat_id: i % 2 ? patId : null,
+        ip: i % 2 ? null : '::1',
+        // Empty text is stored as absent, like every optional audit field.
+        user_agent: text || null,
+        client_id: text || null,
+        scope: text || null,
+        reason: `nul\uFFFD${text}`,
+        jti: jtis[i],
+      });
+    }
+  });
 });
