@@ -64,8 +64,8 @@ describe('exchange audit writer', () => {
     const at = new Date('2026-03-04T05:06:07.089Z');
     const patId = randomUUID();
     const jtis = awkward.map(() => randomUUID());
-    awkward.forEach((text, i) =>
-      writer.record({
+    for (const [i, text] of awkward.entries()) {
+      await writer.record({
         ...event(jtis[i] as string),
         at,
         outcome: 'failure',
@@ -74,8 +74,8 @@ describe('exchange audit writer', () => {
         clientId: text,
         scope: text,
         reason: `nul\u0000${text}`,
-      }),
-    );
+      });
+    }
     await writer.flush();
     const { rows } = await database.db.query<Record<string, unknown>>(
       `SELECT occurred_at, outcome, pat_id, ip, user_agent, client_id, scope, reason, jti
