@@ -31,16 +31,19 @@ function accessLog(logger: Logger) {
     try {
       await next();
     } finally {
-      logger.info(
-        {
-          reqId: ctx.state.requestId,
-          method: ctx.method,
-          path: ctx.path,
-          status: ctx.status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'request',
-      );
+      // The level is checked first so that a quieter level skips building the line too.
+      if (logger.isLevelEnabled('info')) {
+        logger.info(
+          {
+            reqId: ctx.state.requestId,
+            method: ctx.method,
+            path: ctx.path,
+            status: ctx.status,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+          },
+          'request',
+        );
+      }
     }
   };
 }

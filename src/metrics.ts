@@ -57,11 +57,22 @@ function routeLabel(ctx: Context): string {
 }
 
 export function countRequests(metrics: Metrics) {
+  // One child counter per label set, so a request does not hash its labels (bounded: routes x
+  // methods x statuses).
+  const children = new Map<string, { inc(): void }>();
   return async (ctx: Context, next: Next) => {
     try {
       await next();
     } finally {
-      metrics.httpRequests.inc({ route: routeLabel(ctx), method: ctx.method, status: String(ctx.status) });
+      const route = routeLabel(ctx);
+      const status = String(ctx.status);
+      const key = `${route} ${ctx.method} ${status}`;
+      let child = children.get(key);
+      if (!child) {
+        child = metrics.httpRequests.labels({ route, method: ctx.method, status });
+        children.set(key, child);
+      }
+      child.inc();
     }
   };
 }

@@ -14,9 +14,10 @@ import type { Logger } from '../logger.js';
 
 /** A GET document (JWKS, discovery) as the live provider rendered it, ready to resend. */
 export interface CachedDocument {
-  body: string;
-  type: string;
+  body: Buffer;
   etag: string;
+  /** Every response header but the length, fixed for the document's life. */
+  headers: Record<string, string>;
 }
 
 interface Live {

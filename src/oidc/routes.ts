@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
 import type { Services } from '../services.js';
-import type { ProviderHost } from './host.js';
+import type { CachedDocument, ProviderHost } from './host.js';
 import { defaultToPublicClient } from './public-client.js';
 import { auditRefusedTokenRequest } from './token-audit.js';
 
@@ -69,36 +69,49 @@ async function tokenEndpoint(ctx: Context, host: ProviderHost, services: Service
   services.metrics.exchangeSeconds.observe((performance.now() - started) / 1000);
 }
 
+/** Renders the document through the live provider once, and keeps it with its headers. */
+async function renderDocument(ctx: Context, host: ProviderHost, path: string, jwksMaxAge: number) {
+  const original = ctx.path;
+  ctx.path = path;
+  try {
+    await host.handle(ctx);
+  } finally {
+    ctx.path = original;
+  }
+  if (ctx.status !== 200) return undefined;
+  if (path === OPENID_CONFIGURATION) trimDiscovery(ctx);
+  const body = Buffer.from(typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body));
+  const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
+  const document: CachedDocument = {
+    body,
+    etag,
+    headers: {
+      'Content-Type': ctx.response.get('content-type') || 'application/json; charset=utf-8',
+      ETag: etag,
+      'Cache-Control': path === JWKS_PATH ? `public, max-age=${jwksMaxAge}` : 'public, max-age=300',
+      'Access-Control-Allow-Origin': '*',
+    },
+  };
+  host.documents.set(path, document);
+  return document;
+}
+
 /**
  * JWKS and discovery change only when the provider is swapped, so each is rendered by the
- * provider once, then sent from the stored body with a strong ETag (304 on a match).
+ * provider once, then sent from the stored body and headers with a strong ETag (304 on a
+ * match). This is the busiest GET a downstream fleet makes, so it sets headers straight on the
+ * response rather than through Koa's per-header helpers.
  */
 async function serveDocument(ctx: Context, host: ProviderHost, path: string, jwksMaxAge: number) {
-  let document = host.documents.get(path);
-  if (!document) {
-    const original = ctx.path;
-    ctx.path = path;
-    try {
-      await host.handle(ctx);
-    } finally {
-      ctx.path = original;
-    }
-    if (ctx.status !== 200) return;
-    if (path === OPENID_CONFIGURATION) trimDiscovery(ctx);
-    const body = typeof ctx.body === 'string' ? ctx.body : JSON.stringify(ctx.body);
-    const etag = `"${createHash('sha256').update(body).digest('base64url')}"`;
-    document = { body, etag, type: ctx.response.get('content-type') || 'application/json' };
-    host.documents.set(path, document);
-  }
+  const document = host.documents.get(path) ?? (await renderDocument(ctx, host, path, jwksMaxAge));
+  if (!document) return;
   ctx.status = 200;
-  ctx.set('ETag', document.etag);
-  ctx.set('Cache-Control', path === JWKS_PATH ? `public, max-age=${jwksMaxAge}` : 'public, max-age=300');
-  ctx.set('Access-Control-Allow-Origin', '*');
+  for (const name in document.headers) ctx.res.setHeader(name, document.headers[name] as string);
   if (ctx.get('if-none-match') === document.etag) {
+    ctx.res.removeHeader('Content-Type');
     ctx.status = 304;
     return;
   }
-  ctx.type = document.type;
   ctx.body = document.body;
 }
 
