@@ -9,7 +9,7 @@
  *
  * What is stored and looked up is the SHA-256 of the whole token string.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -60,7 +60,7 @@ export function isWellFormedPat(prefix: string, token: unknown): token is string
 
 /** SHA-256 of the whole token: the only form in which a PAT reaches the database. */
 export function hashPat(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+  return hash('sha256', token, 'buffer');
 }
 
 /** What people see to recognise a token: the prefix and the first 4 secret characters. */
