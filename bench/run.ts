@@ -36,7 +36,7 @@ async function loadAgainst(server: ServerProcess, target: string, spec: Paramete
   if (!started.includes(server)) started.push(server);
   const probe = await fetch(spec.url, {
     method: spec.method ?? 'GET',
-    body: spec.body,
+    body: spec.body ?? spec.bodies?.[0],
     headers: spec.headers,
   });
   if (!probe.ok) throw new Error(`${target}: ${probe.status} ${await probe.text()}`);
@@ -54,17 +54,33 @@ async function loadAgainst(server: ServerProcess, target: string, spec: Paramete
   return row;
 }
 
-/** Starts Tessera and, on a fresh database, makes a PAT to exchange (`pat` is '' otherwise). */
-async function startTessera(name: string, port: number, databaseUrl: string | undefined, variant = 'full') {
-  const { server, admin } = await startTesseraProcess(name, port, databaseUrl, variant);
-  if (!admin) return { server, pat: '', admin: '' };
-  const created = await fetch(`${server.url}/api/v1/tokens`, {
+/**
+ * How many different PATs the exchange load cycles through. Exchanges that arrive together
+ * share one lookup statement; with one PAT for every request that statement would find the same
+ * row each time, which is not what a fleet of CI jobs looks like.
+ */
+const PATS = 256;
+
+async function createPat(url: string, admin: string, i: number): Promise<string> {
+  const created = await fetch(`${url}/api/v1/tokens`, {
     method: 'POST',
     headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', scopes: ['repo:read'] }),
+    body: JSON.stringify({ name: `bench-${i}`, scopes: ['repo:read'] }),
   });
-  const pat = ((await created.json()) as { token: string }).token;
-  return { server, pat, admin };
+  if (created.status !== 201) throw new Error(`PAT creation: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { token: string }).token;
+}
+
+/** Starts Tessera and, on a fresh database, makes PATs to exchange (none otherwise). */
+async function startTessera(name: string, port: number, databaseUrl: string | undefined, variant = 'full') {
+  const { server, admin } = await startTesseraProcess(name, port, databaseUrl, variant);
+  if (!admin) return { server, pats: [] as string[], admin: '' };
+  const pats: string[] = [];
+  for (let i = 0; i < PATS; i += 16) {
+    const made = Array.from({ length: 16 }, (_, j) => createPat(server.url, admin, i + j));
+    pats.push(...(await Promise.all(made)));
+  }
+  return { server, pats, admin };
 }
 
 async function scale() {
@@ -72,7 +88,11 @@ async function scale() {
   const databaseUrl = await freshDatabase('tessera_scale');
   const tessera = await startTessera('tessera-scale', 4006, databaseUrl);
   started.push(tessera.server);
-  const exchange = { url: `${tessera.server.url}/token`, body: exchangeForm(tessera.pat), headers: FORM };
+  const exchange = {
+    url: `${tessera.server.url}/token`,
+    bodies: tessera.pats.map(exchangeForm),
+    headers: FORM,
+  };
   const r = await runScale(tessera.server, databaseUrl, tessera.admin, exchange, load);
   await tessera.server.stop();
   console.log(
@@ -88,12 +108,12 @@ async function main() {
   const databaseUrl = await freshDatabase('tessera_bench');
 
   const tessera = await startTessera('tessera', 4000, databaseUrl);
-  const body = exchangeForm(tessera.pat);
+  const bodies = tessera.pats.map(exchangeForm);
   const t = await loadAgainst(tessera.server, 'tessera (PostgreSQL)', {
     ...load,
     url: `${tessera.server.url}/token`,
     method: 'POST',
-    body,
+    bodies,
     headers: FORM,
   });
   const jwks = await loadAgainst(tessera.server, 'tessera JWKS', {
@@ -107,7 +127,7 @@ async function main() {
     ...load,
     url: `${bare.server.url}/token`,
     method: 'POST',
-    body,
+    bodies,
     headers: FORM,
   });
   await bare.server.stop();
@@ -124,7 +144,8 @@ async function main() {
     ...load,
     url: `${baseline.url}/token`,
     method: 'POST',
-    body: 'grant_type=client_credentials&scope=repo%3Aread',
+    // One body, sent the same way as the others, so the load generator does the same work.
+    bodies: ['grant_type=client_credentials&scope=repo%3Aread'],
     headers: { ...FORM, authorization: basic },
   });
   await baseline.stop();
@@ -140,7 +161,7 @@ async function main() {
     ...load,
     url: `${limit.url}/token`,
     method: 'POST',
-    body,
+    bodies,
     headers: FORM,
   });
   await limit.stop();
@@ -160,7 +181,7 @@ async function main() {
     ...load,
     url: `${embedded.server.url}/token`,
     method: 'POST',
-    body: exchangeForm(embedded.pat),
+    bodies: embedded.pats.map(exchangeForm),
     headers: FORM,
   });
   await embedded.server.stop();

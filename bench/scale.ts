@@ -70,10 +70,10 @@ export async function runScale(
   server: ServerProcess,
   databaseUrl: string,
   admin: string,
-  exchange: { url: string; body: string; headers: Record<string, string> },
+  exchange: { url: string; bodies: string[]; headers: Record<string, string> },
   load: { connections: number; seconds: number; warmupSeconds: number },
 ): Promise<ScaleResult> {
-  await seed(databaseUrl, 10, 99, 'k'); // with the bench's own PATs: about 1,000
+  await seed(databaseUrl, 10, 75, 'k'); // with the bench's own 256 PATs: about 1,000
   const small = await measure({ ...load, ...exchange, method: 'POST' });
   console.error(`exchange at ~1k PATs: ${small.rps.toFixed(0)} req/s`);
 

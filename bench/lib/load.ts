@@ -5,6 +5,8 @@ export interface LoadSpec {
   url: string;
   method?: 'GET' | 'POST';
   body?: string;
+  /** Bodies sent in turn, one per request (e.g. exchanges of many different PATs); overrides `body`. */
+  bodies?: string[];
   headers?: Record<string, string>;
   connections: number;
   seconds: number;
@@ -20,11 +22,25 @@ export interface LoadResult {
   non2xx: number;
 }
 
+/** autocannon request objects cycling through `bodies`, each connection from its own offset. */
+function rotating(bodies: string[]) {
+  let next = 0;
+  return [
+    {
+      setupRequest: (request: autocannon.Request) => {
+        request.body = bodies[next++ % bodies.length] as string;
+        return request;
+      },
+    },
+  ];
+}
+
 function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
   return autocannon({
     url: spec.url,
     method: spec.method ?? 'GET',
     ...(spec.body ? { body: spec.body } : {}),
+    ...(spec.bodies ? { requests: rotating(spec.bodies) } : {}),
     ...(spec.headers ? { headers: spec.headers } : {}),
     connections: spec.connections,
     duration: seconds,
