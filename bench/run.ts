@@ -8,7 +8,13 @@
  */
 import { type LoadResult, measure } from './lib/load.js';
 import { type ServerProcess, startServer } from './lib/processes.js';
-import { exchangeForm, FORM, freshDatabase as freshDatabaseOn, startTesseraProcess } from './lib/tessera.js';
+import {
+  createPats,
+  exchangeForm,
+  FORM,
+  freshDatabase as freshDatabaseOn,
+  startTesseraProcess,
+} from './lib/tessera.js';
 import { runScale } from './scale.js';
 
 const quick = process.argv.includes('--quick');
@@ -54,33 +60,11 @@ async function loadAgainst(server: ServerProcess, target: string, spec: Paramete
   return row;
 }
 
-/**
- * How many different PATs the exchange load cycles through. Exchanges that arrive together
- * share one lookup statement; with one PAT for every request that statement would find the same
- * row each time, which is not what a fleet of CI jobs looks like.
- */
-const PATS = 256;
-
-async function createPat(url: string, admin: string, i: number): Promise<string> {
-  const created = await fetch(`${url}/api/v1/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: `bench-${i}`, scopes: ['repo:read'] }),
-  });
-  if (created.status !== 201) throw new Error(`PAT creation: ${created.status} ${await created.text()}`);
-  return ((await created.json()) as { token: string }).token;
-}
-
 /** Starts Tessera and, on a fresh database, makes PATs to exchange (none otherwise). */
 async function startTessera(name: string, port: number, databaseUrl: string | undefined, variant = 'full') {
   const { server, admin } = await startTesseraProcess(name, port, databaseUrl, variant);
   if (!admin) return { server, pats: [] as string[], admin: '' };
-  const pats: string[] = [];
-  for (let i = 0; i < PATS; i += 16) {
-    const made = Array.from({ length: 16 }, (_, j) => createPat(server.url, admin, i + j));
-    pats.push(...(await Promise.all(made)));
-  }
-  return { server, pats, admin };
+  return { server, pats: await createPats(server.url, admin), admin };
 }
 
 async function scale() {

@@ -40,6 +40,7 @@ export async function startTesseraProcess(
   port: number,
   databaseUrl: string | undefined,
   variant = 'full',
+  nodeArgs: string[] = [],
 ): Promise<{ server: ServerProcess; admin: string | null }> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const configFile = join(dir, 'tessera.config.json');
@@ -60,8 +61,35 @@ export async function startTesseraProcess(
     BENCH_VARIANT: variant,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
-  const args = ['--import', 'tsx', 'bench/tessera-server.ts'];
+  const args = [...nodeArgs, '--import', 'tsx', 'bench/tessera-server.ts'];
   const server = await startServer(name, process.execPath, args, env, `http://127.0.0.1:${port}/readyz`);
   const tokenFile = join(dir, 'data', 'bootstrap-admin-token');
   return { server, admin: existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : null };
+}
+
+/**
+ * How many different PATs the exchange load cycles through. Exchanges that arrive together
+ * share one lookup statement; with one PAT for every request that statement would find the same
+ * row each time, which is not what a fleet of CI jobs looks like.
+ */
+export const BENCH_PATS = 256;
+
+async function createPat(url: string, admin: string, i: number): Promise<string> {
+  const created = await fetch(`${url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `bench-${i}`, scopes: ['repo:read'] }),
+  });
+  if (created.status !== 201) throw new Error(`PAT creation: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { token: string }).token;
+}
+
+/** `count` PATs for the admin, through the API, 16 at a time. */
+export async function createPats(url: string, admin: string, count = BENCH_PATS): Promise<string[]> {
+  const pats: string[] = [];
+  for (let i = 0; i < count; i += 16) {
+    const made = Array.from({ length: Math.min(16, count - i) }, (_, j) => createPat(url, admin, i + j));
+    pats.push(...(await Promise.all(made)));
+  }
+  return pats;
 }
