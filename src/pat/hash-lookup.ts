@@ -34,7 +34,7 @@ const BY_HASHES = `SELECT encode(p.token_hash, 'hex') AS token_hex, p.id AS pat_
   FROM pats p JOIN users u ON u.id = p.user_id
   WHERE p.token_hash = ANY($1::bytea[])`;
 
-/** One statement answers at most this many lookups; more wait for the next one. */
+/** One statement answers at most this many lookups; a bigger turn is split over several, sent together. */
 export const MAX_BATCH = 128;
 
 interface Waiting {
