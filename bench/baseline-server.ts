@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
+import { BASELINE_CLIENT } from './lib/baseline.js';
 
 const port = Number(process.env.PORT ?? 4001);
 const issuer = `http://127.0.0.1:${port}`;
@@ -18,8 +19,8 @@ const kid = await calculateJwkThumbprint(jwk);
 const provider = new Provider(issuer, {
   clients: [
     {
-      client_id: 'bench',
-      client_secret: 'bench-secret-0123456789',
+      client_id: BASELINE_CLIENT.id,
+      client_secret: BASELINE_CLIENT.secret,
       grant_types: ['client_credentials'],
       response_types: [],
       redirect_uris: [],

@@ -9,9 +9,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BASELINE_REQUEST, startBaseline } from './lib/baseline.js';
 import { mainThreadProfile, monotonicMicros, timeByOwner } from './lib/cpu-profile.js';
 import { type LoadSpec, measure } from './lib/load.js';
-import { type ServerProcess, startServer } from './lib/processes.js';
+import type { ServerProcess } from './lib/processes.js';
 import { createPats, exchangeForm, FORM, freshDatabase, startTesseraProcess } from './lib/tessera.js';
 
 const at = process.argv.indexOf('--seconds');
@@ -48,26 +49,11 @@ const tessera = await profileUnderLoad(server, tesseraDir, {
 });
 
 const baselineDir = join(dir, 'baseline');
-const baselineArgs = [
-  '--cpu-prof',
-  `--cpu-prof-dir=${baselineDir}`,
-  '--import',
-  'tsx',
-  'bench/baseline-server.ts',
-];
-const baselineServer = await startServer(
-  'baseline',
-  process.execPath,
-  baselineArgs,
-  { PORT: '4011' },
-  'http://127.0.0.1:4011/healthz',
-);
-const basic = `Basic ${Buffer.from('bench:bench-secret-0123456789').toString('base64')}`;
+const baselineServer = await startBaseline(4011, ['--cpu-prof', `--cpu-prof-dir=${baselineDir}`]);
 const baseline = await profileUnderLoad(baselineServer, baselineDir, {
   ...load,
+  ...BASELINE_REQUEST,
   url: `${baselineServer.url}/token`,
-  bodies: ['grant_type=client_credentials&scope=repo%3Aread'],
-  headers: { ...FORM, authorization: basic },
 });
 
 const owners = [...new Set([...tessera.keys(), ...baseline.keys()])];

@@ -6,6 +6,7 @@
  *   npm run bench         full (30 s per target)
  *   npm run bench:quick   quick (8 s per target, under 2 minutes)
  */
+import { BASELINE_REQUEST, startBaseline } from './lib/baseline.js';
 import { type LoadResult, measure } from './lib/load.js';
 import { type ServerProcess, startServer } from './lib/processes.js';
 import {
@@ -116,21 +117,11 @@ async function main() {
   });
   await bare.server.stop();
 
-  const baseline = await startServer(
-    'baseline',
-    NODE,
-    script('bench/baseline-server.ts'),
-    { PORT: '4001' },
-    'http://127.0.0.1:4001/healthz',
-  );
-  const basic = `Basic ${Buffer.from('bench:bench-secret-0123456789').toString('base64')}`;
+  const baseline = await startBaseline(4001);
   const b = await loadAgainst(baseline, 'baseline (oidc-provider client_credentials)', {
     ...load,
+    ...BASELINE_REQUEST,
     url: `${baseline.url}/token`,
-    method: 'POST',
-    // One body, sent the same way as the others, so the load generator does the same work.
-    bodies: ['grant_type=client_credentials&scope=repo%3Aread'],
-    headers: { ...FORM, authorization: basic },
   });
   await baseline.stop();
 
