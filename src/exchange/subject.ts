@@ -1,7 +1,8 @@
 /**
- * The subject token: a Tessera PAT. A bad checksum is refused before any database query; a
- * usable PAT is one indexed lookup (PAT + owner). Every failure is the same `invalid_request`
- * (RFC 8693 §2.2.2); the cause is kept for the audit trail only.
+ * The subject token: a Tessera PAT. A bad checksum is refused before any database query; then
+ * one indexed lookup of PAT + owner (shared with the exchanges of the same turn, see
+ * pat/hash-lookup.ts) decides, usable or not and why. Every failure is the same
+ * `invalid_request` (RFC 8693 §2.2.2); the cause is kept for the audit trail only.
  */
 import { hashPat, isWellFormedPat } from '../pat/format.js';
 import { type PatHashLookup, type PatRecord, unusableReason } from '../pat/hash-lookup.js';
