@@ -2,7 +2,9 @@
  * A real Tessera on an ephemeral loopback port, on a real database, with a movable clock and a
  * captured log. One per test file; tests isolate themselves by creating their own users.
  */
+
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +28,11 @@ export interface RequestOptions {
   raw?: string | Buffer;
   contentType?: string;
   headers?: Record<string, string>;
+  /**
+   * Sends the path exactly as given, dot segments included, over `node:http`. `fetch` resolves
+   * `..` and `.` (and their `%2e` spellings) before sending, as every WHATWG client does.
+   */
+  verbatimPath?: boolean;
 }
 
 export interface TestServer {
@@ -73,6 +80,41 @@ async function freePort(): Promise<number> {
 }
 
 const UNLIMITED = { tokenRequestsPerMinute: 1e6, failedAuthPerMinute: 1e6, leakReportsPerMinute: 1e6 };
+
+/** One request over `node:http`, whose `path` goes on the wire unresolved; answered as a fetch `Response`. */
+function sendVerbatim(
+  base: string,
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Buffer | undefined,
+): Promise<Response> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const length = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+    const req = httpRequest({ hostname, port, path, method, headers: { ...headers, ...length } });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const item of [value ?? []].flat()) answer.append(name, item);
+        }
+        const status = res.statusCode ?? 0;
+        resolve(
+          new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), {
+            status,
+            headers: answer,
+          }),
+        );
+      });
+    });
+    req.end(body);
+  });
+}
 
 let counter = 0;
 /** A username unique within the run. */
@@ -127,7 +169,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       body = JSON.stringify(opts.body);
       headers['content-type'] = opts.contentType ?? 'application/json';
     }
-    const response = await fetch(`${tessera.url}${path}`, { method, headers, body });
+    const response = opts.verbatimPath
+      ? await sendVerbatim(tessera.url, path, method, headers, body)
+      : await fetch(`${tessera.url}${path}`, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try {

@@ -286,6 +286,21 @@ describe('routing errors under /api/v1', () => {
     );
   });
 
+  it('takes a dot segment that reaches it unresolved as an id, not as a way to another route', async () => {
+    const owned = async () =>
+      (await server.request('GET', '/api/v1/tokens?limit=100', { token: server.adminToken })).body.items
+        .length;
+    const before = await owned();
+    // Resolved, this path would be POST /api/v1/tokens and mint the admin a PAT.
+    const response = await server.request('POST', '/api/v1/users/../tokens', {
+      token: server.adminToken,
+      body: { name: 'dot segment', scopes: ['repo:read'] },
+      verbatimPath: true,
+    });
+    expectProblem(response, 404);
+    expect(await owned()).toBe(before);
+  });
+
   it('answers an unsupported method with 405 problem+json and an Allow header', async () => {
     const response = await server.request('PUT', '/api/v1/tokens', {
       token: server.adminToken,

@@ -820,6 +820,7 @@ async function check(route: WriteRoute, c: Case): Promise<void> {
   const before = await snapshot(watch);
   const logFrom = server.logs.length;
   const response = await server.request(route.method, route.path(fixture.id ?? ''), {
+    verbatimPath: true,
     raw,
     ...(c.contentType === '(none)' ? {} : { contentType: c.contentType }),
     headers,
