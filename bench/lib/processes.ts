@@ -1,6 +1,7 @@
 /** Server processes for benchmarks: spawn, wait until ready, sample CPU and memory from /proc. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ServerProcess {
@@ -63,4 +64,13 @@ export async function startServer(
       await new Promise((resolve) => child.once('exit', resolve));
     },
   };
+}
+
+/** A free loopback port, for a server that must be told its port before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
