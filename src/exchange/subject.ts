@@ -5,7 +5,8 @@
  * `invalid_request` (RFC 8693 §2.2.2); the cause is kept for the audit trail only.
  */
 import { hashPat, isWellFormedPat } from '../pat/format.js';
-import { type PatHashLookup, type PatRecord, unusableReason } from '../pat/hash-lookup.js';
+import type { PatHashLookup } from '../pat/hash-lookup.js';
+import { type PatRecord, unusableReason } from '../pat/record.js';
 import { INVALID_SUBJECT_TOKEN } from './constants.js';
 import { ExchangeDenied, invalidRequest } from './denial.js';
 

@@ -12,25 +12,9 @@
  * also names the cause for the audit trail without a second query.
  */
 import type { Queryable } from '../db/queryable.js';
-import type { UserRow } from '../users/repository.js';
-import type { PatRow } from './repository.js';
+import { type PatRecord, RECORD_COLUMNS, type RecordRow, toRecord } from './record.js';
 
-export interface PatRecord {
-  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'>;
-  user: UserRow;
-}
-
-type Row = UserRow & {
-  token_hex: string;
-  pat_id: string;
-  pat_scopes: string[];
-  pat_expires_at: Date | null;
-  pat_revoked_at: Date | null;
-};
-
-const BY_HASHES = `SELECT encode(p.token_hash, 'hex') AS token_hex, p.id AS pat_id, p.scopes AS pat_scopes,
-         p.expires_at AS pat_expires_at, p.revoked_at AS pat_revoked_at,
-         u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at
+const BY_HASHES = `SELECT encode(p.token_hash, 'hex') AS token_hex, ${RECORD_COLUMNS}
   FROM pats p JOIN users u ON u.id = p.user_id
   WHERE p.token_hash = ANY($1::bytea[])`;
 
@@ -39,25 +23,10 @@ export const MAX_BATCH = 128;
 
 interface Waiting {
   hash: Buffer;
+  /** The hash in hex, as the statement's rows name it. */
+  hex: string;
   resolve: (record: PatRecord | null) => void;
   reject: (error: unknown) => void;
-}
-
-function toRecord(row: Row): PatRecord {
-  const { token_hex: _, pat_id, pat_scopes, pat_expires_at, pat_revoked_at, ...user } = row;
-  return {
-    pat: { id: pat_id, scopes: pat_scopes, expires_at: pat_expires_at, revoked_at: pat_revoked_at },
-    user,
-  };
-}
-
-/** Why this PAT cannot be used at `now`, or null when it can. The owner's state comes first. */
-export function unusableReason(record: PatRecord, now: Date): string | null {
-  if (record.user.deleted_at) return 'user deleted';
-  if (record.user.disabled_at) return 'user disabled';
-  if (record.pat.revoked_at) return 'token revoked';
-  if (record.pat.expires_at && record.pat.expires_at <= now) return 'token expired';
-  return null;
 }
 
 export class PatHashLookup {
@@ -69,7 +38,7 @@ export class PatHashLookup {
   /** The PAT with this SHA-256 hash and its owner, usable or not; null when there is none. */
   find(hash: Buffer): Promise<PatRecord | null> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push({ hash, resolve, reject });
+      this.#waiting.push({ hash, hex: hash.toString('hex'), resolve, reject });
       if (!this.#scheduled) {
         this.#scheduled = true;
         // After the I/O callbacks of this turn: every request that arrived with this one joins.
@@ -85,14 +54,17 @@ export class PatHashLookup {
 
   async #run(batch: Waiting[]): Promise<void> {
     try {
-      const hexes = batch.map((w) => w.hash.toString('hex'));
-      const distinct = new Map(hexes.map((hex, i) => [hex, batch[i]?.hash]));
-      const { rows } = await this.db.query<Row>(BY_HASHES, [[...distinct.values()]], 'pats-by-hashes');
-      const found = new Map(rows.map((row) => [row.token_hex, row]));
-      batch.forEach((w, i) => {
-        const row = found.get(hexes[i] as string);
+      const distinct = new Map(batch.map((w) => [w.hex, w.hash]));
+      const { rows } = await this.db.query<RecordRow & { token_hex: string }>(
+        BY_HASHES,
+        [[...distinct.values()]],
+        'pats-by-hashes',
+      );
+      const found = new Map(rows.map(({ token_hex, ...row }) => [token_hex, row]));
+      for (const w of batch) {
+        const row = found.get(w.hex);
         w.resolve(row ? toRecord(row) : null);
-      });
+      }
     } catch (error) {
       for (const w of batch) w.reject(error);
     }

@@ -1,0 +1,40 @@
+/**
+ * A PAT with its owner, as both lookups read it (by hash in hash-lookup.ts, by id in lookup.ts),
+ * and the one rule for whether it may be used.
+ */
+import type { UserRow } from '../users/repository.js';
+import type { PatRow } from './repository.js';
+
+export interface PatRecord {
+  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'>;
+  user: UserRow;
+}
+
+/** The columns of a PatRecord, from `pats p JOIN users u`. */
+export const RECORD_COLUMNS = `p.id AS pat_id, p.scopes AS pat_scopes, p.expires_at AS pat_expires_at,
+  p.revoked_at AS pat_revoked_at,
+  u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at`;
+
+export type RecordRow = UserRow & {
+  pat_id: string;
+  pat_scopes: string[];
+  pat_expires_at: Date | null;
+  pat_revoked_at: Date | null;
+};
+
+export function toRecord(row: RecordRow): PatRecord {
+  const { pat_id, pat_scopes, pat_expires_at, pat_revoked_at, ...user } = row;
+  return {
+    pat: { id: pat_id, scopes: pat_scopes, expires_at: pat_expires_at, revoked_at: pat_revoked_at },
+    user,
+  };
+}
+
+/** Why this PAT cannot be used at `now`, or null when it can. The owner's state comes first. */
+export function unusableReason(record: PatRecord, now: Date): string | null {
+  if (record.user.deleted_at) return 'user deleted';
+  if (record.user.disabled_at) return 'user disabled';
+  if (record.pat.revoked_at) return 'token revoked';
+  if (record.pat.expires_at && record.pat.expires_at <= now) return 'token expired';
+  return null;
+}
