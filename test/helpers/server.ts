@@ -5,7 +5,6 @@
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,6 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startTessera, type Tessera } from '../../src/main.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { freePort } from './tessera-process.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -68,15 +68,6 @@ export interface TestServerOptions {
   /** The JSON config file's content. */
   configFile?: unknown;
   env?: Record<string, string>;
-}
-
-/** A free loopback port, so that the issuer (and so `jwks_uri`) names the real address. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 const UNLIMITED = { tokenRequestsPerMinute: 1e6, failedAuthPerMinute: 1e6, leakReportsPerMinute: 1e6 };
