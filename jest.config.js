@@ -31,6 +31,7 @@ export default {
     {
       ...common,
       displayName: 'database',
+      globalSetup: '<rootDir>/test/helpers/global-setup.js',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/compliance/**/*.test.ts'],
     },
     ...(hasPostgres
