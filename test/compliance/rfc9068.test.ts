@@ -3,8 +3,9 @@
  * `jwks_uri`, jose's `createRemoteJWKSet` fetches it, `jwtVerify` checks signature, `typ`,
  * `iss` and `aud`; then the header and every claim Tessera promises are asserted.
  *
- * The server clock moves forward once (`server.advance`), by an hour, to show that `iat` and
- * `exp` come from Tessera's clock; verification then uses that clock as its `currentDate`.
+ * The server's clock is set (STYLE rule 10), so `iat` and `exp` are asserted exactly; it moves
+ * forward once (`server.advance`), by an hour, to show that they come from Tessera's clock.
+ * Verification uses that clock as its `currentDate`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
@@ -16,12 +17,11 @@ let server: TestServer;
 let apiAudience: string;
 let jwksUri: string;
 let jwks: ReturnType<typeof createRemoteJWKSet>;
-/** How far `server.advance` has moved the server clock. */
-let offsetMs = 0;
-const serverNow = () => new Date(Date.now() + offsetMs);
+const serverNow = () => server.now();
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // A whole second, a little in the past: JWTs then verify with the host's clock too.
+  server = await startTestServer({ clockAt: new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000) });
   apiAudience = `${server.url}/api`;
   const discovery = await server.request('GET', '/.well-known/openid-configuration');
   jwksUri = discovery.body.jwks_uri;
@@ -67,9 +67,7 @@ describe('RFC 9068 §2.2 JWT claims', () => {
       'tessera:tokens',
       'repo:read',
     ]);
-    const before = Math.floor(seconds(serverNow()));
     const { payload, response } = await exchangeAndVerify(token, { scope: 'repo:read' });
-    const after = Math.ceil(seconds(serverNow()));
 
     expect(payload).toEqual(
       expect.objectContaining({
@@ -86,8 +84,7 @@ describe('RFC 9068 §2.2 JWT claims', () => {
     );
     const { iat, exp } = payload as Required<Pick<JWTPayload, 'iat' | 'exp'>>;
     expect(Number.isInteger(iat) && Number.isInteger(exp)).toBe(true);
-    expect(iat).toBeGreaterThanOrEqual(before);
-    expect(iat).toBeLessThanOrEqual(after);
+    expect(iat).toBe(seconds(serverNow()));
     // §2.2.1 expires_in is the JWT's own lifetime.
     expect(exp - iat).toBe(response.body.expires_in);
     expect((payload.jti as string).length).toBeGreaterThanOrEqual(16);
@@ -114,12 +111,11 @@ describe('RFC 9068 §2.2 JWT claims', () => {
 
   it("iat and exp follow Tessera's clock, not the host's", async () => {
     const { token } = await server.createUserWithToken(uniqueName('clock'), ['repo:read']);
+    const before = seconds(serverNow());
     server.advance(HOUR_MS);
-    offsetMs += HOUR_MS;
 
     const { payload, response } = await exchangeAndVerify(token);
-    const shifted = Date.now() / 1000 + offsetMs / 1000;
-    expect(Math.abs((payload.iat as number) - shifted)).toBeLessThanOrEqual(5);
+    expect(payload.iat).toBe(before + HOUR_MS / 1000);
     expect((payload.exp as number) - (payload.iat as number)).toBe(response.body.expires_in);
   });
 });

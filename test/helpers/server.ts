@@ -46,6 +46,8 @@ export interface TestServer {
   logs: string[];
   /** Moves the server's clock forward. */
   advance(ms: number): void;
+  /** The server's clock now. */
+  now(): Date;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /** `POST /token` with a form body; array values repeat the parameter. */
   tokenRequest<T = any>(
@@ -68,6 +70,12 @@ export interface TestServerOptions {
   /** The JSON config file's content. */
   configFile?: unknown;
   env?: Record<string, string>;
+  /**
+   * Sets the server's clock to this instant, where it stays until `advance` moves it (STYLE rule
+   * 10: tests of `exp`, `iat` and expiry rules assert exact values). Without it the clock is the
+   * host's, moved by `advance`.
+   */
+  clockAt?: Date;
 }
 
 const UNLIMITED = { tokenRequestsPerMinute: 1e6, failedAuthPerMinute: 1e6, leakReportsPerMinute: 1e6 };
@@ -140,8 +148,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
   });
   let offsetMs = 0;
-  const clock = () => new Date(Date.now() + offsetMs);
-  const database = await createTestDatabase({ migrate: false });
+  const setAt = options.clockAt?.getTime();
+  const clock = () => new Date((setAt ?? Date.now()) + offsetMs);
+  const database = await createTestDatabase();
   const tessera = await startTessera({ config, logger: createLogger('debug', sink), clock, db: database.db });
   const adminToken = readFileSync(join(dataDir, 'bootstrap-admin-token'), 'utf8').trim();
 
@@ -195,6 +204,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     advance: (ms) => {
       offsetMs += ms;
     },
+    now: clock,
     request,
     tokenRequest,
     exchange: (pat, extra = {}) =>

@@ -40,7 +40,9 @@ interface AuditRow {
 let server: TestServer;
 let apiAudience: string;
 beforeAll(async () => {
+  // A set clock (STYLE rule 10): stamped times are asserted exactly.
   server = await startTestServer({
+    clockAt: new Date(Date.UTC(2026, 10, 2, 9, 0, 0)),
     configFile: {
       clients: [
         { client_id: BOT_ID, client_secret: BOT_SECRET },
@@ -51,8 +53,6 @@ beforeAll(async () => {
   apiAudience = `${server.url}/api`;
 });
 afterAll(() => server.stop());
-/** How far `server.advance` has moved the server clock. */
-let offsetMs = 0;
 
 let agents = 0;
 /** A User-Agent no other request of this run sends. */
@@ -148,7 +148,7 @@ describe('audit of granted exchanges', () => {
     const show = () => server.request('GET', `/api/v1/tokens/${work.id}`, { token: owner.token });
 
     expect((await show()).body).toMatchObject({ last_used_at: null, last_used_ip: null });
-    const before = Date.now() + offsetMs;
+    const before = server.now().getTime();
     const { response, agent } = await exchangeAs(work.token);
     expect(response.status).toBe(200);
 
@@ -157,8 +157,8 @@ describe('audit of granted exchanges', () => {
     expect(typeof shown.last_used_at).toBe('string');
     // Stamped by the server's clock during the exchange, before its audit row was written.
     const row = await auditRowOf(agent);
-    expect(Date.parse(shown.last_used_at)).toBeGreaterThanOrEqual(before);
-    expect(Date.parse(shown.last_used_at)).toBeLessThanOrEqual(row.occurred_at.getTime());
+    expect(Date.parse(shown.last_used_at)).toBe(before);
+    expect(row.occurred_at.getTime()).toBe(before);
   });
 
   it('a denied exchange of a usable PAT leaves last_used_at untouched', async () => {
@@ -181,7 +181,6 @@ describe('audit of denied exchanges', () => {
       expires_in_days: 1,
     });
     server.advance(DAY_MS + 60_000);
-    offsetMs += DAY_MS + 60_000;
 
     const valid = await newHolder('checksum', ['repo:read']);
     const badChecksum = `${valid.token.slice(0, -1)}${valid.token.endsWith('A') ? 'B' : 'A'}`;
