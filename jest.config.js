@@ -38,5 +38,9 @@ export default {
       ? [{ ...common, displayName: 'resilience', testMatch: ['<rootDir>/test/resilience/**/*.test.ts'] }]
       : []),
   ],
-  testTimeout: 30000,
+  // jest's default on a 2-core machine is one worker; the suite's files are independent (each
+  // has its own database and server), so two run side by side.
+  maxWorkers: 2,
+  // Sized for a loaded 2-core box (CI beside another run): a slow machine must not fail a test.
+  testTimeout: 60000,
 };
