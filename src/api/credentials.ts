@@ -28,7 +28,7 @@ export function credentialRoutes(deps: ApiDeps): Router {
       throw new ApiProblem(429, 'rate_limited', 'Too many reports', `retry after ${retryAfter} seconds`);
     }
     const { tokens } = parseBody(ctx, reportBody);
-    const actor = { userId: null, meta: requestMeta(ctx) };
+    const actor = { userId: null, credentialScopes: null, meta: requestMeta(ctx) };
     for (const token of new Set(tokens)) {
       if (!isWellFormedPat(deps.config.tokens.prefix, token)) continue;
       const id = await findPatIdByHash(deps.db, hashPat(token));

@@ -10,6 +10,7 @@ import type { TokenPolicy } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, notFound } from '../errors.js';
 import type { UserRow } from '../users/repository.js';
+import { assertWithinCredential } from './ceiling.js';
 import { generatePat, hashPat, patHint } from './format.js';
 import { assertEntitled, assertKnownScopes, expiryFor, rotatedExpiry } from './policy.js';
 import {
@@ -30,10 +31,18 @@ export interface PatContext {
   scopes: Record<string, string>;
 }
 
-/** Who asks for a change, and from where. */
+/**
+ * Who asks for a change, with what, and from where. Build one per request from the
+ * authenticated credential (API: the bearer PAT or JWT; console: the session).
+ */
 export interface Actor {
   /** Null for the system itself (e.g. a leaked-token report, which is unauthenticated). */
   userId: string | null;
+  /**
+   * The scopes the presented credential holds, already within its user's entitlements: the
+   * ceiling for any PAT it creates or rotates (see ceiling.ts). Null for the system itself.
+   */
+  credentialScopes: readonly string[] | null;
   meta: RequestMeta;
 }
 
@@ -59,6 +68,7 @@ export async function createPat(
 ) {
   assertKnownScopes(request.scopes, ctx.scopes);
   assertEntitled(request.scopes, owner.entitlements);
+  assertWithinCredential(request.scopes, actor, owner.id);
   const now = ctx.clock();
   const expiresAt = expiryFor(ctx.policy, request.expiresInDays, now);
   const work = async (q: Queryable) => {
@@ -143,6 +153,8 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
     const now = ctx.clock();
     if (patStatus(old, now) !== 'active')
       throw conflict('token_not_active', 'only an active token can be rotated');
+    // The new secret is returned to the caller: it must not be worth more than what they hold.
+    assertWithinCredential(old.scopes, actor, old.user_id);
     await markPatRevoked(tx, old.id, { at: now, by: actor.userId, reason: 'rotated' });
     const issued = await issuePat(
       tx,
