@@ -2,7 +2,7 @@
 import { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
-import { revokePat } from '../pat/service.js';
+import { restorePat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repository.js';
@@ -13,6 +13,7 @@ import { patPage, presentPat } from './presenters.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
 const listQuery = z.object({ user: z.string().min(1).max(64).optional(), ...patFilterQuery, ...pageQuery });
+const emptyBody = z.strictObject({});
 const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
 /** `user=` names a user by id (deleted ones too) or by live username; null when it names nobody. */
@@ -38,7 +39,17 @@ export function adminRoutes(deps: ApiDeps): Router {
   router.post('/admin/tokens/:id/revoke', admin, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, revokeBody);
     const reason = body.reason ? `admin: ${body.reason}` : 'revoked by admin';
-    const pat = await revokePat(patContext(deps), pathId(ctx.params.id, 'token'), null, actorOf(ctx), reason);
+    const pat = await revokePat(patContext(deps), pathId(ctx.params.id, 'token'), null, actorOf(ctx), {
+      kind: 'admin',
+      reason,
+    });
+    ctx.body = presentPat(pat, deps.clock());
+  });
+
+  // An administrator's revocation is undone only here (or by an admin on their own token).
+  router.post('/admin/tokens/:id/restore', admin, jsonBody(), async (ctx) => {
+    parseBody(ctx, emptyBody);
+    const pat = await restorePat(patContext(deps), pathId(ctx.params.id, 'token'), null, actorOf(ctx));
     ctx.body = presentPat(pat, deps.clock());
   });
 

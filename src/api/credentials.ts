@@ -32,7 +32,7 @@ export function credentialRoutes(deps: ApiDeps): Router {
     for (const token of new Set(tokens)) {
       if (!isWellFormedPat(deps.config.tokens.prefix, token)) continue;
       const id = await findPatIdByHash(deps.db, hashPat(token));
-      if (id) await revokePat(pats, id, null, actor, LEAK_REASON);
+      if (id) await revokePat(pats, id, null, actor, { kind: 'leak', reason: LEAK_REASON });
     }
     ctx.status = 202;
     ctx.body = { status: 'accepted' };

@@ -22,6 +22,7 @@ import {
   type PatRow,
   patStatus,
 } from './repository.js';
+import { assertRestorable, type RevocationKind } from './revocation.js';
 
 export interface PatContext {
   db: Database;
@@ -155,7 +156,7 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
       throw conflict('token_not_active', 'only an active token can be rotated');
     // The new secret is returned to the caller: it must not be worth more than what they hold.
     assertWithinCredential(old.scopes, actor, old.user_id);
-    await markPatRevoked(tx, old.id, { at: now, by: actor.userId, reason: 'rotated' });
+    await markPatRevoked(tx, old.id, { at: now, by: actor.userId, kind: 'rotation', reason: 'rotated' });
     const issued = await issuePat(
       tx,
       ctx,
@@ -181,7 +182,7 @@ export function revokePat(
   id: string,
   ownerId: string | null,
   actor: Actor,
-  reason = 'revoked',
+  why: { kind: RevocationKind; reason: string } = { kind: 'owner', reason: 'revoked' },
 ) {
   return ctx.db.transaction(async (tx) => {
     const pat = await lockPat(tx, id, ownerId);
@@ -189,14 +190,14 @@ export function revokePat(
     const revoked = (await markPatRevoked(tx, pat.id, {
       at: ctx.clock(),
       by: actor.userId,
-      reason,
+      ...why,
     })) as PatRow;
-    await audit(tx, ctx, 'pat.revoked', revoked, actor, reason);
+    await audit(tx, ctx, 'pat.revoked', revoked, actor, why.reason);
     return revoked;
   });
 }
 
-/** Undoes a revocation, for a token that is revoked, unexpired and was not rotated away. */
+/** Undoes a revocation, for a token that is revoked, unexpired, and whose revocation the actor may undo. */
 export function restorePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
   return ctx.db.transaction(async (tx) => {
     const pat = await lockPat(tx, id, ownerId);
@@ -204,9 +205,7 @@ export function restorePat(ctx: PatContext, id: string, ownerId: string | null, 
     if (pat.expires_at && pat.expires_at <= ctx.clock()) {
       throw conflict('token_expired', 'an expired token cannot be restored');
     }
-    if (pat.revoked_reason === 'rotated') {
-      throw conflict('token_rotated', 'a rotated token cannot be restored; its successor replaces it');
-    }
+    assertRestorable(pat.revocation_kind, actor.credentialScopes);
     const restored = (await clearPatRevocation(tx, pat.id)) as PatRow;
     await audit(tx, ctx, 'pat.restored', restored, actor);
     return restored;

@@ -455,7 +455,9 @@ async function freshPat(owner: 'alice' | 'bob', revoked: boolean): Promise<Fixtu
           name: 'target',
           scopes: ['repo:read'],
         });
-  if (revoked) await must(200, 'POST', `/api/v1/admin/tokens/${made.id}/revoke`, server.adminToken);
+  // Alice revokes her own (so she may restore it); bob's are revoked by the admin.
+  if (revoked && owner === 'alice') await must(200, 'POST', `/api/v1/tokens/${made.id}/revoke`, alice.token);
+  else if (revoked) await must(200, 'POST', `/api/v1/admin/tokens/${made.id}/revoke`, server.adminToken);
   return { id: made.id, names: 'pat', pat: made.token, username: uniqueName('prop-new') };
 }
 
