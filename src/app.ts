@@ -80,10 +80,8 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(health(deps));
   app.use(metricsEndpoint(deps.metrics, deps.config.metrics));
   app.use(oidcRoutes(deps.oidc, deps));
-  app.use((ctx, next) =>
-    ctx.path === '/api' || ctx.path.startsWith('/api/') ? problems(ctx, next) : next(),
-  );
-  app.use(api.routes());
-  app.use(api.allowedMethods());
+  // Case-blind here so that `/API/v1/...` gets its 404 as problem+json too.
+  app.use((ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? problems(ctx, next) : next()));
+  app.use(api);
   return app;
 }

@@ -1,5 +1,5 @@
 /** `/api/v1/admin`: every user's tokens and oversight numbers (scope `tessera:admin`). */
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
 import { restorePat, revokePat } from '../pat/service.js';
@@ -10,6 +10,7 @@ import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
 import { patPage, presentPat } from './presenters.js';
+import { exactRouter } from './routing.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
 const listQuery = z.object({ user: z.string().min(1).max(64).optional(), ...patFilterQuery, ...pageQuery });
@@ -24,7 +25,7 @@ async function resolveUser(deps: ApiDeps, user: string): Promise<string | null> 
 
 export function adminRoutes(deps: ApiDeps): Router {
   const admin = requireScope(ADMIN_SCOPE);
-  const router = new Router();
+  const router = exactRouter();
 
   router.get('/admin/tokens', admin, async (ctx) => {
     const query = parseQuery(ctx, listQuery);
