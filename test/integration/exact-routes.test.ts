@@ -81,8 +81,15 @@ describe('routes under /api/v1 match exactly', () => {
 
   it('the exact spelling still authenticates: 401 without credentials', async () => {
     for (const [method, path] of ROUTES.filter(([, p]) => p !== '/api/v1/credentials/revoke')) {
-      const answer = await server.request(method, path, method === 'GET' || method === 'DELETE' ? {} : { body: {} });
-      expect({ route: `${method} ${path}`, status: answer.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+      const answer = await server.request(
+        method,
+        path,
+        method === 'GET' || method === 'DELETE' ? {} : { body: {} },
+      );
+      expect({ route: `${method} ${path}`, status: answer.status }).toEqual({
+        route: `${method} ${path}`,
+        status: 401,
+      });
     }
   });
 });
