@@ -9,6 +9,7 @@ import { problemHandler } from './api/http.js';
 import { apiRouter } from './api/router.js';
 import type { Logger } from './logger.js';
 import { countRequests, metricsEndpoint } from './metrics.js';
+import { resolveClientAddress } from './net/client-address.js';
 import type { ProviderHost } from './oidc/host.js';
 import { oidcRoutes } from './oidc/routes.js';
 
@@ -75,6 +76,7 @@ export function buildApp(deps: AppDeps): Koa {
   const problems = problemHandler(deps.logger);
   const api = apiRouter({ ...deps, keys: () => deps.oidc.keys });
 
+  app.use(resolveClientAddress(deps.config.server.trustProxy));
   app.use(accessLog(deps.logger));
   app.use(countRequests(deps.metrics));
   app.use(health(deps));
