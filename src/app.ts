@@ -9,6 +9,7 @@ import { problemHandler } from './api/http.js';
 import { apiRouter } from './api/router.js';
 import type { Logger } from './logger.js';
 import { countRequests, metricsEndpoint } from './metrics.js';
+import { resolveClientAddress } from './net/client-address.js';
 import type { ProviderHost } from './oidc/host.js';
 import { oidcRoutes } from './oidc/routes.js';
 
@@ -75,15 +76,14 @@ export function buildApp(deps: AppDeps): Koa {
   const problems = problemHandler(deps.logger);
   const api = apiRouter({ ...deps, keys: () => deps.oidc.keys });
 
+  app.use(resolveClientAddress(deps.config.server.trustProxy));
   app.use(accessLog(deps.logger));
   app.use(countRequests(deps.metrics));
   app.use(health(deps));
   app.use(metricsEndpoint(deps.metrics, deps.config.metrics));
   app.use(oidcRoutes(deps.oidc, deps));
-  app.use((ctx, next) =>
-    ctx.path === '/api' || ctx.path.startsWith('/api/') ? problems(ctx, next) : next(),
-  );
-  app.use(api.routes());
-  app.use(api.allowedMethods());
+  // Case-blind here so that `/API/v1/...` gets its 404 as problem+json too.
+  app.use((ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? problems(ctx, next) : next()));
+  app.use(api);
   return app;
 }

@@ -35,7 +35,7 @@ export async function bootstrapAdmin(deps: {
 }): Promise<BootstrapResult | null> {
   const { db, clock, config } = deps;
   const tokenFile = join(config.dataDir, BOOTSTRAP_TOKEN_FILE);
-  const system = { userId: null, meta: { ip: null, userAgent: 'tessera bootstrap' } };
+  const system = { userId: null, credentialScopes: null, meta: { ip: null, userAgent: 'tessera bootstrap' } };
   const result = await db.transaction(async (tx) => {
     // Two instances starting together against one PostgreSQL must not both bootstrap.
     await tx.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);

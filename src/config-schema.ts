@@ -78,6 +78,14 @@ export const fileSchema = z.strictObject({
       headersTimeoutMs: positiveInt.default(10_000),
       /** On SIGTERM/SIGINT, requests in flight get this long to finish. */
       shutdownGraceMs: positiveInt.default(10_000),
+      /**
+       * CIDRs of the proxies whose `X-Forwarded-For` is believed (see net/client-address.ts);
+       * none by default, so the socket address is the client.
+       */
+      trustProxy: z
+        .array(z.union([z.cidrv4(), z.cidrv6()], { error: 'expected an IPv4 or IPv6 CIDR' }))
+        .max(100)
+        .default([]),
     })
     .prefault({}),
   audit: z

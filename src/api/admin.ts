@@ -1,8 +1,8 @@
 /** `/api/v1/admin`: every user's tokens and oversight numbers (scope `tessera:admin`). */
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
-import { revokePat } from '../pat/service.js';
+import { restorePat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repository.js';
@@ -10,9 +10,11 @@ import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
 import { patPage, presentPat } from './presenters.js';
+import { exactRouter } from './routing.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
 const listQuery = z.object({ user: z.string().min(1).max(64).optional(), ...patFilterQuery, ...pageQuery });
+const emptyBody = z.strictObject({});
 const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
 /** `user=` names a user by id (deleted ones too) or by live username; null when it names nobody. */
@@ -23,7 +25,7 @@ async function resolveUser(deps: ApiDeps, user: string): Promise<string | null> 
 
 export function adminRoutes(deps: ApiDeps): Router {
   const admin = requireScope(ADMIN_SCOPE);
-  const router = new Router();
+  const router = exactRouter();
 
   router.get('/admin/tokens', admin, async (ctx) => {
     const query = parseQuery(ctx, listQuery);
@@ -38,7 +40,17 @@ export function adminRoutes(deps: ApiDeps): Router {
   router.post('/admin/tokens/:id/revoke', admin, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, revokeBody);
     const reason = body.reason ? `admin: ${body.reason}` : 'revoked by admin';
-    const pat = await revokePat(patContext(deps), pathId(ctx.params.id, 'token'), null, actorOf(ctx), reason);
+    const pat = await revokePat(patContext(deps), pathId(ctx.params.id, 'token'), null, actorOf(ctx), {
+      kind: 'admin',
+      reason,
+    });
+    ctx.body = presentPat(pat, deps.clock());
+  });
+
+  // An administrator's revocation is undone only here (or by an admin on their own token).
+  router.post('/admin/tokens/:id/restore', admin, jsonBody(), async (ctx) => {
+    parseBody(ctx, emptyBody);
+    const pat = await restorePat(patContext(deps), pathId(ctx.params.id, 'token'), null, actorOf(ctx));
     ctx.body = presentPat(pat, deps.clock());
   });
 

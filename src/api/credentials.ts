@@ -4,7 +4,7 @@
  * unauthenticated, at most 100 tokens a call, and always the same 202 whatever was found, so
  * the endpoint is no oracle for guessing tokens.
  */
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { ApiProblem } from '../errors.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
@@ -13,12 +13,13 @@ import { revokePat } from '../pat/service.js';
 import { type ApiDeps, patContext } from './context.js';
 import { parseBody, requestMeta } from './http.js';
 import { jsonBody } from './json-body.js';
+import { exactRouter } from './routing.js';
 
 const reportBody = z.strictObject({ tokens: z.array(z.string().max(256)).min(1).max(100) });
 export const LEAK_REASON = 'reported leaked';
 
 export function credentialRoutes(deps: ApiDeps): Router {
-  const router = new Router();
+  const router = exactRouter();
   const pats = patContext(deps);
 
   router.post('/credentials/revoke', jsonBody(), async (ctx) => {
@@ -28,11 +29,11 @@ export function credentialRoutes(deps: ApiDeps): Router {
       throw new ApiProblem(429, 'rate_limited', 'Too many reports', `retry after ${retryAfter} seconds`);
     }
     const { tokens } = parseBody(ctx, reportBody);
-    const actor = { userId: null, meta: requestMeta(ctx) };
+    const actor = { userId: null, credentialScopes: null, meta: requestMeta(ctx) };
     for (const token of new Set(tokens)) {
       if (!isWellFormedPat(deps.config.tokens.prefix, token)) continue;
       const id = await findPatIdByHash(deps.db, hashPat(token));
-      if (id) await revokePat(pats, id, null, actor, LEAK_REASON);
+      if (id) await revokePat(pats, id, null, actor, { kind: 'leak', reason: LEAK_REASON });
     }
     ctx.status = 202;
     ctx.body = { status: 'accepted' };

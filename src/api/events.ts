@@ -3,7 +3,7 @@
  * PAT's audit trail, lifecycle changes and exchanges alike, newest first. Never a secret or a
  * hash: the audit table holds neither. A deleted PAT's trail stays readable.
  */
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { type AuditRow, listPatEvents, patOwnerFromHistory, type TrailPosition } from '../audit/trail.js';
@@ -12,6 +12,7 @@ import { notFound } from '../errors.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
 import { parseQuery } from './http.js';
+import { exactRouter } from './routing.js';
 import { pathId } from './schemas.js';
 
 const MAX_BIGINT = 9223372036854775807n;
@@ -69,7 +70,7 @@ async function answerEvents(deps: ApiDeps, ctx: Context, patId: string) {
 }
 
 export function eventRoutes(deps: ApiDeps): Router {
-  const router = new Router();
+  const router = exactRouter();
 
   router.get('/tokens/:id/events', requireScope(TOKENS_SCOPE), async (ctx) => {
     const patId = pathId(ctx.params.id, 'token');

@@ -38,7 +38,8 @@ export function requestMeta(ctx: Context): RequestMeta {
 
 /** The authenticated caller as the actor of a change, with where the request came from. */
 export function actorOf(ctx: Context): Actor {
-  return { userId: callerOf(ctx).user.id, meta: requestMeta(ctx) };
+  const caller = callerOf(ctx);
+  return { userId: caller.user.id, credentialScopes: caller.scopes, meta: requestMeta(ctx) };
 }
 
 function sendProblem(ctx: Context, problem: ApiProblem) {

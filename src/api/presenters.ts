@@ -17,11 +17,14 @@ export function presentPat(pat: PatRow, now: Date) {
     scopes: pat.scopes,
     status: patStatus(pat, now),
     created_at: iso(pat.created_at),
+    // Who minted it: an administrator's id on a person's PAT means someone else saw its secret.
+    created_by: pat.created_by,
     expires_at: iso(pat.expires_at),
     last_used_at: iso(pat.last_used_at),
     last_used_ip: pat.last_used_ip,
     revoked_at: iso(pat.revoked_at),
     revoked_reason: pat.revoked_reason,
+    revocation_kind: pat.revocation_kind,
     rotated_from: pat.rotated_from,
   };
 }

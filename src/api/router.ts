@@ -1,5 +1,6 @@
 /** `/api/v1`: the REST API (DESIGN.md, "REST API"). */
-import { Router } from '@koa/router';
+import type { Middleware } from 'koa';
+import compose from 'koa-compose';
 import { requireCaller } from '../auth/bearer.js';
 import { jwtAuthenticator } from '../auth/jwt.js';
 import type { KeyRing } from '../keys/keyring.js';
@@ -8,31 +9,26 @@ import { catalogueRoutes } from './catalogue.js';
 import type { ApiDeps } from './context.js';
 import { credentialRoutes } from './credentials.js';
 import { eventRoutes } from './events.js';
+import { authenticatedRoutes, openRoutes } from './routing.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 
-export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
-  const api = new Router({ prefix: '/api/v1' });
-  // Unauthenticated by design (see credentials.ts).
-  const open = credentialRoutes(deps);
-  api.use(open.routes(), open.allowedMethods());
-
-  const authenticated = new Router();
-  const { db, clock, config } = deps;
+export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
+  const { db, clock, config, patLookup, usage, limits } = deps;
   const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys });
-  const { patLookup, usage, limits } = deps;
-  authenticated.use(
-    requireCaller({ patLookup, clock, prefix: config.tokens.prefix, usage, limits, authenticateJwt }),
-  );
-  for (const routes of [
-    catalogueRoutes(deps),
-    tokenRoutes(deps),
-    eventRoutes(deps),
-    userRoutes(deps),
-    adminRoutes(deps),
-  ]) {
-    authenticated.use(routes.routes(), routes.allowedMethods());
-  }
-  api.use(authenticated.routes(), authenticated.allowedMethods());
-  return api;
+  const authenticate = requireCaller({
+    patLookup,
+    clock,
+    prefix: config.tokens.prefix,
+    usage,
+    limits,
+    authenticateJwt,
+  });
+  return compose([
+    // Unauthenticated by design (see credentials.ts).
+    openRoutes(credentialRoutes(deps)),
+    ...[catalogueRoutes(deps), tokenRoutes(deps), eventRoutes(deps), userRoutes(deps), adminRoutes(deps)].map(
+      (router) => authenticatedRoutes(router, authenticate),
+    ),
+  ]);
 }

@@ -1,5 +1,5 @@
 /** `/api/v1/tokens`: a caller's own PATs (scope `tessera:tokens`). */
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { callerOf, requireScope } from '../auth/bearer.js';
 import { ApiProblem } from '../errors.js';
@@ -9,6 +9,7 @@ import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
 import { patPage, presentIssuedPat, presentPat } from './presenters.js';
+import { exactRouter } from './routing.js';
 import { newPatBody, pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
 const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
@@ -16,7 +17,7 @@ const emptyBody = z.strictObject({});
 
 export function tokenRoutes(deps: ApiDeps): Router {
   const pats = patContext(deps);
-  const router = new Router();
+  const router = exactRouter();
   const scoped = requireScope(TOKENS_SCOPE);
 
   router.post('/tokens', scoped, jsonBody(), async (ctx) => {

@@ -1,5 +1,5 @@
 /** `/api/v1/users`: administrators manage users and create tokens for them (service accounts). */
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
@@ -12,6 +12,7 @@ import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
 import { presentIssuedPat, presentUser } from './presenters.js';
+import { exactRouter } from './routing.js';
 import { newPatBody, pageQuery, pathId } from './schemas.js';
 
 const newUserBody = z.strictObject({
@@ -28,7 +29,7 @@ const listQuery = z.object(pageQuery);
 export function userRoutes(deps: ApiDeps): Router {
   const users = { db: deps.db, clock: deps.clock, scopes: deps.config.scopes };
   const admin = requireScope(ADMIN_SCOPE);
-  const router = new Router();
+  const router = exactRouter();
 
   router.post('/users', admin, jsonBody(), async (ctx) => {
     const user = await createUser(users, parseBody(ctx, newUserBody), actorOf(ctx));

@@ -11,6 +11,7 @@ import type { Clock } from '../clock.js';
 import type { KeyPolicy, KeyRing } from '../keys/keyring.js';
 import { loadKeyRing } from '../keys/keyring.js';
 import type { Logger } from '../logger.js';
+import { presentAsIssuer } from './issuer-origin.js';
 
 /** A GET document (JWKS, discovery) as the live provider rendered it, ready to resend. */
 export interface CachedDocument {
@@ -52,7 +53,16 @@ export class ProviderHost {
       logger.error({ err: error }, 'oidc server_error'),
     );
     const handle = compose(provider.middleware as Middleware[]);
-    return { provider, keys, documents: new Map(), handle: (ctx) => handle(ctx) };
+    const issuer = new URL(provider.issuer);
+    return {
+      provider,
+      keys,
+      documents: new Map(),
+      handle: (ctx) => {
+        presentAsIssuer(ctx, issuer);
+        return handle(ctx);
+      },
+    };
   }
 
   get keys(): KeyRing {

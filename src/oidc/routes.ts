@@ -39,6 +39,10 @@ function trimDiscovery(ctx: Context) {
   if (ctx.status !== 200 || typeof ctx.body !== 'object' || ctx.body === null) return;
   const document = { ...(ctx.body as Record<string, unknown>) };
   for (const member of UNSERVED_METADATA) delete document[member];
+  // oidc-provider always adds `openid`, but Tessera issues no ID tokens: offering it misleads.
+  if (Array.isArray(document.scopes_supported)) {
+    document.scopes_supported = document.scopes_supported.filter((scope) => scope !== 'openid');
+  }
   ctx.body = document;
 }
 

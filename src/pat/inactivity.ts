@@ -14,7 +14,7 @@ export const SWEEP_INTERVAL_MS = 10 * 60_000;
 export async function revokeInactivePats(db: Database, now: Date, days: number): Promise<string[]> {
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: string; user_id: string }>(
-      `UPDATE pats SET revoked_at = $1, revoked_reason = $3
+      `UPDATE pats SET revoked_at = $1, revoked_reason = $3, revocation_kind = 'inactivity'
        WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
          AND COALESCE(last_used_at, created_at) < $1::timestamptz - make_interval(days => $2)
        RETURNING id, user_id`,

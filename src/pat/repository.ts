@@ -1,6 +1,7 @@
 /** SQL for PAT rows. The token itself never reaches this module: only its SHA-256 hash. */
 import type { KeysetPosition } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
+import type { RevocationKind } from './revocation.js';
 
 export interface PatRow {
   id: string;
@@ -16,13 +17,14 @@ export interface PatRow {
   revoked_at: Date | null;
   revoked_by: string | null;
   revoked_reason: string | null;
+  revocation_kind: RevocationKind | null;
   rotated_from: string | null;
 }
 
 export type PatStatus = 'active' | 'revoked' | 'expired';
 
 const COLUMNS = `id, user_id, name, hint, scopes, created_at, created_by, expires_at, last_used_at,
-  last_used_ip, revoked_at, revoked_by, revoked_reason, rotated_from`;
+  last_used_ip, revoked_at, revoked_by, revoked_reason, revocation_kind, rotated_from`;
 
 /** The SQL predicate for a status; `now()` adds the current time as a parameter. */
 function statusPredicate(status: PatStatus, now: () => string): string {
@@ -131,15 +133,22 @@ export async function listPats(q: Queryable, filter: PatFilter): Promise<PatRow[
 }
 
 /** Revokes a PAT that is not yet revoked; null when another request revoked it first. */
+export interface Revocation {
+  at: Date;
+  by: string | null;
+  kind: RevocationKind;
+  reason: string;
+}
+
 export async function markPatRevoked(
   q: Queryable,
   id: string,
-  revocation: { at: Date; by: string | null; reason: string },
+  revocation: Revocation,
 ): Promise<PatRow | null> {
   const { rows } = await q.query<PatRow>(
-    `UPDATE pats SET revoked_at = $2, revoked_by = $3, revoked_reason = $4
+    `UPDATE pats SET revoked_at = $2, revoked_by = $3, revoked_reason = $4, revocation_kind = $5
      WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
-    [id, revocation.at, revocation.by, revocation.reason],
+    [id, revocation.at, revocation.by, revocation.reason, revocation.kind],
   );
   return rows[0] ?? null;
 }
@@ -148,19 +157,19 @@ export async function markPatRevoked(
 export async function revokeAllPatsOfUser(
   q: Queryable,
   userId: string,
-  revocation: { at: Date; by: string | null; reason: string },
+  revocation: Revocation,
 ): Promise<string[]> {
   const { rows } = await q.query<{ id: string }>(
-    `UPDATE pats SET revoked_at = $2, revoked_by = $3, revoked_reason = $4
+    `UPDATE pats SET revoked_at = $2, revoked_by = $3, revoked_reason = $4, revocation_kind = $5
      WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
-    [userId, revocation.at, revocation.by, revocation.reason],
+    [userId, revocation.at, revocation.by, revocation.reason, revocation.kind],
   );
   return rows.map((r) => r.id);
 }
 
 export async function clearPatRevocation(q: Queryable, id: string): Promise<PatRow | null> {
   const { rows } = await q.query<PatRow>(
-    `UPDATE pats SET revoked_at = NULL, revoked_by = NULL, revoked_reason = NULL
+    `UPDATE pats SET revoked_at = NULL, revoked_by = NULL, revoked_reason = NULL, revocation_kind = NULL
      WHERE id = $1 AND revoked_at IS NOT NULL RETURNING ${COLUMNS}`,
     [id],
   );

@@ -10,6 +10,7 @@ import type { TokenPolicy } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, notFound } from '../errors.js';
 import type { UserRow } from '../users/repository.js';
+import { assertWithinCredential } from './ceiling.js';
 import { generatePat, hashPat, patHint } from './format.js';
 import { assertEntitled, assertKnownScopes, expiryFor, rotatedExpiry } from './policy.js';
 import {
@@ -21,6 +22,7 @@ import {
   type PatRow,
   patStatus,
 } from './repository.js';
+import { assertRestorable, type RevocationKind } from './revocation.js';
 
 export interface PatContext {
   db: Database;
@@ -30,10 +32,18 @@ export interface PatContext {
   scopes: Record<string, string>;
 }
 
-/** Who asks for a change, and from where. */
+/**
+ * Who asks for a change, with what, and from where. Build one per request from the
+ * authenticated credential (API: the bearer PAT or JWT; console: the session).
+ */
 export interface Actor {
   /** Null for the system itself (e.g. a leaked-token report, which is unauthenticated). */
   userId: string | null;
+  /**
+   * The scopes the presented credential holds, already within its user's entitlements: the
+   * ceiling for any PAT it creates or rotates (see ceiling.ts). Null for the system itself.
+   */
+  credentialScopes: readonly string[] | null;
   meta: RequestMeta;
 }
 
@@ -59,6 +69,7 @@ export async function createPat(
 ) {
   assertKnownScopes(request.scopes, ctx.scopes);
   assertEntitled(request.scopes, owner.entitlements);
+  assertWithinCredential(request.scopes, actor, owner.id);
   const now = ctx.clock();
   const expiresAt = expiryFor(ctx.policy, request.expiresInDays, now);
   const work = async (q: Queryable) => {
@@ -143,7 +154,9 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
     const now = ctx.clock();
     if (patStatus(old, now) !== 'active')
       throw conflict('token_not_active', 'only an active token can be rotated');
-    await markPatRevoked(tx, old.id, { at: now, by: actor.userId, reason: 'rotated' });
+    // The new secret is returned to the caller: it must not be worth more than what they hold.
+    assertWithinCredential(old.scopes, actor, old.user_id);
+    await markPatRevoked(tx, old.id, { at: now, by: actor.userId, kind: 'rotation', reason: 'rotated' });
     const issued = await issuePat(
       tx,
       ctx,
@@ -169,7 +182,7 @@ export function revokePat(
   id: string,
   ownerId: string | null,
   actor: Actor,
-  reason = 'revoked',
+  why: { kind: RevocationKind; reason: string } = { kind: 'owner', reason: 'revoked' },
 ) {
   return ctx.db.transaction(async (tx) => {
     const pat = await lockPat(tx, id, ownerId);
@@ -177,14 +190,14 @@ export function revokePat(
     const revoked = (await markPatRevoked(tx, pat.id, {
       at: ctx.clock(),
       by: actor.userId,
-      reason,
+      ...why,
     })) as PatRow;
-    await audit(tx, ctx, 'pat.revoked', revoked, actor, reason);
+    await audit(tx, ctx, 'pat.revoked', revoked, actor, why.reason);
     return revoked;
   });
 }
 
-/** Undoes a revocation, for a token that is revoked, unexpired and was not rotated away. */
+/** Undoes a revocation, for a token that is revoked, unexpired, and whose revocation the actor may undo. */
 export function restorePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
   return ctx.db.transaction(async (tx) => {
     const pat = await lockPat(tx, id, ownerId);
@@ -192,9 +205,7 @@ export function restorePat(ctx: PatContext, id: string, ownerId: string | null, 
     if (pat.expires_at && pat.expires_at <= ctx.clock()) {
       throw conflict('token_expired', 'an expired token cannot be restored');
     }
-    if (pat.revoked_reason === 'rotated') {
-      throw conflict('token_rotated', 'a rotated token cannot be restored; its successor replaces it');
-    }
+    assertRestorable(pat.revocation_kind, actor.credentialScopes);
     const restored = (await clearPatRevocation(tx, pat.id)) as PatRow;
     await audit(tx, ctx, 'pat.restored', restored, actor);
     return restored;

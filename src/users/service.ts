@@ -91,7 +91,12 @@ export function deleteUser(ctx: UserContext, id: string, actor: Actor): Promise<
   return ctx.db.transaction(async (tx) => {
     const now = ctx.clock();
     if (!(await findUserById(tx, id)) || !(await markUserDeleted(tx, id, now))) throw notFound('user');
-    const revoked = await revokeAllPatsOfUser(tx, id, { at: now, by: actor.userId, reason: 'user deleted' });
+    const revoked = await revokeAllPatsOfUser(tx, id, {
+      at: now,
+      by: actor.userId,
+      kind: 'user_deleted',
+      reason: 'user deleted',
+    });
     for (const patId of revoked) {
       await recordAudit(tx, {
         at: now,

@@ -95,7 +95,7 @@ describe('PAT lookup by hash', () => {
     const lookup = new PatHashLookup(db);
     const before = (await lookup.find(hashPat(token))) as PatRecord;
     expect(unusableReason(before, new Date())).toBeNull();
-    await markPatRevoked(database.db, id, { at: new Date(), by: userId, reason: 'test' });
+    await markPatRevoked(database.db, id, { at: new Date(), by: userId, kind: 'admin', reason: 'test' });
     const after = (await lookup.find(hashPat(token))) as PatRecord;
     expect(db.statements).toBe(2);
     expect(after.pat.revoked_at).toBeInstanceOf(Date);

@@ -18,6 +18,9 @@ const FRESH_PAT = '@@fresh-pat@@';
 /** Marks where a raw JSON literal goes in a body. */
 const RAW_MARK = '@@raw@@';
 
+/** What alice's PAT holds: less than she is entitled to, so the scope ceiling shows. */
+const ALICE_PAT_SCOPES = ['tessera:tokens', 'repo:read'];
+
 let server: TestServer;
 /** A user with `tessera:tokens`, the caller of the self routes. */
 let alice: { id: string; token: string };
@@ -30,10 +33,7 @@ let revokedToken: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const made = await server.createUserWithToken(uniqueName('prop-alice'), ENTITLED, [
-    'tessera:tokens',
-    'repo:read',
-  ]);
+  const made = await server.createUserWithToken(uniqueName('prop-alice'), ENTITLED, ALICE_PAT_SCOPES);
   alice = { id: made.user.id, token: made.token };
   const other = await server.createUserWithToken(uniqueName('prop-bob'), ENTITLED, ['tessera:tokens']);
   bob = { id: other.user.id, token: other.token };
@@ -455,7 +455,9 @@ async function freshPat(owner: 'alice' | 'bob', revoked: boolean): Promise<Fixtu
           name: 'target',
           scopes: ['repo:read'],
         });
-  if (revoked) await must(200, 'POST', `/api/v1/admin/tokens/${made.id}/revoke`, server.adminToken);
+  // Alice revokes her own (so she may restore it); bob's are revoked by the admin.
+  if (revoked && owner === 'alice') await must(200, 'POST', `/api/v1/tokens/${made.id}/revoke`, alice.token);
+  else if (revoked) await must(200, 'POST', `/api/v1/admin/tokens/${made.id}/revoke`, server.adminToken);
   return { id: made.id, names: 'pat', pat: made.token, username: uniqueName('prop-new') };
 }
 
@@ -476,8 +478,11 @@ const userTarget = (target: Target) =>
     ? Promise.resolve<Fixture>({ id: server.adminId, names: 'user', username: uniqueName('prop-new') })
     : freshUser(target === 'disabled' ? 'disable' : target === 'deleted' ? 'delete' : undefined);
 
-/** What a created PAT row must hold: the trimmed name, the deduplicated scopes. */
-function expectIssued(o: Outcome, ownerId: string) {
+/**
+ * What a created PAT row must hold: the trimmed name, the deduplicated scopes, none beyond
+ * what the presenting credential holds (alice's PAT, or for the admin every scope).
+ */
+function expectIssued(o: Outcome, ownerId: string, held?: readonly string[]) {
   expect(o.response.status).toBe(201);
   expect(o.response.body.token).toEqual(expect.stringMatching(/^tsr_[0-9A-Za-z]{36}$/));
   expect(o.diff).toEqual({ users: NO_CHANGE, pats: { ...NO_CHANGE, added: [o.response.body.id] }, audit: 1 });
@@ -485,6 +490,7 @@ function expectIssued(o: Outcome, ownerId: string) {
   expect(row?.user_id).toBe(ownerId);
   expect(row?.name).toBe(wellFormed(String(o.body.name).trim()));
   expect(row?.scopes).toEqual([...new Set(o.body.scopes as string[])]);
+  if (held) expect(row?.scopes?.filter((scope) => !held.includes(scope))).toEqual([]);
 }
 
 /** A revocation that changed the target, or found it revoked already and changed nothing. */
@@ -508,7 +514,7 @@ const routes: WriteRoute[] = [
     caller: 'user',
     targets: [],
     schema: newPat,
-    verify: (o) => expectIssued(o, alice.id),
+    verify: (o) => expectIssued(o, alice.id, ALICE_PAT_SCOPES),
   },
   {
     name: 'POST /tokens/{id}/rotate',
@@ -528,6 +534,8 @@ const routes: WriteRoute[] = [
       });
       expect(o.after.pats.get(old)).toMatchObject({ revoked: true, reason: 'rotated' });
       expect(o.after.pats.get(o.response.body.id)).toMatchObject({ revoked: false, rotated_from: old });
+      const scopes = o.after.pats.get(o.response.body.id)?.scopes ?? [];
+      expect(scopes.filter((scope) => !ALICE_PAT_SCOPES.includes(scope))).toEqual([]);
     },
   },
   {
@@ -874,6 +882,74 @@ describe.each(routes)('$name under arbitrary input', (route) => {
     await fc.assert(
       fc.asyncProperty(caseOf(route), (c) => check(route, c)),
       { numRuns: 100 },
+    );
+  }, 120_000);
+});
+
+describe('the scope ceiling under arbitrary credentials', () => {
+  const GRANTABLE = ['tessera:tokens', 'tessera:admin', 'repo:read', 'repo:write', 'repo:admin'];
+  const within = (scopes: readonly string[], bound: readonly string[]) =>
+    scopes.every((scope) => bound.includes(scope));
+
+  /** The PAT, or a JWT exchanged from it for `jwtScope`; with the scopes that credential holds. */
+  async function credential(pat: string, patScopes: string[], jwtScope: string[] | null) {
+    if (jwtScope === null) return { bearer: pat, held: patScopes };
+    const answer = await server.exchange(pat, { audience: `${server.url}/api`, scope: jwtScope.join(' ') });
+    expect(answer.status).toBe(200);
+    return { bearer: answer.body.access_token as string, held: jwtScope };
+  }
+
+  it('no PAT or JWT ever creates or rotates a PAT with a scope it did not hold', async () => {
+    const scenario = fc
+      .record({
+        patScopes: fc.subarray(GRANTABLE, { minLength: 1 }),
+        extraEntitled: fc.subarray(GRANTABLE),
+        viaJwt: fc.boolean(),
+        requested: fc.subarray(GRANTABLE, { minLength: 1 }),
+        action: fc.constantFrom('create', 'rotate', 'create-for-self'),
+      })
+      .chain((s) =>
+        fc.record({
+          s: fc.constant(s),
+          jwtScope: s.viaJwt ? fc.subarray(s.patScopes, { minLength: 1 }) : fc.constant(null),
+        }),
+      );
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ s, jwtScope }) => {
+        const entitled = [...new Set([...s.patScopes, ...s.extraEntitled, ...s.requested])];
+        const made = await server.createUserWithToken(uniqueName('prop-ceiling'), entitled, s.patScopes);
+        const { bearer, held } = await credential(made.token, s.patScopes, jwtScope);
+        let response: ApiResponse;
+        if (s.action === 'rotate') {
+          const sibling = await must(201, 'POST', `/api/v1/users/${made.user.id}/tokens`, server.adminToken, {
+            name: 'sibling',
+            scopes: s.requested,
+          });
+          response = await server.request('POST', `/api/v1/tokens/${sibling.id}/rotate`, {
+            token: bearer,
+            body: {},
+          });
+        } else {
+          const path = s.action === 'create' ? '/api/v1/tokens' : `/api/v1/users/${made.user.id}/tokens`;
+          response = await server.request('POST', path, {
+            token: bearer,
+            body: { name: 'minted', scopes: s.requested },
+          });
+        }
+        const needed = s.action === 'create-for-self' ? 'tessera:admin' : 'tessera:tokens';
+        if (response.status < 300) {
+          expect(within(response.body.scopes, held)).toBe(true);
+          expect(response.body.scopes).toEqual(s.requested);
+        } else {
+          expectProblem(response);
+          expect([403]).toContain(response.status);
+        }
+        // Whatever the credential holds within, it may mint.
+        expect(response.status === 201).toBe(held.includes(needed) && within(s.requested, held));
+        if (response.status === 403 && held.includes(needed))
+          expect(response.body.code).toBe('scope_exceeds_credential');
+      }),
+      { numRuns: 60 },
     );
   }, 120_000);
 });

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { decodeJwt } from 'jose';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -43,6 +44,8 @@ const OUTSIDER = { client_id: 'prop-outsider', client_secret: 'outsider-secret-0
 
 let server: TestServer;
 let validPat: string;
+/** The scopes `validPat` holds: no JWT it yields may carry any other. */
+const VALID_PAT_SCOPES = ['repo:read', 'repo:write'];
 let revokedPat: string;
 /** The valid PAT with one checksum character changed. */
 let brokenPat: string;
@@ -51,7 +54,7 @@ beforeAll(async () => {
   server = await startTestServer({
     configFile: { clients: [EXCHANGER, { ...OUTSIDER, grant_types: ['client_credentials'] }] },
   });
-  const holder = await server.createUserWithToken(uniqueName('prop-token'), ['repo:read', 'repo:write']);
+  const holder = await server.createUserWithToken(uniqueName('prop-token'), VALID_PAT_SCOPES);
   validPat = holder.token;
   const last = validPat.at(-1) === 'A' ? 'B' : 'A';
   brokenPat = validPat.slice(0, -1) + last;
@@ -266,6 +269,12 @@ function expectOAuthAnswer(response: ApiResponse) {
       }),
     );
     expect(Number.isInteger(response.body.expires_in) && response.body.expires_in > 0).toBe(true);
+    // The scope ceiling: only validPat is ever granted, and its JWT holds nothing it did not.
+    const granted = String(decodeJwt(response.body.access_token).scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    expect(granted.filter((scope) => !VALID_PAT_SCOPES.includes(scope))).toEqual([]);
+    expect(granted.join(' ')).toBe(response.body.scope);
     return;
   }
   expect(response.status).toBeGreaterThanOrEqual(400);
@@ -350,6 +359,31 @@ describe('POST /token under arbitrary input', () => {
         },
       ),
       { numRuns: 150 },
+    );
+  }, 120_000);
+});
+
+describe('the scope ceiling at /token', () => {
+  it("no PAT yields a JWT with a scope outside its own scopes and its owner's entitlements", async () => {
+    const CATALOGUE = ['repo:read', 'repo:write', 'repo:admin', 'user:read'];
+    const scenario = fc.record({
+      patScopes: fc.subarray(CATALOGUE, { minLength: 1 }),
+      extraEntitled: fc.subarray(CATALOGUE),
+      requested: fc.option(fc.subarray(CATALOGUE, { minLength: 1 }), { nil: undefined }),
+    });
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ patScopes, extraEntitled, requested }) => {
+        const entitled = [...new Set([...patScopes, ...extraEntitled])];
+        const { token } = await server.createUserWithToken(uniqueName('prop-ceiling'), entitled, patScopes);
+        const response = await server.exchange(token, requested ? { scope: requested.join(' ') } : {});
+        const within = !requested || requested.every((scope) => patScopes.includes(scope));
+        expect(response.status).toBe(within ? 200 : 400);
+        if (response.status !== 200) return;
+        const granted = String(decodeJwt(response.body.access_token).scope).split(' ');
+        expect(granted.every((scope) => patScopes.includes(scope))).toBe(true);
+        if (requested) expect([...granted].sort()).toEqual([...requested].sort());
+      }),
+      { numRuns: 40 },
     );
   }, 120_000);
 });

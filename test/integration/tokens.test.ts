@@ -494,13 +494,13 @@ describe('409: lifecycle conflicts', () => {
     expect((await server.request('GET', '/api/v1/me', { token: created.token })).status).toBe(401);
   });
 
-  it('refuses to restore a token revoked by rotation (token_rotated)', async () => {
+  it('refuses to restore a token revoked by rotation (revocation_final)', async () => {
     const { token } = await newOwner('restore-rotated');
     const created = await mustCreate(token);
     expect((await server.request('POST', `/api/v1/tokens/${created.id}/rotate`, { token })).status).toBe(201);
 
     const response = await server.request('POST', `/api/v1/tokens/${created.id}/restore`, { token });
-    expectProblem(response, 409, 'token_rotated');
+    expectProblem(response, 409, 'revocation_final');
     expect((await server.request('GET', '/api/v1/me', { token: created.token })).status).toBe(401);
   });
 

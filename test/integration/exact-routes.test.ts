@@ -1,0 +1,95 @@
+/**
+ * DESIGN.md: "/api/v1 paths are matched case-sensitively and exactly: `/API/v1/...` is 404,
+ * never a way around authentication". Every route is tried in other spellings, with and
+ * without credentials: each answer is a 404 problem+json, never a 2xx and never a 5xx.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type ApiResponse, startTestServer, type TestServer } from '../helpers/server.js';
+
+const ID = '00000000-0000-4000-8000-000000000000';
+const ROUTES: [string, string][] = [
+  ['GET', '/api/v1/scopes'],
+  ['GET', '/api/v1/me'],
+  ['POST', '/api/v1/tokens'],
+  ['GET', '/api/v1/tokens'],
+  ['GET', `/api/v1/tokens/${ID}`],
+  ['POST', `/api/v1/tokens/${ID}/rotate`],
+  ['POST', `/api/v1/tokens/${ID}/revoke`],
+  ['POST', `/api/v1/tokens/${ID}/restore`],
+  ['DELETE', `/api/v1/tokens/${ID}`],
+  ['GET', `/api/v1/tokens/${ID}/events`],
+  ['POST', '/api/v1/users'],
+  ['GET', '/api/v1/users'],
+  ['GET', `/api/v1/users/${ID}`],
+  ['PATCH', `/api/v1/users/${ID}`],
+  ['POST', `/api/v1/users/${ID}/disable`],
+  ['POST', `/api/v1/users/${ID}/enable`],
+  ['DELETE', `/api/v1/users/${ID}`],
+  ['POST', `/api/v1/users/${ID}/tokens`],
+  ['GET', '/api/v1/admin/tokens'],
+  ['POST', `/api/v1/admin/tokens/${ID}/revoke`],
+  ['POST', `/api/v1/admin/tokens/${ID}/restore`],
+  ['GET', `/api/v1/admin/tokens/${ID}/events`],
+  ['GET', '/api/v1/admin/stats'],
+  ['POST', '/api/v1/credentials/revoke'],
+];
+
+/** Other spellings of a path: upper case, mixed case per segment, a trailing slash, doubled slashes. */
+function spellings(path: string): string[] {
+  const segments = path.split('/');
+  const mixed = segments.map((s, i) => (i === 2 || i === 3 ? s[0]?.toUpperCase() + s.slice(1) : s)).join('/');
+  return [
+    path.replace('/api/', '/API/'),
+    path.replace('/api/v1/', '/api/V1/'),
+    path.replace('/api/v1/', '/Api/v1/'),
+    mixed,
+    path.toUpperCase(),
+    `${path}/`,
+    path.replace('/api/v1/', '/api/v1//'),
+  ].filter((spelling) => spelling !== path);
+}
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+function expectNotFound(answer: ApiResponse, what: string) {
+  expect({ what, status: answer.status }).toEqual({ what, status: 404 });
+  expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(answer.body.code).toBe('not_found');
+}
+
+describe('routes under /api/v1 match exactly', () => {
+  for (const [method, path] of ROUTES) {
+    it(`${method} ${path} in any other spelling is 404, with or without credentials`, async () => {
+      const from = server.logs.length;
+      for (const spelling of spellings(path)) {
+        for (const token of [undefined, server.adminToken]) {
+          const answer = await server.request(method, spelling, {
+            token,
+            verbatimPath: true,
+            ...(method === 'POST' || method === 'PATCH' ? { body: {} } : {}),
+          });
+          expectNotFound(answer, `${method} ${spelling} ${token ? 'as admin' : 'anonymous'}`);
+        }
+      }
+      expect(server.logs.slice(from).filter((line) => /"level":(50|60)\b/.test(line))).toEqual([]);
+    });
+  }
+
+  it('the exact spelling still authenticates: 401 without credentials', async () => {
+    for (const [method, path] of ROUTES.filter(([, p]) => p !== '/api/v1/credentials/revoke')) {
+      const answer = await server.request(
+        method,
+        path,
+        method === 'GET' || method === 'DELETE' ? {} : { body: {} },
+      );
+      expect({ route: `${method} ${path}`, status: answer.status }).toEqual({
+        route: `${method} ${path}`,
+        status: 401,
+      });
+    }
+  });
+});
