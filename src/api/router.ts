@@ -9,6 +9,7 @@ import type { ApiDeps } from './context.js';
 import { credentialRoutes } from './credentials.js';
 import { eventRoutes } from './events.js';
 import { tokenRoutes } from './tokens.js';
+import { trustPolicyRoutes } from './trust-policies.js';
 import { userRoutes } from './users.js';
 
 export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
@@ -30,6 +31,7 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
     eventRoutes(deps),
     userRoutes(deps),
     adminRoutes(deps),
+    trustPolicyRoutes(deps),
   ]) {
     authenticated.use(routes.routes(), routes.allowedMethods());
   }

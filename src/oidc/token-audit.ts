@@ -64,6 +64,7 @@ function auditEvent(ctx: Context, outcome: ExchangeOutcome, at: Date): AuditEven
     scope: facts.scope ?? null,
     jti: facts.jti ?? null,
     reason: outcome.kind === 'denied' ? outcome.reason : null,
+    federation: facts.federation ? { exchange: true, ...facts.federation } : null,
   };
 }
 
