@@ -12,10 +12,17 @@ import type { Context } from 'koa';
 import type { TokenEndpointGrantContext } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { authenticateFederated, FederationUnavailable } from '../federation/subject.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
 import { INVALID_SUBJECT_TOKEN, PUBLIC_CLIENT_ID, TOKEN_EXCHANGE_GRANT } from './constants.js';
-import { ExchangeDenied, invalidRequest, temporarilyUnavailable, unauthorizedClient } from './denial.js';
+import {
+  ExchangeDenied,
+  invalidRequest,
+  invalidTarget,
+  temporarilyUnavailable,
+  unauthorizedClient,
+} from './denial.js';
 import { issueJwt, jwtLifetime } from './jwt.js';
 import { type ExchangeFacts, leaveOutcome } from './outcome.js';
 import { authenticatePat, patSubject } from './pat-subject.js';
@@ -40,6 +47,10 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
   const { clock, config } = deps;
 
   async function authenticateSubject(request: ExchangeRequest, now: Date, ip: string | null) {
+    if (request.subjectKind === 'federated') {
+      const federation = { db: deps.db, clock, issuerKeys: deps.issuerKeys, federation: config.federation };
+      return authenticateFederated(federation, request.subjectToken, request.trustPolicy);
+    }
     const record = await authenticatePat(deps.patLookup, config.tokens.prefix, request.subjectToken, now);
     return patSubject(record, now, () => deps.usage.record(record.pat.id, now, ip));
   }
@@ -52,11 +63,18 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
     Object.assign(facts, subject.facts);
     const resource = resolveResource(request.targets, config.resources, config.defaultAudience, client);
     facts.audience = resource.audience;
+    if (subject.allowedAudiences && !subject.allowedAudiences.includes(resource.audience)) {
+      throw invalidTarget(
+        'the requested audience or resource is not available',
+        'trust policy does not allow it',
+      );
+    }
     const scopes = grantedScopes(request.scopes, subject.heldScopes, subject.entitlements, resource);
     facts.scope = scopes.join(' ');
     const lifetime = jwtLifetime(resource, subject.maxLifetime);
     if (lifetime <= 0) throw invalidRequest(INVALID_SUBJECT_TOKEN, 'token expired');
 
+    await subject.beforeIssue?.();
     const jwt = await issueJwt(ctx, {
       userId: subject.userId,
       grantId: subject.credentialId,
@@ -87,6 +105,12 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
       if (isDatabaseUnavailable(error)) {
         deps.logger.warn({ err: error }, 'exchange failed: database unavailable');
         throw temporarilyUnavailable();
+      }
+      if (error instanceof FederationUnavailable) {
+        deps.logger.warn({ reason: error.reason }, 'exchange failed: issuer unavailable');
+        Object.assign(facts, { federation: error.facts });
+        leaveOutcome(koa, { kind: 'denied', reason: error.reason, facts, failedCredential: false });
+        throw temporarilyUnavailable('the issuer of the subject_token cannot be reached; retry shortly');
       }
       if (!(error instanceof ExchangeDenied)) throw error;
       if (error instanceof SubjectDenied) Object.assign(facts, error.facts);

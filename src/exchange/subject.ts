@@ -15,12 +15,16 @@ export interface ExchangeSubject {
   entitlements: string[];
   /** The scopes the credential itself may carry (the PAT's, or the trust policy's). */
   heldScopes: string[];
+  /** Resources the JWT may be for, when the credential narrows them (a trust policy's `audiences`). */
+  allowedAudiences?: string[];
   /** Upper bound of the JWT's lifetime in seconds from now, besides the resource's TTL; null: none. */
   maxLifetime: number | null;
   /** RFC 9068 §2.2 extra claims naming what the JWT stands on (`pat_id`, or `trust_policy_id` and `src`). */
   claims: Record<string, unknown>;
   /** What the audit row says about the subject. */
   facts: Omit<ExchangeFacts, 'clientId'>;
+  /** Runs once every check has passed, just before the JWT is issued; may still refuse. */
+  beforeIssue?: (() => Promise<void>) | undefined;
   /** Runs after a granted exchange (e.g. records the PAT's last use). */
   afterGrant?: () => Promise<void>;
 }
