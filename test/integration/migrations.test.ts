@@ -59,8 +59,9 @@ describe('runMigrations with the shipped migrations', () => {
     const { db } = await emptyDatabase();
 
     const results = await Promise.all([runMigrations(db), runMigrations(db)]);
-    expect(results.flat()).toEqual(SHIPPED);
-    expect(results.map((r) => r.length).sort()).toEqual([0, SHIPPED.length]);
+    // Each migration takes the lock in its own transaction, so on PostgreSQL the two runs may
+    // share the work (one applies 001, the other 002...): what holds is that each applied once.
+    expect(results.flat().sort()).toEqual(SHIPPED);
     expect(await recorded(db)).toEqual(SHIPPED_ROWS);
   });
 });
