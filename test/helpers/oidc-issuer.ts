@@ -35,6 +35,8 @@ export interface TestIssuer {
   hmacWithPublicKey(claims: JWTPayload): Promise<string>;
   githubClaims(overrides?: JWTPayload): JWTPayload;
   gitlabClaims(overrides?: JWTPayload): JWTPayload;
+  /** A projected service-account token's claims. */
+  kubernetesClaims(overrides?: JWTPayload): JWTPayload;
   stop(): Promise<void>;
   /** Listens again on the same port. */
   start(): Promise<void>;
@@ -145,6 +147,18 @@ export async function startTestIssuer(options: { alg?: string; host?: string } =
         ref_protected: 'true',
         environment: 'production',
         environment_protected: 'true',
+        ...overrides,
+      };
+    },
+    kubernetesClaims(overrides = {}) {
+      return {
+        sub: 'system:serviceaccount:deploy:deployer',
+        aud: ['https://tessera.test'],
+        'kubernetes.io': {
+          namespace: 'deploy',
+          pod: { name: 'deployer-7d9f', uid: randomUUID() },
+          serviceaccount: { name: 'deployer', uid: randomUUID() },
+        },
         ...overrides,
       };
     },

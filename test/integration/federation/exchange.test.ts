@@ -19,14 +19,16 @@ let server: TestServer;
 let github: TestIssuer;
 let gitlab: TestIssuer;
 let rogue: TestIssuer;
+let cluster: TestIssuer;
 let user: { id: string };
 let mainPolicy: { id: string; name: string };
 
 beforeAll(async () => {
-  [github, gitlab, rogue] = await Promise.all([
+  [github, gitlab, rogue, cluster] = await Promise.all([
     startTestIssuer(),
     startTestIssuer({ alg: 'ES256' }),
     startTestIssuer(),
+    startTestIssuer({ alg: 'PS256' }),
   ]);
   server = await startTestServer({
     configFile: { resources: [{ audience: API, scopes: ['repo:read', 'repo:write'], tokenTtlSeconds: 600 }] },
@@ -64,7 +66,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.stop();
-  await Promise.all([github.stop(), gitlab.stop(), rogue.stop()]);
+  await Promise.all([github.stop(), gitlab.stop(), rogue.stop(), cluster.stop()]);
 });
 
 const refusal = { error: 'invalid_request', error_description: INVALID_SUBJECT_TOKEN };
@@ -119,6 +121,29 @@ describe('granted exchanges', () => {
       ref_protected: 'true',
       environment: 'production',
     });
+  });
+
+  it('a Kubernetes projected service-account token (aud a list), through its subject', async () => {
+    const policy = await createPolicy(server, {
+      name: uniqueName('cluster'),
+      issuer: cluster.url,
+      audience: AUD,
+      subject: 'system:serviceaccount:deploy:deployer',
+      user_id: user.id,
+      scopes: ['repo:read'],
+      audiences: [API],
+    });
+    const token = await cluster.mint(cluster.kubernetesClaims(), { lifetime: 600 });
+    const { response, row } = await federatedExchange(server, token, { audience: API }, JWT_TOKEN_TYPE);
+    expect(response.status).toBe(200);
+    expect(row).toMatchObject({
+      trust_policy_id: policy.id,
+      external_sub: 'system:serviceaccount:deploy:deployer',
+    });
+    const other = await cluster.mint(
+      cluster.kubernetesClaims({ sub: 'system:serviceaccount:deploy:deployer2' }),
+    );
+    expect((await federatedExchange(server, other, { audience: API })).response.body).toEqual(refusal);
   });
 
   it('scopes stay within the policy and the resource, and the policy’s audiences bound the target', async () => {
