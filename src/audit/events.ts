@@ -58,10 +58,16 @@ function storable(text: string | null | undefined, max = 512): string | null {
   return text ? text.replaceAll('\u0000', '\uFFFD').slice(0, max) : null;
 }
 
-/** The matched claims as JSON text, NUL-free and bounded (values come from an external token). */
+/** A string jsonb can hold: NUL and lone surrogates (which JSON.stringify escapes, jsonb refuses) replaced. */
+const jsonbSafe = (_key: string, value: unknown) =>
+  typeof value === 'string'
+    ? value.replaceAll('\u0000', '\uFFFD').replace(/\p{Surrogate}/gu, '\uFFFD')
+    : value;
+
+/** The matched claims as JSON text, storable and bounded (values come from an external token). */
 function matchedClaimsJson(claims: Record<string, unknown> | null | undefined): string | null {
   if (!claims) return null;
-  const json = JSON.stringify(claims).replaceAll('\\u0000', '\\uFFFD');
+  const json = JSON.stringify(claims, jsonbSafe);
   return json.length <= 4096 ? json : JSON.stringify({ truncated: true });
 }
 

@@ -21,6 +21,10 @@ interface Discovery {
 
 export class IssuerKeys {
   readonly #keySets = new Map<string, JWTVerifyGetKey>();
+  /** Discoveries in flight: requests arriving together share one. */
+  readonly #pending = new Map<string, Promise<JWTVerifyGetKey>>();
+  /** A failed discovery is not retried before this time (ms), so a down issuer is not hammered. */
+  readonly #failedUntil = new Map<string, { until: number; reason: string }>();
 
   constructor(private readonly config: FederationConfig) {}
 
@@ -28,7 +32,27 @@ export class IssuerKeys {
   async keysFor(issuer: string): Promise<JWTVerifyGetKey> {
     const known = this.#keySets.get(issuer);
     if (known) return known;
-    const jwksUri = await this.#discoverJwksUri(issuer);
+    const failed = this.#failedUntil.get(issuer);
+    if (failed && Date.now() < failed.until)
+      throw new IssuerUnavailable(`${failed.reason} (retried after the cooldown)`);
+    let pending = this.#pending.get(issuer);
+    if (!pending) {
+      pending = this.#discover(issuer).finally(() => this.#pending.delete(issuer));
+      this.#pending.set(issuer, pending);
+    }
+    return pending;
+  }
+
+  async #discover(issuer: string): Promise<JWTVerifyGetKey> {
+    let jwksUri: URL;
+    try {
+      jwksUri = await this.#discoverJwksUri(issuer);
+    } catch (error) {
+      const until = Date.now() + this.config.jwksCooldownSeconds * 1000;
+      this.#failedUntil.set(issuer, { until, reason: (error as Error).message });
+      throw error;
+    }
+    this.#failedUntil.delete(issuer);
     const remote = createRemoteJWKSet(jwksUri, {
       cooldownDuration: this.config.jwksCooldownSeconds * 1000,
       cacheMaxAge: this.config.jwksCacheSeconds * 1000,
@@ -43,11 +67,6 @@ export class IssuerKeys {
     };
     this.#keySets.set(issuer, keys);
     return keys;
-  }
-
-  /** Forgets an issuer (its policies were deleted, or its discovery must be read again). */
-  forget(issuer: string): void {
-    this.#keySets.delete(issuer);
   }
 
   async #discoverJwksUri(issuer: string): Promise<URL> {

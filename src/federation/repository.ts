@@ -97,9 +97,9 @@ export async function isTrustedIssuer(q: Queryable, issuer: string): Promise<boo
 }
 
 /**
- * Records the first use of a single-use token; false when `(issuer, jti)` was used before and
- * has not expired. One statement, decided by the primary key, so it holds across instances.
- * An expired row is taken over (its token can no longer pass `exp`).
+ * Records the first use of a single-use token; false when `(issuer, jti)` was used before. The
+ * primary key decides, in one statement, so it holds across instances. Expired uses are pruned
+ * first: their tokens can no longer pass `exp`, so forgetting them lets no replay through.
  */
 export async function claimTokenUse(
   q: Queryable,
@@ -108,17 +108,11 @@ export async function claimTokenUse(
   expiresAt: Date,
   now: Date,
 ): Promise<boolean> {
+  await q.query('DELETE FROM federated_token_uses WHERE expires_at <= $1', [now]);
   const { rowCount } = await q.query(
     `INSERT INTO federated_token_uses (issuer, jti, expires_at) VALUES ($1, $2, $3)
-     ON CONFLICT (issuer, jti) DO UPDATE SET expires_at = EXCLUDED.expires_at
-       WHERE federated_token_uses.expires_at <= $4`,
-    [issuer, jti, expiresAt, now],
+     ON CONFLICT (issuer, jti) DO NOTHING`,
+    [issuer, jti, expiresAt],
   );
   return rowCount > 0;
-}
-
-/** Forgets uses whose tokens have expired. */
-export async function pruneTokenUses(q: Queryable, now: Date): Promise<number> {
-  const { rowCount } = await q.query('DELETE FROM federated_token_uses WHERE expires_at <= $1', [now]);
-  return rowCount;
 }

@@ -20,13 +20,18 @@ export interface UnverifiedToken {
   alg: unknown;
 }
 
-const textClaim = (value: unknown) => (typeof value === 'string' ? value.slice(0, 512) : null);
+const textClaim = (value: unknown) => (typeof value === 'string' ? value : null);
+
+/** Text the database can hold and compare: no NUL, no lone surrogate (PostgreSQL refuses both). */
+const storableText = (value: string | null) =>
+  value === null || !(value.includes('\u0000') || /\p{Surrogate}/u.test(value));
 
 export function peekToken(token: string): UnverifiedToken {
+  let peeked: UnverifiedToken;
   try {
     const payload = decodeJwt(token);
     const header = decodeProtectedHeader(token);
-    return {
+    peeked = {
       iss: textClaim(payload.iss),
       sub: textClaim(payload.sub),
       jti: textClaim(payload.jti),
@@ -35,6 +40,11 @@ export function peekToken(token: string): UnverifiedToken {
   } catch {
     throw new FederationRefusal('malformed token');
   }
+  // The issuer is looked up and the jti stored: text no issuer mints must not reach the database.
+  if (!storableText(peeked.iss) || !storableText(peeked.jti)) {
+    throw new FederationRefusal('malformed token (iss or jti)');
+  }
+  return peeked;
 }
 
 /** The audit reason of a jose verification error: a stable phrase per cause. */
@@ -61,7 +71,7 @@ export async function verifyExternalToken(
 ): Promise<JWTPayload> {
   // Refused before any key is fetched: `none` and HS* never verify (RFC 8725 §3.1).
   if (!isFederatedAlgorithm(peeked.alg))
-    throw new FederationRefusal(`algorithm not allowed: ${String(peeked.alg)}`);
+    throw new FederationRefusal(`algorithm not allowed: ${String(peeked.alg).slice(0, 32)}`);
   try {
     const { payload } = await jwtVerify(token, await keys.keysFor(peeked.iss), {
       algorithms: [...FEDERATED_ALGORITHMS],

@@ -69,6 +69,9 @@ afterAll(async () => {
   await Promise.all([github.stop(), gitlab.stop(), rogue.stop(), cluster.stop()]);
 });
 
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** A token with these claims and a signature that verifies nowhere. */
+const forged = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64(claims)}.c2lnbmF0dXJl`;
 const refusal = { error: 'invalid_request', error_description: INVALID_SUBJECT_TOKEN };
 
 describe('granted exchanges', () => {
@@ -222,6 +225,18 @@ describe('refusals: one fixed answer, one audit reason each', () => {
       /no key of the issuer|signature/,
     ],
     ['garbage', async () => 'not-a-jwt', /malformed/],
+    [
+      'an iss with NUL (never reaches the database)',
+      async () => forged({ iss: `${github.url}\u0000` }),
+      /malformed/,
+    ],
+    ['a jti with a lone surrogate', async () => forged({ iss: github.url, jti: '\ud800' }), /malformed/],
+    ['an iss that is not a string', async () => forged({ iss: 42 }), /unknown issuer/],
+    [
+      'an enormous alg',
+      async () => `${b64({ alg: 'X'.repeat(5000) })}.${b64({ iss: github.url })}.c2ln`,
+      /algorithm not allowed: X{32}$/,
+    ],
   ];
 
   it.each(causes)('%s', async (_cause, token, reason) => {

@@ -74,7 +74,7 @@ describe('key rotation at the issuer', () => {
 });
 
 describe('an unreachable issuer', () => {
-  it('down: 503 temporarily_unavailable, audited; back: granted', async () => {
+  it('down: 503 temporarily_unavailable, audited; back: granted after the cooldown', async () => {
     const issuer = await trustedIssuer();
     const token = await issuer.mint(issuer.githubClaims({ aud: AUD }));
     await issuer.stop();
@@ -84,7 +84,11 @@ describe('an unreachable issuer', () => {
     expect(down.row).toMatchObject({ outcome: 'failure', federated: true, external_iss: issuer.url });
     expect(down.row.reason).toMatch(/discovery/);
 
+    // A failed discovery is not retried within the cooldown: a down issuer is not hammered.
     await issuer.start();
+    expect((await federatedExchange(server, token)).response.status).toBe(503);
+    expect(issuer.hits.size).toBe(0);
+    await sleep(COOLDOWN_MS + 200);
     expect((await federatedExchange(server, token)).response.status).toBe(200);
   });
 
