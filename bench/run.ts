@@ -5,8 +5,10 @@
  * result; absolute numbers drift on a shared 2-core machine. See bench/README.md.
  *   npm run bench         full (30 s per target)
  *   npm run bench:quick   quick (8 s per target, under 2 minutes)
+ *   ... bench/run.ts --federated [--seconds N]   only the PAT and federated exchanges, side by side
  */
 import { BASELINE_REQUEST, startBaseline } from './lib/baseline.js';
+import { prepareFederation } from './lib/federation.js';
 import { type LoadResult, measure } from './lib/load.js';
 import { type ServerProcess, startServer } from './lib/processes.js';
 import {
@@ -21,8 +23,11 @@ import { runScale } from './scale.js';
 const quick = process.argv.includes('--quick');
 /** The 1M-PAT scale part: in the full run, or alone with --scale. */
 const scaleOnly = process.argv.includes('--scale');
-const SECONDS = quick ? 8 : 30;
-const WARMUP = quick ? 2 : 5;
+/** Only the PAT exchange and the federated exchange, side by side (a short smoke run with --seconds). */
+const federatedOnly = process.argv.includes('--federated');
+const secondsArg = process.argv.indexOf('--seconds');
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : quick ? 8 : 30;
+const WARMUP = secondsArg > 0 ? 1 : quick ? 2 : 5;
 const CONNECTIONS = 32;
 /** Each server runs as one node process (tsx as a loader, not its wrapper process) so /proc shows its CPU. */
 const NODE = process.execPath;
@@ -88,6 +93,26 @@ async function scale() {
   );
 }
 
+/** The federated exchange on the same server as the PAT exchange `pat`, and its cost next to it. */
+async function federatedAgainst(server: ServerProcess, admin: string, pat: Row, load: object) {
+  const { bodies, issuer } = await prepareFederation(server.url, admin);
+  try {
+    const f = await loadAgainst(server, 'tessera federated exchange (PostgreSQL)', {
+      ...(load as { connections: number; seconds: number; warmupSeconds: number }),
+      url: `${server.url}/token`,
+      method: 'POST',
+      bodies,
+      headers: FORM,
+    });
+    console.log(
+      `federated exchange vs PAT exchange, same run: ${(f.rps / pat.rps).toFixed(2)}x the req/s, ${(f.cpuPer1000 / pat.cpuPer1000).toFixed(2)}x the CPU per request, p99 ${f.p99} vs ${pat.p99} ms`,
+    );
+    return f;
+  } finally {
+    await issuer.stop();
+  }
+}
+
 async function main() {
   const load = { connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP };
   const databaseUrl = await freshDatabase('tessera_bench');
@@ -101,6 +126,8 @@ async function main() {
     bodies,
     headers: FORM,
   });
+  await federatedAgainst(tessera.server, tessera.admin, t, load);
+  if (federatedOnly) return;
   const jwks = await loadAgainst(tessera.server, 'tessera JWKS', {
     ...load,
     url: `${tessera.server.url}/jwks`,
@@ -190,7 +217,7 @@ const started: ServerProcess[] = [];
 try {
   if (scaleOnly) await scale();
   else {
-    if (!quick) await scale();
+    if (!quick && !federatedOnly) await scale();
     await main();
   }
 } finally {

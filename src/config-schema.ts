@@ -102,6 +102,19 @@ export const fileSchema = z.strictObject({
     })
     .prefault({}),
   clients: z.array(clientSchema).default([]),
+  /** Federated subject tokens (external OIDC tokens exchanged through trust policies). */
+  federation: z
+    .strictObject({
+      /** An external token's `iat` may be at most this old. */
+      maxTokenAgeSeconds: positiveInt.max(86400, { error: 'expected at most 86400 seconds' }).default(3600),
+      /** An unknown `kid` re-fetches an issuer's JWKS at most once per this many seconds. */
+      jwksCooldownSeconds: z.int().min(0).max(3600).default(30),
+      /** An issuer's JWKS is re-fetched after this long even without an unknown `kid`. */
+      jwksCacheSeconds: positiveInt.max(86400).default(600),
+      /** Discovery and JWKS requests to an issuer give up after this long (then 503). */
+      fetchTimeoutMs: positiveInt.max(30_000).default(5000),
+    })
+    .prefault({}),
 });
 
 export const envSchema = z.object({
@@ -123,3 +136,4 @@ export type Resource = z.infer<typeof resourceSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type TokenPolicy = z.infer<typeof fileSchema>['tokens'];
 export type Limits = z.infer<typeof fileSchema>['limits'];
+export type FederationConfig = z.infer<typeof fileSchema>['federation'];

@@ -7,6 +7,7 @@ import { ExchangeAuditWriter } from './audit/exchange-writer.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/queryable.js';
+import { IssuerKeys } from './federation/issuer-keys.js';
 import { RateLimits } from './limits/rate-limits.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -23,6 +24,8 @@ export interface Services {
   usage: UsageTracker;
   limits: RateLimits;
   metrics: Metrics;
+  /** Keys of the external issuers trust policies name (federated subject tokens). */
+  issuerKeys: IssuerKeys;
   /** Where exchange audit rows go (lifecycle changes write theirs inside their own transaction). */
   recordExchange: (event: AuditEvent) => Promise<void>;
   /** Writes exchange audit rows still waiting in a batch (graceful shutdown). */
@@ -37,6 +40,7 @@ export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 
     usage: new UsageTracker(base.db, base.config.tokens.lastUsedIntervalSeconds),
     limits: new RateLimits(base.config.limits),
     metrics: new Metrics(base.db, base.clock),
+    issuerKeys: new IssuerKeys(base.config.federation),
     recordExchange: (event) => audit.record(event),
     flushAudit: () => audit.flush(),
   };

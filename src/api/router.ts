@@ -11,6 +11,7 @@ import { credentialRoutes } from './credentials.js';
 import { eventRoutes } from './events.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
 import { tokenRoutes } from './tokens.js';
+import { trustPolicyRoutes } from './trust-policies.js';
 import { userRoutes } from './users.js';
 
 export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
@@ -27,8 +28,13 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
   return compose([
     // Unauthenticated by design (see credentials.ts).
     openRoutes(credentialRoutes(deps)),
-    ...[catalogueRoutes(deps), tokenRoutes(deps), eventRoutes(deps), userRoutes(deps), adminRoutes(deps)].map(
-      (router) => authenticatedRoutes(router, authenticate),
-    ),
+    ...[
+      catalogueRoutes(deps),
+      tokenRoutes(deps),
+      eventRoutes(deps),
+      userRoutes(deps),
+      adminRoutes(deps),
+      trustPolicyRoutes(deps),
+    ].map((router) => authenticatedRoutes(router, authenticate)),
   ]);
 }

@@ -16,7 +16,22 @@ export type AuditAction =
   | 'user.disabled'
   | 'user.enabled'
   | 'user.deleted'
-  | 'token.exchanged';
+  | 'token.exchanged'
+  | 'trust_policy.created'
+  | 'trust_policy.updated'
+  | 'trust_policy.deleted';
+
+/** A federated exchange's external token, or a trust policy change (DESIGN.md, "Federated subject tokens"). */
+export interface FederationAudit {
+  /** False for a trust policy change: the row is about the policy, not an exchange. */
+  exchange: boolean;
+  trustPolicyId: string | null;
+  issuer?: string | null;
+  subject?: string | null;
+  tokenId?: string | null;
+  /** The claims the policy matched on, with the token's values. */
+  matchedClaims?: Record<string, unknown> | null;
+}
 
 export interface AuditEvent {
   at: Date;
@@ -32,6 +47,7 @@ export interface AuditEvent {
   jti?: string | null;
   /** Internal reason (e.g. why an exchange was denied); never a secret. */
   reason?: string | null;
+  federation?: FederationAudit | null;
 }
 
 /**
@@ -40,6 +56,19 @@ export interface AuditEvent {
  */
 function storable(text: string | null | undefined, max = 512): string | null {
   return text ? text.replaceAll('\u0000', '\uFFFD').slice(0, max) : null;
+}
+
+/** A string jsonb can hold: NUL and lone surrogates (which JSON.stringify escapes, jsonb refuses) replaced. */
+const jsonbSafe = (_key: string, value: unknown) =>
+  typeof value === 'string'
+    ? value.replaceAll('\u0000', '\uFFFD').replace(/\p{Surrogate}/gu, '\uFFFD')
+    : value;
+
+/** The matched claims as JSON text, storable and bounded (values come from an external token). */
+function matchedClaimsJson(claims: Record<string, unknown> | null | undefined): string | null {
+  if (!claims) return null;
+  const json = JSON.stringify(claims, jsonbSafe);
+  return json.length <= 4096 ? json : JSON.stringify({ truncated: true });
 }
 
 function rowValues(event: AuditEvent): unknown[] {
@@ -57,18 +86,30 @@ function rowValues(event: AuditEvent): unknown[] {
     storable(event.scope),
     storable(event.jti, 128),
     storable(event.reason),
+    event.federation?.exchange ?? false,
+    event.federation?.trustPolicyId ?? null,
+    storable(event.federation?.issuer),
+    storable(event.federation?.subject),
+    storable(event.federation?.tokenId, 256),
+    matchedClaimsJson(event.federation?.matchedClaims),
   ];
 }
 
 /**
  * One fixed statement for any number of rows (a column per array, `unnest` turns them into
  * rows), so PostgreSQL prepares it once per connection instead of parsing a new
- * `VALUES (...), (...)` text, with 13 parameters a row, for every batch size.
+ * `VALUES (...), (...)` text, with 19 parameters a row, for every batch size.
  */
 const INSERT_ROWS = `INSERT INTO audit_events (occurred_at, action, outcome, actor_user_id, subject_user_id,
-    pat_id, ip, user_agent, client_id, audience, scope, jti, reason)
-  SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[],
-    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`;
+    pat_id, ip, user_agent, client_id, audience, scope, jti, reason,
+    federated, trust_policy_id, external_iss, external_sub, external_jti, matched_claims)
+  SELECT r.at, r.action, r.outcome, r.actor, r.subject, r.pat, r.ip, r.agent, r.client, r.audience, r.scope,
+    r.jti, r.reason, r.federated, r.policy, r.iss, r.sub, r.ext_jti, r.claims::jsonb
+  FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[],
+    $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
+    $14::boolean[], $15::uuid[], $16::text[], $17::text[], $18::text[], $19::text[])
+    AS r(at, action, outcome, actor, subject, pat, ip, agent, client, audience, scope, jti, reason,
+         federated, policy, iss, sub, ext_jti, claims)`;
 
 /** Appends rows to the audit trail in one statement. Audit rows are never updated or deleted. */
 export async function insertAuditRows(q: Queryable, events: readonly AuditEvent[]): Promise<void> {

@@ -6,6 +6,7 @@ export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exch
 /** §3 token type identifiers. */
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+export const ID_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:id_token';
 
 /** §2.1: the request parameters this grant reads; `audience` and `resource` may repeat. */
 export const EXCHANGE_PARAMETERS = [
@@ -17,6 +18,8 @@ export const EXCHANGE_PARAMETERS = [
   'audience',
   'resource',
   'scope',
+  // Names the trust policy when several match a federated subject token (DESIGN.md).
+  'trust_policy',
 ] as const;
 export const REPEATABLE_PARAMETERS = ['audience', 'resource'] as const;
 

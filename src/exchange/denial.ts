@@ -1,17 +1,22 @@
 /**
- * A refused exchange: the OAuth error sent to the client, plus the internal reason that goes
- * to the audit trail and the debug log only.
+ * A refused exchange: the OAuth error sent to the client, with the internal reason in
+ * oidc-provider's `error_detail` (its error handler logs it at debug level and never sends it).
  */
 import { errors } from 'oidc-provider';
+
+type OAuthError = InstanceType<typeof errors.OIDCProviderError> & { error_detail?: string };
 
 export class ExchangeDenied extends Error {
   override name = 'ExchangeDenied';
   constructor(
-    readonly oauthError: InstanceType<typeof errors.OIDCProviderError>,
+    readonly oauthError: OAuthError,
     /** Internal: never sent to the client. */
     readonly reason: string,
+    /** The subject token did not authenticate (counted against the caller's failed-credential limit). */
+    readonly failedCredential = false,
   ) {
     super(reason);
+    oauthError.error_detail = reason;
   }
 }
 
@@ -24,13 +29,12 @@ export const invalidTarget = (description: string, reason = description) =>
 export const invalidScope = (description: string, scope: string, reason = description) =>
   new ExchangeDenied(new errors.InvalidScope(description, scope), reason);
 
-/** RFC 6749 §4.1.2.1's `temporarily_unavailable`, with 503: the database cannot be reached. */
-export function temporarilyUnavailable(): InstanceType<typeof errors.OIDCProviderError> {
+/** RFC 6749 §4.1.2.1's `temporarily_unavailable`, with 503: something the exchange needs is away. */
+export function temporarilyUnavailable(
+  description = 'the service cannot reach its database; retry shortly',
+): OAuthError {
   const error = new errors.OIDCProviderError(503, 'temporarily_unavailable');
-  Object.assign(error, {
-    expose: true,
-    error_description: 'the service cannot reach its database; retry shortly',
-  });
+  Object.assign(error, { expose: true, error_description: description });
   return error;
 }
 

@@ -1,40 +1,37 @@
 /**
- * RFC 8693 token exchange: a Tessera PAT in, a short-lived RFC 9068 JWT out. Registered with
- * oidc-provider's `registerGrantType`, which has already authenticated the client, rejected
- * unknown and duplicated parameters, and set `Cache-Control: no-store`.
+ * RFC 8693 token exchange: a subject token in (a Tessera PAT, or an external OIDC token through
+ * a trust policy), a short-lived RFC 9068 JWT out. Registered with oidc-provider's
+ * `registerGrantType`, which has already authenticated the client, rejected unknown and
+ * duplicated parameters, and set `Cache-Control: no-store`.
  *
- * Checks, in order: the client may use this grant; §2.1 parameters; the subject PAT; the
- * target resource; the scopes. Every exchange, granted or denied, is audited.
+ * Checks, in order: the client may use this grant; §2.1 parameters; the subject token; the
+ * target resource; the scopes. The grant leaves its outcome on the request (outcome.ts); the
+ * token endpoint audits it.
  */
+import type { Context } from 'koa';
 import type { TokenEndpointGrantContext } from 'oidc-provider';
-import type { RequestMeta } from '../audit/events.js';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { authenticateFederated, FederationUnavailable } from '../federation/subject.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
 import { INVALID_SUBJECT_TOKEN, PUBLIC_CLIENT_ID, TOKEN_EXCHANGE_GRANT } from './constants.js';
-import { ExchangeDenied, invalidRequest, temporarilyUnavailable, unauthorizedClient } from './denial.js';
+import {
+  ExchangeDenied,
+  invalidRequest,
+  invalidTarget,
+  temporarilyUnavailable,
+  unauthorizedClient,
+} from './denial.js';
 import { issueJwt, jwtLifetime } from './jwt.js';
-import { parseExchangeRequest } from './request.js';
-import { authenticateSubject, SubjectDenied } from './subject.js';
+import { type ExchangeFacts, leaveOutcome } from './outcome.js';
+import { authenticatePat, patSubject } from './pat-subject.js';
+import { type ExchangeRequest, parseExchangeRequest } from './request.js';
+import { type ExchangeSubject, SubjectDenied } from './subject.js';
 import { grantedScopes, resolveResource } from './target.js';
 
 export interface ExchangeDeps extends Services {
   keys: () => KeyRing;
-}
-
-/** Set on `ctx.state` once the grant has audited the request (see oidc/token-audit.ts). */
-export const EXCHANGE_AUDITED = 'tesseraExchangeAudited';
-
-/** What the audit row says about one exchange, filled in as the checks pass. */
-interface ExchangeRecord {
-  clientId: string;
-  meta: RequestMeta;
-  patId?: string | null;
-  userId?: string | null;
-  audience?: string;
-  scope?: string;
-  jti?: string;
 }
 
 function checkClientGrant(config: Config, clientId: string) {
@@ -49,85 +46,78 @@ function checkClientGrant(config: Config, clientId: string) {
 export function buildExchangeHandler(deps: ExchangeDeps) {
   const { clock, config } = deps;
 
-  async function exchange(ctx: TokenEndpointGrantContext, record: ExchangeRecord) {
-    const client = checkClientGrant(config, record.clientId);
+  async function authenticateSubject(request: ExchangeRequest, now: Date, ip: string | null) {
+    if (request.subjectKind === 'federated') {
+      const federation = { db: deps.db, clock, issuerKeys: deps.issuerKeys, federation: config.federation };
+      return authenticateFederated(federation, request.subjectToken, request.trustPolicy);
+    }
+    const record = await authenticatePat(deps.patLookup, config.tokens.prefix, request.subjectToken, now);
+    return patSubject(record, now, () => deps.usage.record(record.pat.id, now, ip));
+  }
+
+  async function exchange(ctx: TokenEndpointGrantContext, facts: ExchangeFacts, ip: string | null) {
+    const client = checkClientGrant(config, ctx.oidc.client.clientId);
     const request = parseExchangeRequest(ctx.oidc.params as Record<string, string | string[] | undefined>);
     const now = clock();
-    const holder = await authenticateSubject(deps.patLookup, config.tokens.prefix, request.subjectToken, now);
-    record.patId = holder.pat.id;
-    record.userId = holder.user.id;
+    const subject: ExchangeSubject = await authenticateSubject(request, now, ip);
+    Object.assign(facts, subject.facts);
     const resource = resolveResource(request.targets, config.resources, config.defaultAudience, client);
-    record.audience = resource.audience;
-    const scopes = grantedScopes(request.scopes, holder.pat.scopes, holder.user.entitlements, resource);
-    record.scope = scopes.join(' ');
-    const lifetime = jwtLifetime(resource, holder.pat.expires_at, now);
+    facts.audience = resource.audience;
+    if (subject.allowedAudiences && !subject.allowedAudiences.includes(resource.audience)) {
+      throw invalidTarget(
+        'the requested audience or resource is not available',
+        'trust policy does not allow it',
+      );
+    }
+    const scopes = grantedScopes(request.scopes, subject.heldScopes, subject.entitlements, resource);
+    facts.scope = scopes.join(' ');
+    const lifetime = jwtLifetime(resource, subject.maxLifetime);
     if (lifetime <= 0) throw invalidRequest(INVALID_SUBJECT_TOKEN, 'token expired');
 
-    const issuedAt = Math.floor(now.getTime() / 1000);
+    await subject.beforeIssue?.();
     const jwt = await issueJwt(ctx, {
-      userId: holder.user.id,
-      patId: holder.pat.id,
+      userId: subject.userId,
+      grantId: subject.credentialId,
+      claims: subject.claims,
       scopes,
       resource,
       lifetime,
-      issuedAt,
+      issuedAt: Math.floor(now.getTime() / 1000),
       signing: deps.keys().signing,
     });
-    record.jti = jwt.jti;
+    facts.jti = jwt.jti;
     ctx.body = {
       access_token: jwt.value,
       issued_token_type: request.issuedTokenType,
       token_type: 'Bearer',
       expires_in: lifetime,
-      scope: record.scope,
+      scope: facts.scope,
     };
-    await deps.usage.record(holder.pat.id, now, record.meta.ip);
-  }
-
-  function audit(record: ExchangeRecord, outcome: 'success' | 'failure', reason?: string) {
-    return deps.recordExchange({
-      at: clock(),
-      action: 'token.exchanged',
-      outcome,
-      actorUserId: record.userId ?? null,
-      subjectUserId: record.userId ?? null,
-      patId: record.patId ?? null,
-      meta: record.meta,
-      clientId: record.clientId,
-      audience: record.audience ?? null,
-      scope: record.scope ?? null,
-      jti: record.jti ?? null,
-      reason: reason ?? null,
-    });
+    await subject.afterGrant?.();
   }
 
   return async function tokenExchangeGrant(ctx: TokenEndpointGrantContext): Promise<void> {
-    const record: ExchangeRecord = {
-      clientId: ctx.oidc.client.clientId,
-      meta: { ip: ctx.ip || null, userAgent: ctx.get('user-agent') || null },
-    };
+    const koa = ctx as unknown as Context;
+    const facts: ExchangeFacts = { clientId: ctx.oidc.client.clientId };
     try {
-      await exchange(ctx, record);
+      await exchange(ctx, facts, koa.ip || null);
     } catch (error) {
       if (isDatabaseUnavailable(error)) {
         deps.logger.warn({ err: error }, 'exchange failed: database unavailable');
         throw temporarilyUnavailable();
       }
-      if (!(error instanceof ExchangeDenied)) throw error;
-      if (error instanceof SubjectDenied) {
-        record.patId = error.patId;
-        record.userId = error.userId;
-        await deps.limits.recordFailedAuth(ctx.ip);
+      if (error instanceof FederationUnavailable) {
+        deps.logger.warn({ reason: error.reason }, 'exchange failed: issuer unavailable');
+        Object.assign(facts, { federation: error.facts });
+        leaveOutcome(koa, { kind: 'denied', reason: error.reason, facts, failedCredential: false });
+        throw temporarilyUnavailable('the issuer of the subject_token cannot be reached; retry shortly');
       }
-      deps.logger.debug(
-        { reason: error.reason, patId: record.patId, clientId: record.clientId },
-        'exchange denied',
-      );
-      await audit(record, 'failure', error.reason);
-      ctx.state[EXCHANGE_AUDITED] = true;
+      if (!(error instanceof ExchangeDenied)) throw error;
+      if (error instanceof SubjectDenied) Object.assign(facts, error.facts);
+      const { reason, failedCredential } = error;
+      leaveOutcome(koa, { kind: 'denied', reason, facts, failedCredential });
       throw error.oauthError;
     }
-    await audit(record, 'success');
-    ctx.state[EXCHANGE_AUDITED] = true;
+    leaveOutcome(koa, { kind: 'granted', facts });
   };
 }

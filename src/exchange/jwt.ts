@@ -3,6 +3,7 @@
  * `ResourceServer` whose format is `jwt`, so they are signed by a key of the published JWKS.
  */
 
+import type { Context } from 'koa';
 import type { TokenEndpointGrantContext } from 'oidc-provider';
 import type { Resource } from '../config.js';
 import type { KeyRecord } from '../keys/key-file.js';
@@ -10,7 +11,10 @@ import { TOKEN_EXCHANGE_GRANT } from './constants.js';
 
 export interface JwtSpec {
   userId: string;
-  patId: string;
+  /** The credential the JWT stands on (a PAT's or a trust policy's id): oidc-provider's grant. */
+  grantId: string;
+  /** What the JWT stands on: `pat_id`, or `trust_policy_id` and `src` (RFC 9068 §2.2 extra claims). */
+  claims: Record<string, unknown>;
   scopes: string[];
   resource: Resource;
   /** Seconds. */
@@ -20,14 +24,19 @@ export interface JwtSpec {
   signing: KeyRecord;
 }
 
+const SOURCE_CLAIMS = 'tesseraSourceClaims';
+
 /**
- * A JWT never outlives its PAT: min(resource TTL, seconds left on the PAT). Zero or less means
- * the PAT is as good as expired.
+ * The extra claims of the exchanged JWT being issued in this request. oidc-provider calls its
+ * `extraTokenClaims` hook with the request's context, where `issueJwt` left them.
  */
-export function jwtLifetime(resource: Resource, patExpiresAt: Date | null, now: Date): number {
-  if (!patExpiresAt) return resource.tokenTtlSeconds;
-  const left = Math.floor((patExpiresAt.getTime() - now.getTime()) / 1000);
-  return Math.min(resource.tokenTtlSeconds, left);
+export function sourceClaimsOf(ctx: Context | undefined): Record<string, unknown> | undefined {
+  return ctx?.state?.[SOURCE_CLAIMS] as Record<string, unknown> | undefined;
+}
+
+/** min(resource TTL, the subject's cap). Zero or less means the subject is as good as expired. */
+export function jwtLifetime(resource: Resource, maxLifetime: number | null): number {
+  return maxLifetime === null ? resource.tokenTtlSeconds : Math.min(resource.tokenTtlSeconds, maxLifetime);
 }
 
 export async function issueJwt(
@@ -35,16 +44,16 @@ export async function issueJwt(
   spec: JwtSpec,
 ): Promise<{ value: string; jti: string }> {
   const { provider, client } = ctx.oidc;
+  (ctx as unknown as Context).state[SOURCE_CLAIMS] = spec.claims;
   const token = new provider.AccessToken({
     client,
     accountId: spec.userId,
-    // The PAT is the grant this token stands on; `extraTokenClaims` turns it into `pat_id`.
-    grantId: spec.patId,
+    grantId: spec.grantId,
     gty: TOKEN_EXCHANGE_GRANT,
     scope: spec.scopes.join(' '),
     expiresIn: spec.lifetime,
   });
-  // iat/exp from Tessera's clock, the one the PAT's expiry is measured against.
+  // iat/exp from Tessera's clock, the one the subject's expiry is measured against.
   token.iat = spec.issuedAt;
   token.exp = spec.issuedAt + spec.lifetime;
   token.resourceServer = new provider.ResourceServer(spec.resource.audience, {

@@ -1,44 +1,40 @@
 /**
- * The subject token: a Tessera PAT. A bad checksum is refused before any database query; then
- * one indexed lookup of PAT + owner (shared with the exchanges of the same turn, see
- * pat/hash-lookup.ts) decides, usable or not and why. Every failure is the same
- * `invalid_request` (RFC 8693 §2.2.2); the cause is kept for the audit trail only.
+ * The subject of an exchange: who the JWT is for, what the presented credential holds, and what
+ * the JWT says it stands on. Two kinds share it: a Tessera PAT (pat-subject.ts) and an external
+ * OIDC token accepted through a trust policy (federation/subject.ts).
  */
-import { hashPat, isWellFormedPat } from '../pat/format.js';
-import type { PatHashLookup } from '../pat/hash-lookup.js';
-import { type PatRecord, unusableReason } from '../pat/record.js';
-import { INVALID_SUBJECT_TOKEN } from './constants.js';
-import { ExchangeDenied, invalidRequest } from './denial.js';
 
-/** A denial that knows which PAT and user it concerns, for the audit row. */
+import { ExchangeDenied } from './denial.js';
+import type { ExchangeFacts } from './outcome.js';
+
+export interface ExchangeSubject {
+  userId: string;
+  /** The credential it stands on: the PAT's id, or the trust policy's. */
+  credentialId: string;
+  /** The user's current entitlements. */
+  entitlements: string[];
+  /** The scopes the credential itself may carry (the PAT's, or the trust policy's). */
+  heldScopes: string[];
+  /** Resources the JWT may be for, when the credential narrows them (a trust policy's `audiences`). */
+  allowedAudiences?: string[];
+  /** Upper bound of the JWT's lifetime in seconds from now, besides the resource's TTL; null: none. */
+  maxLifetime: number | null;
+  /** RFC 9068 §2.2 extra claims naming what the JWT stands on (`pat_id`, or `trust_policy_id` and `src`). */
+  claims: Record<string, unknown>;
+  /** What the audit row says about the subject. */
+  facts: Omit<ExchangeFacts, 'clientId'>;
+  /** Runs once every check has passed, just before the JWT is issued; may still refuse. */
+  beforeIssue?: (() => Promise<void>) | undefined;
+  /** Runs after a granted exchange (e.g. records the PAT's last use). */
+  afterGrant?: () => Promise<void>;
+}
+
+/** A denial of the subject token, with what is known of it for the audit row. */
 export class SubjectDenied extends ExchangeDenied {
   constructor(
     denied: ExchangeDenied,
-    readonly patId: string | null,
-    readonly userId: string | null,
+    readonly facts: Omit<ExchangeFacts, 'clientId'>,
   ) {
-    super(denied.oauthError, denied.reason);
+    super(denied.oauthError, denied.reason, true);
   }
-}
-
-export async function authenticateSubject(
-  lookup: PatHashLookup,
-  prefix: string,
-  token: string,
-  now: Date,
-): Promise<PatRecord> {
-  if (!isWellFormedPat(prefix, token)) {
-    throw new SubjectDenied(
-      invalidRequest(INVALID_SUBJECT_TOKEN, 'malformed token or bad checksum'),
-      null,
-      null,
-    );
-  }
-  const record = await lookup.find(hashPat(token));
-  if (!record) {
-    throw new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, 'unknown token'), null, null);
-  }
-  const reason = unusableReason(record, now);
-  if (!reason) return record;
-  throw new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, reason), record.pat.id, record.user.id);
 }

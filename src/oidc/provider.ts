@@ -2,6 +2,7 @@
  * The oidc-provider instance: issuer, clients, signing keys and the token-exchange grant.
  * Only its public API is used (no imports from `oidc-provider/lib/...`).
  */
+import type { Context } from 'koa';
 import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
 import type { Config } from '../config.js';
 import {
@@ -11,6 +12,7 @@ import {
   TOKEN_EXCHANGE_GRANT,
 } from '../exchange/constants.js';
 import { buildExchangeHandler } from '../exchange/handler.js';
+import { sourceClaimsOf } from '../exchange/jwt.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
 import { NullAdapter } from './adapter.js';
@@ -48,10 +50,11 @@ function configuration(config: Config, keys: KeyRing): Configuration {
       pushedAuthorizationRequests: { enabled: false },
       resourceIndicators: { enabled: false },
     },
-    // RFC 9068 §2.2 allows extra claims: `pat_id` names the PAT an exchanged JWT stands on.
-    extraTokenClaims: (_ctx, token) =>
+    // RFC 9068 §2.2 allows extra claims: `pat_id` (or `trust_policy_id` and `src`) names what an
+    // exchanged JWT stands on.
+    extraTokenClaims: (ctx, token) =>
       token.kind === 'AccessToken' && token.gty === TOKEN_EXCHANGE_GRANT
-        ? { pat_id: token.grantId }
+        ? sourceClaimsOf(ctx as unknown as Context)
         : undefined,
     findAccount: () => undefined,
   };

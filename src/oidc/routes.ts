@@ -9,7 +9,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { Services } from '../services.js';
 import type { CachedDocument, ProviderHost } from './host.js';
 import { defaultToPublicClient } from './public-client.js';
-import { auditRefusedTokenRequest } from './token-audit.js';
+import { recordTokenOutcome } from './token-audit.js';
 
 export const OPENID_CONFIGURATION = '/.well-known/openid-configuration';
 export const AS_METADATA = '/.well-known/oauth-authorization-server';
@@ -53,7 +53,7 @@ function tooManyRequests(ctx: Context, retryAfter: number) {
   ctx.body = { error: 'too_many_requests', error_description: `retry after ${retryAfter} seconds` };
 }
 
-/** `POST /token`: rate limits, then the provider, then metrics and the audit of refusals. */
+/** `POST /token`: rate limits, then the provider, then the one record of the outcome. */
 async function tokenEndpoint(ctx: Context, host: ProviderHost, services: Services) {
   const blocked =
     (await services.limits.tokenRequest(ctx.ip)) || (await services.limits.failedAuthBlocked(ctx.ip));
@@ -61,16 +61,7 @@ async function tokenEndpoint(ctx: Context, host: ProviderHost, services: Service
   const started = performance.now();
   await defaultToPublicClient(ctx);
   if (ctx.status !== 413) await host.handle(ctx);
-  try {
-    await auditRefusedTokenRequest(services, ctx);
-  } catch (err) {
-    // The answer stands (e.g. a 503 while the database is away); the lost row is logged.
-    services.logger.error({ err }, 'could not audit a refused token request');
-  }
-  const outcome =
-    ctx.status === 200 ? 'granted' : ((ctx.body as { error?: string })?.error ?? String(ctx.status));
-  services.metrics.exchanges.inc({ outcome });
-  services.metrics.exchangeSeconds.observe((performance.now() - started) / 1000);
+  await recordTokenOutcome(services, ctx, (performance.now() - started) / 1000);
 }
 
 /** Renders the document through the live provider once, and keeps it with its headers. */

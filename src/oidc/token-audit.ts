@@ -1,11 +1,12 @@
 /**
- * Token requests that oidc-provider refuses before the grant runs (failed client
- * authentication, unknown grant type, duplicated parameters...) are exchange attempts too:
- * they get their audit row here, with the client they claimed to be. A failed client
- * authentication also counts against the caller's failed-presentation limit.
+ * One place records each `/token` outcome: exactly one audit row, the failed-credential count
+ * and the metrics. The grant leaves its outcome on the request (exchange/outcome.ts); requests
+ * oidc-provider refuses before the grant runs (failed client authentication, unknown grant type,
+ * duplicated parameters...) are exchange attempts too, audited with the client they claimed to be.
  */
 import type { Context } from 'koa';
-import { EXCHANGE_AUDITED } from '../exchange/handler.js';
+import type { AuditEvent } from '../audit/events.js';
+import { type ExchangeOutcome, outcomeOf } from '../exchange/outcome.js';
 import type { Services } from '../services.js';
 
 /** Set by public-client.ts when it read the form itself. */
@@ -36,19 +37,57 @@ function claimedClientId(ctx: Context): string | null {
   return form?.get('client_id')?.slice(0, 128) ?? null;
 }
 
-export async function auditRefusedTokenRequest(services: Services, ctx: Context): Promise<void> {
-  if (ctx.state[EXCHANGE_AUDITED] || ctx.status < 400) return;
-  // oidc-provider has already rendered its error: RFC 6749 §5.2 JSON.
+/** The outcome of a request the grant never saw, from the error oidc-provider rendered. */
+function refusalOutcome(ctx: Context): ExchangeOutcome {
   const error = (ctx.body ?? {}) as OAuthError;
   const code = error.error ?? `http_${ctx.status}`;
-  // Counted first, so that a failed audit write cannot skip it.
-  if (code === 'invalid_client') await services.limits.recordFailedAuth(ctx.ip);
-  await services.recordExchange({
-    at: services.clock(),
-    action: 'token.exchanged',
-    outcome: 'failure',
-    clientId: claimedClientId(ctx),
-    meta: { ip: ctx.ip || null, userAgent: ctx.get('user-agent') || null },
+  return {
+    kind: 'denied',
     reason: error.error_description ? `${code}: ${error.error_description}` : code,
-  });
+    facts: { clientId: claimedClientId(ctx) },
+    failedCredential: code === 'invalid_client',
+  };
+}
+
+function auditEvent(ctx: Context, outcome: ExchangeOutcome, at: Date): AuditEvent {
+  const { facts } = outcome;
+  return {
+    at,
+    action: 'token.exchanged',
+    outcome: outcome.kind === 'granted' ? 'success' : 'failure',
+    actorUserId: facts.userId ?? null,
+    subjectUserId: facts.userId ?? null,
+    patId: facts.patId ?? null,
+    meta: { ip: ctx.ip || null, userAgent: ctx.get('user-agent') || null },
+    clientId: facts.clientId,
+    audience: facts.audience ?? null,
+    scope: facts.scope ?? null,
+    jti: facts.jti ?? null,
+    reason: outcome.kind === 'denied' ? outcome.reason : null,
+    federation: facts.federation ? { exchange: true, ...facts.federation } : null,
+  };
+}
+
+/** Records a finished `/token` request: failed-credential count, audit row, metrics. */
+export async function recordTokenOutcome(services: Services, ctx: Context, seconds: number): Promise<void> {
+  const outcome = outcomeOf(ctx) ?? (ctx.status >= 400 ? refusalOutcome(ctx) : undefined);
+  const label =
+    ctx.status === 200 ? 'granted' : ((ctx.body as OAuthError | undefined)?.error ?? String(ctx.status));
+  services.metrics.exchanges.inc({ outcome: label });
+  services.metrics.exchangeSeconds.observe(seconds);
+  if (!outcome) return;
+  try {
+    // Counted first, so that a failed audit write cannot skip it.
+    if (outcome.kind === 'denied' && outcome.failedCredential) await services.limits.recordFailedAuth(ctx.ip);
+    if (outcome.kind === 'denied') {
+      services.logger.debug(
+        { reason: outcome.reason, patId: outcome.facts.patId, clientId: outcome.facts.clientId },
+        'exchange denied',
+      );
+    }
+    await services.recordExchange(auditEvent(ctx, outcome, services.clock()));
+  } catch (err) {
+    // The answer stands (e.g. a 503 while the database is away); the lost row is logged.
+    services.logger.error({ err }, 'could not audit a token request');
+  }
 }

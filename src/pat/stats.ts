@@ -9,17 +9,30 @@ export interface PatStats {
   expired_pats: number;
   exchanges_24h_granted: number;
   exchanges_24h_denied: number;
+  /** Of those, exchanges of external OIDC tokens through trust policies. */
+  federated_exchanges_24h_granted: number;
+  federated_exchanges_24h_denied: number;
 }
+
+type ExchangeCounts = Pick<
+  PatStats,
+  | 'exchanges_24h_granted'
+  | 'exchanges_24h_denied'
+  | 'federated_exchanges_24h_granted'
+  | 'federated_exchanges_24h_denied'
+>;
 
 /** Oversight numbers for administrators: one scan of the PAT table, one index range of audit. */
 export async function patStats(q: Queryable, now: Date): Promise<PatStats> {
-  const exchanges = await q.query<{ granted: number; denied: number }>(
-    `SELECT count(*) FILTER (WHERE outcome = 'success')::int AS granted,
-            count(*) FILTER (WHERE outcome = 'failure')::int AS denied
+  const exchanges = await q.query<ExchangeCounts>(
+    `SELECT count(*) FILTER (WHERE outcome = 'success')::int AS exchanges_24h_granted,
+            count(*) FILTER (WHERE outcome = 'failure')::int AS exchanges_24h_denied,
+            count(*) FILTER (WHERE federated AND outcome = 'success')::int AS federated_exchanges_24h_granted,
+            count(*) FILTER (WHERE federated AND outcome = 'failure')::int AS federated_exchanges_24h_denied
      FROM audit_events WHERE action = 'token.exchanged' AND occurred_at > $1::timestamptz - interval '24 hours'`,
     [now],
   );
-  const { rows } = await q.query<Omit<PatStats, 'exchanges_24h_granted' | 'exchanges_24h_denied'>>(
+  const { rows } = await q.query<Omit<PatStats, keyof ExchangeCounts>>(
     `WITH p AS (
        SELECT user_id, last_used_at, expires_at, revoked_at,
               revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) AS active
@@ -35,8 +48,7 @@ export async function patStats(q: Queryable, now: Date): Promise<PatStats> {
     [now],
   );
   return {
-    ...(rows[0] as Omit<PatStats, 'exchanges_24h_granted' | 'exchanges_24h_denied'>),
-    exchanges_24h_granted: exchanges.rows[0]?.granted ?? 0,
-    exchanges_24h_denied: exchanges.rows[0]?.denied ?? 0,
+    ...(rows[0] as Omit<PatStats, keyof ExchangeCounts>),
+    ...(exchanges.rows[0] as ExchangeCounts),
   };
 }

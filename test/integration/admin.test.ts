@@ -228,6 +228,8 @@ describe('GET /api/v1/admin/stats', () => {
       expired_pats: 0,
       exchanges_24h_granted: 0,
       exchanges_24h_denied: 0,
+      federated_exchanges_24h_granted: 0,
+      federated_exchanges_24h_denied: 0,
     });
 
     const soon = await asAdmin('POST', `/api/v1/users/${ivan.user.id}/tokens`, {
@@ -264,12 +266,19 @@ describe('GET /api/v1/admin/stats', () => {
       expired_pats: 0,
       exchanges_24h_granted: 0,
       exchanges_24h_denied: 0,
+      federated_exchanges_24h_granted: 0,
+      federated_exchanges_24h_denied: 0,
     });
 
     // Exchanges count by outcome: one granted, one denied (the revoked PAT).
     expect((await server.exchange(ivan.token)).status).toBe(200);
     expect((await server.exchange(judy.token)).status).toBe(400);
-    expect(delta(await stats(), base)).toMatchObject({ exchanges_24h_granted: 1, exchanges_24h_denied: 1 });
+    expect(delta(await stats(), base)).toMatchObject({
+      exchanges_24h_granted: 1,
+      exchanges_24h_denied: 1,
+      federated_exchanges_24h_granted: 0,
+      federated_exchanges_24h_denied: 0,
+    });
   });
 });
 

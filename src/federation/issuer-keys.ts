@@ -1,0 +1,113 @@
+/**
+ * The signing keys of trusted external issuers: each issuer's discovery document names its
+ * JWKS, fetched with jose's remote key set (cached; an unknown `kid` re-fetches at most once per
+ * cooldown; every fetch has a timeout). Only issuers some trust policy names get here, so no
+ * request can make Tessera fetch from a URL of its choosing.
+ */
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import type { FederationConfig } from '../config.js';
+
+/** The issuer cannot be reached or answers nonsense: the exchange is `temporarily_unavailable`. */
+export class IssuerUnavailable extends Error {
+  override name = 'IssuerUnavailable';
+}
+
+const DISCOVERY_PATH = '/.well-known/openid-configuration';
+
+interface Discovery {
+  issuer?: unknown;
+  jwks_uri?: unknown;
+}
+
+export class IssuerKeys {
+  readonly #keySets = new Map<string, JWTVerifyGetKey>();
+  /** Discoveries in flight: requests arriving together share one. */
+  readonly #pending = new Map<string, Promise<JWTVerifyGetKey>>();
+  /** A failed discovery is not retried before this time (ms), so a down issuer is not hammered. */
+  readonly #failedUntil = new Map<string, { until: number; reason: string }>();
+
+  constructor(private readonly config: FederationConfig) {}
+
+  /** The key lookup for `issuer`'s tokens, discovering its JWKS on first use. */
+  async keysFor(issuer: string): Promise<JWTVerifyGetKey> {
+    const known = this.#keySets.get(issuer);
+    if (known) return known;
+    const failed = this.#failedUntil.get(issuer);
+    if (failed && Date.now() < failed.until)
+      throw new IssuerUnavailable(`${failed.reason} (retried after the cooldown)`);
+    let pending = this.#pending.get(issuer);
+    if (!pending) {
+      pending = this.#discover(issuer).finally(() => this.#pending.delete(issuer));
+      this.#pending.set(issuer, pending);
+    }
+    return pending;
+  }
+
+  async #discover(issuer: string): Promise<JWTVerifyGetKey> {
+    let jwksUri: URL;
+    try {
+      jwksUri = await this.#discoverJwksUri(issuer);
+    } catch (error) {
+      const until = Date.now() + this.config.jwksCooldownSeconds * 1000;
+      this.#failedUntil.set(issuer, { until, reason: (error as Error).message });
+      throw error;
+    }
+    this.#failedUntil.delete(issuer);
+    const remote = createRemoteJWKSet(jwksUri, {
+      cooldownDuration: this.config.jwksCooldownSeconds * 1000,
+      cacheMaxAge: this.config.jwksCacheSeconds * 1000,
+      timeoutDuration: this.config.fetchTimeoutMs,
+    });
+    const keys: JWTVerifyGetKey = async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        throw unavailableUnlessVerification(error, issuer);
+      }
+    };
+    this.#keySets.set(issuer, keys);
+    return keys;
+  }
+
+  async #discoverJwksUri(issuer: string): Promise<URL> {
+    const url = `${issuer.replace(/\/+$/, '')}${DISCOVERY_PATH}`;
+    let document: Discovery;
+    try {
+      const response = await fetch(url, {
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.config.fetchTimeoutMs),
+        headers: { accept: 'application/json' },
+      });
+      if (response.status !== 200) throw new Error(`discovery answered ${response.status}`);
+      document = (await response.json()) as Discovery;
+    } catch (error) {
+      throw new IssuerUnavailable(`discovery of ${issuer} failed: ${(error as Error).message}`);
+    }
+    // OpenID Connect Discovery §4.3: the document's issuer must be the one asked for.
+    if (document.issuer !== issuer)
+      throw new IssuerUnavailable(`discovery of ${issuer} names another issuer`);
+    return sameOriginJwksUri(issuer, document.jwks_uri);
+  }
+}
+
+/** The keys come from the issuer's own origin: a discovery document cannot send Tessera elsewhere. */
+function sameOriginJwksUri(issuer: string, jwksUri: unknown): URL {
+  let url: URL;
+  try {
+    url = new URL(String(jwksUri));
+  } catch {
+    throw new IssuerUnavailable(`discovery of ${issuer} has no valid jwks_uri`);
+  }
+  if (url.origin !== new URL(issuer).origin) {
+    throw new IssuerUnavailable(`discovery of ${issuer} names a jwks_uri on another origin`);
+  }
+  return url;
+}
+
+/** A key that does not match is the token's fault; a JWKS that cannot be had is the issuer's. */
+function unavailableUnlessVerification(error: unknown, issuer: string): unknown {
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys)
+    return error;
+  if (error instanceof errors.JOSENotSupported) return error;
+  return new IssuerUnavailable(`JWKS of ${issuer} unavailable: ${(error as Error).message}`);
+}

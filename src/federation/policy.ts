@@ -1,0 +1,119 @@
+/**
+ * Trust policies: which external tokens may be exchanged, for which Tessera user, with which
+ * scopes (DESIGN.md, "Federated subject tokens"). This module holds the rules as pure functions:
+ * what a valid policy is, and which policies a verified token matches.
+ */
+import { isIP } from 'node:net';
+import { claimText, matchesPattern } from './pattern.js';
+
+export interface TrustPolicy {
+  id: string;
+  name: string;
+  issuer: string;
+  audience: string;
+  subject: string | null;
+  /** Claim name -> accepted values or patterns (one of them must match). */
+  claims: Record<string, string[]>;
+  user_id: string;
+  scopes: string[];
+  audiences: string[];
+  max_ttl_seconds: number;
+  single_use: boolean;
+  created_at: Date;
+  created_by: string | null;
+  updated_at: Date;
+}
+
+/** Claims a policy may not condition on: they are checked for every token already. */
+export const RESERVED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'sub'] as const;
+
+const LOOPBACK_NAMES = new Set(['localhost', '[::1]']);
+
+function isLoopbackHost(hostname: string): boolean {
+  if (LOOPBACK_NAMES.has(hostname) || hostname.endsWith('.localhost')) return true;
+  return isIP(hostname) === 4 && hostname.startsWith('127.');
+}
+
+/** Why `issuer` cannot be trusted, or null: https only, plain http for loopback hosts (tests, local). */
+export function issuerProblem(issuer: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    return 'expected an absolute URL';
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    return 'expected an issuer URL without query, fragment or credentials';
+  }
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
+  return 'expected an https URL (plain http only for loopback hosts)';
+}
+
+/** The parts of a policy that decide which tokens it accepts. */
+export type PolicyConditions = Pick<TrustPolicy, 'subject' | 'claims'>;
+
+/** A policy with neither subject nor claim would accept every token of its issuer. */
+export function hasConditions(policy: PolicyConditions): boolean {
+  return policy.subject !== null || Object.keys(policy.claims).length > 0;
+}
+
+/**
+ * The claims `policy` compared, with the token's values, when every condition holds; null when
+ * one does not. A claim must be a string, number or boolean to match (a list or an object never
+ * does), and the `aud` check is the caller's.
+ */
+export function matchConditions(
+  policy: PolicyConditions,
+  payload: Record<string, unknown>,
+): Record<string, unknown> | null {
+  const matched: Record<string, unknown> = {};
+  if (policy.subject !== null) {
+    const sub = claimText(payload.sub);
+    if (sub === undefined || !matchesPattern(policy.subject, sub)) return null;
+    matched.sub = sub;
+  }
+  for (const [name, accepted] of Object.entries(policy.claims)) {
+    const value = Object.hasOwn(payload, name) ? claimText(payload[name]) : undefined;
+    if (value === undefined || !accepted.some((pattern) => matchesPattern(pattern, value))) return null;
+    matched[name] = payload[name];
+  }
+  return matched;
+}
+
+/** Whether a token's `aud` (a string or a list) contains `audience`. */
+export function audienceContains(aud: unknown, audience: string): boolean {
+  return Array.isArray(aud) ? aud.includes(audience) : aud === audience;
+}
+
+export type PolicyChoice =
+  | { kind: 'matched'; policy: TrustPolicy; matchedClaims: Record<string, unknown> }
+  | { kind: 'none' }
+  | { kind: 'ambiguous'; names: string[] }
+  | { kind: 'named_not_matching' };
+
+/**
+ * The one policy that accepts this (verified) token: its issuer's policies whose audience the
+ * token carries and whose conditions hold. Several matches need `trust_policy` naming one.
+ */
+export function choosePolicy(
+  policies: readonly TrustPolicy[],
+  payload: Record<string, unknown>,
+  named: string | undefined,
+): PolicyChoice {
+  const matches = policies.flatMap((policy) => {
+    if (policy.issuer !== payload.iss || !audienceContains(payload.aud, policy.audience)) return [];
+    const matchedClaims = matchConditions(policy, payload);
+    return matchedClaims ? [{ policy, matchedClaims }] : [];
+  });
+  if (named !== undefined) {
+    const chosen = matches.find((m) => m.policy.name === named);
+    return chosen ? { kind: 'matched', ...chosen } : { kind: 'named_not_matching' };
+  }
+  if (matches.length === 0) return { kind: 'none' };
+  if (matches.length > 1) return { kind: 'ambiguous', names: matches.map((m) => m.policy.name) };
+  return {
+    kind: 'matched',
+    ...(matches[0] as { policy: TrustPolicy; matchedClaims: Record<string, unknown> }),
+  };
+}

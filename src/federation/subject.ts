@@ -1,0 +1,138 @@
+/**
+ * An external OIDC token as the subject of an exchange (DESIGN.md, "Federated subject
+ * tokens"): its issuer's policies are looked up first (an issuer no policy names is never
+ * contacted), the token is verified against the issuer's keys, exactly one policy must match,
+ * and the policy's user must be usable. Every refusal is the PAT path's one `invalid_request`;
+ * the cause and what the token claimed go to the audit row.
+ */
+import type { JWTPayload } from 'jose';
+import type { Clock } from '../clock.js';
+import type { FederationConfig } from '../config.js';
+import type { Queryable } from '../db/queryable.js';
+import { INVALID_SUBJECT_TOKEN } from '../exchange/constants.js';
+import { invalidRequest } from '../exchange/denial.js';
+import type { FederatedFacts } from '../exchange/outcome.js';
+import { type ExchangeSubject, SubjectDenied } from '../exchange/subject.js';
+import { findUserById } from '../users/repository.js';
+import { type IssuerKeys, IssuerUnavailable } from './issuer-keys.js';
+import { audienceContains, choosePolicy, type TrustPolicy } from './policy.js';
+import { claimTokenUse, trustPoliciesOfIssuer } from './repository.js';
+import { FederationRefusal, peekToken, verifyExternalToken } from './verify.js';
+
+/** The issuer cannot be reached: 503 `temporarily_unavailable`, audited with what the token claimed. */
+export class FederationUnavailable extends Error {
+  override name = 'FederationUnavailable';
+  constructor(
+    readonly reason: string,
+    readonly facts: FederatedFacts,
+  ) {
+    super(reason);
+  }
+}
+
+export interface FederationDeps {
+  db: Queryable;
+  clock: Clock;
+  issuerKeys: IssuerKeys;
+  federation: FederationConfig;
+}
+
+function refusal(reason: string, federation: FederatedFacts, userId: string | null = null) {
+  return new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, reason), { userId, federation });
+}
+
+function pickPolicy(policies: TrustPolicy[], payload: JWTPayload, named: string | undefined) {
+  if (!policies.some((p) => audienceContains(payload.aud, p.audience))) {
+    throw new FederationRefusal('audience matches no trust policy of the issuer');
+  }
+  const choice = choosePolicy(policies, payload, named);
+  if (choice.kind === 'matched') return choice;
+  if (choice.kind === 'ambiguous')
+    throw new FederationRefusal(`several trust policies match: ${choice.names.join(', ')}`);
+  if (choice.kind === 'named_not_matching')
+    throw new FederationRefusal('the named trust_policy does not match the token');
+  throw new FederationRefusal('no trust policy matches the token claims');
+}
+
+/** Verifies `token` and finds its one policy; throws SubjectDenied (or IssuerUnavailable). */
+export async function authenticateFederated(
+  deps: FederationDeps,
+  token: string,
+  named: string | undefined,
+): Promise<ExchangeSubject> {
+  const facts: FederatedFacts = {
+    trustPolicyId: null,
+    issuer: null,
+    subject: null,
+    tokenId: null,
+    matchedClaims: null,
+  };
+  try {
+    const peeked = peekToken(token);
+    Object.assign(facts, { issuer: peeked.iss, subject: peeked.sub, tokenId: peeked.jti });
+    const iss = peeked.iss;
+    const policies = iss ? await trustPoliciesOfIssuer(deps.db, iss) : [];
+    if (!iss || policies.length === 0) throw new FederationRefusal('unknown issuer');
+    const now = deps.clock();
+    const payload = await verifyExternalToken(token, { ...peeked, iss }, deps.issuerKeys, {
+      now,
+      maxTokenAgeSeconds: deps.federation.maxTokenAgeSeconds,
+    });
+    const { policy, matchedClaims } = pickPolicy(policies, payload, named);
+    Object.assign(facts, { trustPolicyId: policy.id, matchedClaims });
+    return await policySubject(deps, policy, payload, facts);
+  } catch (error) {
+    if (error instanceof FederationRefusal) throw refusal(error.message, facts);
+    if (error instanceof IssuerUnavailable) throw new FederationUnavailable(error.message, facts);
+    throw error;
+  }
+}
+
+async function policySubject(
+  deps: FederationDeps,
+  policy: TrustPolicy,
+  payload: JWTPayload,
+  facts: FederatedFacts,
+): Promise<ExchangeSubject> {
+  const user = await findUserById(deps.db, policy.user_id);
+  if (!user || user.disabled_at)
+    throw new FederationRefusal('the trust policy’s user is disabled or deleted');
+  if (policy.single_use && typeof payload.jti !== 'string') {
+    throw new FederationRefusal('single-use trust policy and the token has no jti');
+  }
+  return {
+    userId: user.id,
+    credentialId: policy.id,
+    entitlements: user.entitlements,
+    heldScopes: policy.scopes,
+    allowedAudiences: policy.audiences,
+    maxLifetime: policy.max_ttl_seconds,
+    claims: { trust_policy_id: policy.id, src: { iss: payload.iss, sub: payload.sub ?? null } },
+    facts: { userId: user.id, federation: facts },
+    // Claimed last, just before the JWT is issued, so a refused target or scope does not use the token up.
+    beforeIssue: policy.single_use
+      ? () =>
+          claimSingleUse(
+            deps,
+            payload.iss as string,
+            payload.jti as string,
+            payload.exp as number,
+            facts,
+            user.id,
+          )
+      : undefined,
+  };
+}
+
+async function claimSingleUse(
+  deps: FederationDeps,
+  issuer: string,
+  jti: string,
+  exp: number,
+  facts: FederatedFacts,
+  userId: string,
+) {
+  if (!(await claimTokenUse(deps.db, issuer, jti, new Date(exp * 1000), deps.clock()))) {
+    throw refusal('token already used (single_use)', facts, userId);
+  }
+}

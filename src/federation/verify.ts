@@ -1,0 +1,88 @@
+/**
+ * Verifies an external token against its issuer's published keys (RFC 7519 §7.2, RFC 8725):
+ * asymmetric algorithms only, `iss` exactly, `exp` not past, `nbf` respected, `iat` present, not
+ * in the future and at most `maxTokenAgeSeconds` old. The audience is the policies' business.
+ * Every failure is a `FederationRefusal` with the reason for the audit trail.
+ */
+import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { FEDERATED_ALGORITHMS, isFederatedAlgorithm } from './algorithms.js';
+import type { IssuerKeys } from './issuer-keys.js';
+
+export class FederationRefusal extends Error {
+  override name = 'FederationRefusal';
+}
+
+/** What the token claims before anything is verified: used to find policies, never trusted. */
+export interface UnverifiedToken {
+  iss: string | null;
+  sub: string | null;
+  jti: string | null;
+  alg: unknown;
+}
+
+const textClaim = (value: unknown) => (typeof value === 'string' ? value : null);
+
+/** Text the database can hold and compare: no NUL, no lone surrogate (PostgreSQL refuses both). */
+const storableText = (value: string | null) =>
+  value === null || !(value.includes('\u0000') || /\p{Surrogate}/u.test(value));
+
+export function peekToken(token: string): UnverifiedToken {
+  let peeked: UnverifiedToken;
+  try {
+    const payload = decodeJwt(token);
+    const header = decodeProtectedHeader(token);
+    peeked = {
+      iss: textClaim(payload.iss),
+      sub: textClaim(payload.sub),
+      jti: textClaim(payload.jti),
+      alg: header.alg,
+    };
+  } catch {
+    throw new FederationRefusal('malformed token');
+  }
+  // The issuer is looked up and the jti stored: text no issuer mints must not reach the database.
+  if (!storableText(peeked.iss) || !storableText(peeked.jti)) {
+    throw new FederationRefusal('malformed token (iss or jti)');
+  }
+  return peeked;
+}
+
+/** The audit reason of a jose verification error: a stable phrase per cause. */
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) {
+    return error.claim === 'iat' ? 'token too old (iat beyond maxTokenAgeSeconds)' : 'token expired';
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'iat' && error.reason === 'check_failed') return 'iat in the future';
+    if (error.claim === 'nbf') return 'token not yet valid (nbf)';
+    return `claim ${error.claim} invalid (${error.reason})`;
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the issuer matches the token (kid)';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature verification failed';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  return `token invalid (${(error as { code?: string }).code ?? 'unknown'})`;
+}
+
+export async function verifyExternalToken(
+  token: string,
+  peeked: UnverifiedToken & { iss: string },
+  keys: IssuerKeys,
+  options: { now: Date; maxTokenAgeSeconds: number },
+): Promise<JWTPayload> {
+  // Refused before any key is fetched: `none` and HS* never verify (RFC 8725 §3.1).
+  if (!isFederatedAlgorithm(peeked.alg))
+    throw new FederationRefusal(`algorithm not allowed: ${String(peeked.alg).slice(0, 32)}`);
+  try {
+    const { payload } = await jwtVerify(token, await keys.keysFor(peeked.iss), {
+      algorithms: [...FEDERATED_ALGORITHMS],
+      issuer: peeked.iss,
+      currentDate: options.now,
+      maxTokenAge: options.maxTokenAgeSeconds,
+      requiredClaims: ['exp', 'iat'],
+    });
+    return payload;
+  } catch (error) {
+    if (error instanceof errors.JOSEError) throw new FederationRefusal(reasonOf(error));
+    throw error;
+  }
+}

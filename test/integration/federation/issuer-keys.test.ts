@@ -1,0 +1,115 @@
+/**
+ * The external issuer's keys as Tessera fetches them: a rotated key is picked up by one
+ * re-fetch once the cooldown has passed (and unknown kids inside the cooldown fetch nothing);
+ * an issuer that is down or hangs answers 503 `temporarily_unavailable`, never a 500, and
+ * works again once it is back.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { INVALID_SUBJECT_TOKEN } from '../../../src/exchange/constants.js';
+import { createPolicy, federatedExchange } from '../../helpers/federation.js';
+import { startTestIssuer, type TestIssuer } from '../../helpers/oidc-issuer.js';
+import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
+
+const AUD = 'https://tessera.test';
+const COOLDOWN_MS = 2000;
+let server: TestServer;
+let userId: string;
+const issuers: TestIssuer[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({
+    configFile: { federation: { jwksCooldownSeconds: COOLDOWN_MS / 1000, fetchTimeoutMs: 700 } },
+  });
+  userId = (await server.createUserWithToken(uniqueName('ci'), ['tessera:tokens', 'repo:read'])).user.id;
+});
+afterAll(async () => {
+  await server.stop();
+  await Promise.all(issuers.map((issuer) => issuer.stop().catch(() => {})));
+});
+
+async function trustedIssuer(): Promise<TestIssuer> {
+  const issuer = await startTestIssuer();
+  issuers.push(issuer);
+  await trust(issuer.url);
+  return issuer;
+}
+
+function trust(issuer: string) {
+  return createPolicy(server, {
+    name: uniqueName('keys'),
+    issuer,
+    audience: AUD,
+    claims: { repository_owner_id: '42' },
+    user_id: userId,
+    scopes: ['repo:read'],
+  });
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+describe('key rotation at the issuer', () => {
+  it('an unknown kid is refused within the cooldown without a re-fetch, then accepted after one', async () => {
+    const issuer = await trustedIssuer();
+    const token = () => issuer.mint(issuer.githubClaims({ aud: AUD }));
+    expect((await federatedExchange(server, await token())).response.status).toBe(200);
+    expect(issuer.hits.get('/.well-known/jwks')).toBe(1);
+
+    await issuer.rotate();
+    for (let i = 0; i < 3; i++) {
+      const { response, row } = await federatedExchange(server, await token());
+      expect(response.body).toEqual({ error: 'invalid_request', error_description: INVALID_SUBJECT_TOKEN });
+      expect(row.reason).toMatch(/kid/);
+    }
+    expect(issuer.hits.get('/.well-known/jwks')).toBe(1);
+
+    await sleep(COOLDOWN_MS + 200);
+    const { response, row } = await federatedExchange(server, await token());
+    expect(response.status).toBe(200);
+    expect(row.outcome).toBe('success');
+    expect(issuer.hits.get('/.well-known/jwks')).toBe(2);
+    expect(issuer.hits.get('/.well-known/openid-configuration')).toBe(1);
+  });
+});
+
+describe('an unreachable issuer', () => {
+  it('down: 503 temporarily_unavailable, audited; back: granted after the cooldown', async () => {
+    const issuer = await trustedIssuer();
+    const token = await issuer.mint(issuer.githubClaims({ aud: AUD }));
+    await issuer.stop();
+    const down = await federatedExchange(server, token);
+    expect(down.response.status).toBe(503);
+    expect(down.response.body.error).toBe('temporarily_unavailable');
+    expect(down.row).toMatchObject({ outcome: 'failure', federated: true, external_iss: issuer.url });
+    expect(down.row.reason).toMatch(/discovery/);
+
+    // A failed discovery is not retried within the cooldown: a down issuer is not hammered.
+    await issuer.start();
+    expect((await federatedExchange(server, token)).response.status).toBe(503);
+    expect(issuer.hits.size).toBe(0);
+    await sleep(COOLDOWN_MS + 200);
+    expect((await federatedExchange(server, token)).response.status).toBe(200);
+  });
+
+  it('hanging: 503 after the fetch timeout, not a stuck request', async () => {
+    const hanging = createServer(() => {});
+    await new Promise<void>((done) => hanging.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(hanging.address() as AddressInfo).port}`;
+    try {
+      await trust(url);
+      const donor = await startTestIssuer();
+      issuers.push(donor);
+      // Signed by some key, claiming the hanging issuer: Tessera must ask that issuer for keys.
+      const token = await donor.mint({ ...donor.githubClaims({ aud: AUD }), iss: url });
+      const started = Date.now();
+      const { response } = await federatedExchange(server, token);
+      expect(response.status).toBe(503);
+      expect(response.body.error).toBe('temporarily_unavailable');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      hanging.closeAllConnections();
+      hanging.close();
+    }
+  });
+});
