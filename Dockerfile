@@ -16,7 +16,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
-RUN mkdir -p /var/lib/tessera/data /var/lib/tessera/keys && chown -R node:node /var/lib/tessera
+RUN mkdir -p /var/lib/tessera/data /var/lib/tessera/keys && chmod 700 /var/lib/tessera/keys && chown -R node:node /var/lib/tessera
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

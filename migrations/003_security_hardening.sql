@@ -13,3 +13,13 @@ UPDATE pats SET revocation_kind = CASE
     ELSE 'owner'
   END
   WHERE revoked_at IS NOT NULL;
+
+-- Failed credential presentations per client address, in one-minute windows, shared by every
+-- instance on this database (DESIGN.md: the failed-credential limit's counters are shared).
+-- One row per address; stale rows are swept by the instances.
+CREATE TABLE failed_credentials (
+  address      text PRIMARY KEY,
+  window_start timestamptz NOT NULL,
+  failures     integer NOT NULL
+);
+CREATE INDEX failed_credentials_window ON failed_credentials (window_start);

@@ -48,6 +48,8 @@ export const fileSchema = z.strictObject({
       alg: z.enum(['ES256', 'EdDSA', 'RS256']).default('ES256'),
       /** `Cache-Control: max-age` of the JWKS response. */
       jwksMaxAgeSeconds: positiveInt.max(86400, { error: 'expected at most 86400 seconds' }).default(300),
+      /** Load group/world-accessible key files and keys directories with a warning instead of refusing. */
+      allowLoosePermissions: z.boolean().default(false),
     })
     .prefault({}),
   /** Per-instance rate limits, per client IP, per minute. */

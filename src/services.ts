@@ -38,7 +38,7 @@ export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 
     ...base,
     patLookup: new PatHashLookup(base.db),
     usage: new UsageTracker(base.db, base.config.tokens.lastUsedIntervalSeconds),
-    limits: new RateLimits(base.config.limits),
+    limits: new RateLimits(base.config.limits, base.db, base.clock, base.logger),
     metrics: new Metrics(base.db, base.clock),
     issuerKeys: new IssuerKeys(base.config.federation),
     recordExchange: (event) => audit.record(event),

@@ -60,6 +60,9 @@ export function presentEvent(row: AuditRow) {
 
 async function answerEvents(deps: ApiDeps, ctx: Context, patId: string) {
   const query = parseQuery(ctx, eventsQuery);
+  // Exchange rows wait in a batch; whoever just ran a job expects to see that exchange here.
+  // Other instances' pending rows land within their own audit.exchangeFlushMs.
+  await deps.flushAudit();
   const rows = await listPatEvents(deps.db, patId, query.limit, query.cursor ?? null);
   const page = rows.slice(0, query.limit);
   ctx.body = {

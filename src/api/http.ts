@@ -52,14 +52,19 @@ function sendProblem(ctx: Context, problem: ApiProblem) {
 }
 
 /**
- * PostgreSQL refusing a value the API let through (invalid byte sequence, NUL in text): the
- * caller's input, so a 400, never a 500.
+ * PostgreSQL refusing a value the API let through: SQLSTATE class 22, "data exception" (an
+ * invalid byte sequence or NUL in text, a timestamp out of range such as a cursor at year 0,
+ * a number out of range). Every value in a statement comes from a parsed request, so it is the
+ * caller's input: a 400, never a 500.
  */
-function databaseInputProblem(error: unknown): ApiProblem | null {
+export function databaseInputProblem(error: unknown): ApiProblem | null {
   const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !code.startsWith('22')) return null;
   if (code === '22021' || code === '22P05')
     return invalidRequest([{ field: '(input)', message: 'contains bytes the database cannot store' }]);
-  return null;
+  return invalidRequest([
+    { field: '(input)', message: 'holds a value out of the range the database accepts' },
+  ]);
 }
 
 /** Every error under /api/v1 leaves as problem+json; unexpected ones are logged, not shown. */
@@ -80,7 +85,10 @@ export function problemHandler(logger: Logger): Middleware {
         return sendProblem(ctx, serviceUnavailable());
       }
       const fromInput = databaseInputProblem(error);
-      if (fromInput) return sendProblem(ctx, fromInput);
+      if (fromInput) {
+        logger.info({ err: error, reqId: ctx.state.requestId }, 'input refused by the database');
+        return sendProblem(ctx, fromInput);
+      }
       logger.error({ err: error, reqId: ctx.state.requestId }, 'unhandled error');
       sendProblem(ctx, internalError());
     }

@@ -8,6 +8,7 @@ import { createPat } from '../pat/service.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserById, listUsers } from '../users/repository.js';
 import { createUser, deleteUser, setDisabled } from '../users/service.js';
+import { updateUser } from '../users/update.js';
 import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
@@ -15,14 +16,25 @@ import { presentIssuedPat, presentUser } from './presenters.js';
 import { exactRouter } from './routing.js';
 import { newPatBody, pageQuery, pathId } from './schemas.js';
 
+const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
+  error: 'expected 1-63 characters: letters, digits, . _ -, starting with a letter or digit',
+});
+const entitlements = z.array(z.string().max(64)).max(100);
 const newUserBody = z.strictObject({
-  username: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
-    error: 'expected 1-63 characters: letters, digits, . _ -, starting with a letter or digit',
-  }),
-  entitlements: z.array(z.string().max(64)).max(100).optional(),
+  username,
+  entitlements: entitlements.optional(),
   admin: z.boolean().optional(),
   service: z.boolean().optional(),
 });
+const userChangeBody = z
+  .strictObject({
+    username: username.optional(),
+    entitlements: entitlements.optional(),
+    admin: z.boolean().optional(),
+  })
+  .refine((change) => Object.keys(change).length > 0, {
+    error: 'name at least one of username, entitlements, admin',
+  });
 const emptyBody = z.strictObject({});
 const listQuery = z.object(pageQuery);
 
@@ -47,6 +59,11 @@ export function userRoutes(deps: ApiDeps): Router {
     const user = await findUserById(deps.db, pathId(ctx.params.id, 'user'));
     if (!user) throw notFound('user');
     ctx.body = presentUser(user);
+  });
+
+  router.patch('/users/:id', admin, jsonBody(), async (ctx) => {
+    const change = parseBody(ctx, userChangeBody);
+    ctx.body = presentUser(await updateUser(users, pathId(ctx.params.id, 'user'), change, actorOf(ctx)));
   });
 
   for (const [action, disabled] of [

@@ -15,6 +15,7 @@ export type AuditAction =
   | 'user.created'
   | 'user.disabled'
   | 'user.enabled'
+  | 'user.updated'
   | 'user.deleted'
   | 'token.exchanged'
   | 'trust_policy.created'

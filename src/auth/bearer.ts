@@ -65,21 +65,21 @@ async function authenticate(deps: BearerDeps, token: string, ip: string | null):
 }
 
 /**
- * Sets `ctx.state.caller`, or answers 401. A client that keeps presenting bad credentials is
- * answered 429 (with `Retry-After`) until its failures age out.
+ * Sets `ctx.state.caller`, or answers 401. A client address that keeps presenting bad
+ * credentials gets 429 (with `Retry-After`) for further bad ones until its failures age out;
+ * a valid credential from it is always accepted (see limits/rate-limits.ts).
  */
 export function requireCaller(deps: BearerDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const token = bearerToken(ctx);
     if (!token) throw unauthenticated();
-    const blocked = await deps.limits.failedAuthBlocked(ctx.ip);
-    if (blocked) {
-      ctx.set('Retry-After', String(blocked));
-      throw tooManyFailures(blocked);
-    }
     const caller = await authenticate(deps, token, ctx.ip || null);
     if (!caller) {
-      await deps.limits.recordFailedAuth(ctx.ip);
+      const blocked = await deps.limits.recordFailedAuth(ctx.ip);
+      if (blocked) {
+        ctx.set('Retry-After', String(blocked));
+        throw tooManyFailures(blocked);
+      }
       throw unauthenticated();
     }
     ctx.state.caller = caller;

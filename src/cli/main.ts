@@ -20,7 +20,7 @@ export function buildCli(env: Record<string, string | undefined>, out: (text: st
       const config = loadConfig(env);
       // Loaded here, not at the top: client commands need neither the server nor oidc-provider.
       const { serve } = await import('../main.js');
-      await serve(config, createLogger(config.logLevel));
+      await serve(config, createLogger(config.logLevel, undefined, { patPrefix: config.tokens.prefix }));
     });
 
   program

@@ -15,7 +15,14 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-const cursorSchema = z.strictObject({ t: z.iso.datetime(), id: z.uuid() });
+/**
+ * Year 0 is a valid ISO date but not one every driver sends the same way (PGlite refuses it,
+ * `pg` turns it into 1 BC): no row was created before year 1, so no issued cursor names it.
+ */
+const cursorSchema = z.strictObject({
+  t: z.iso.datetime().refine((t) => new Date(t).getUTCFullYear() >= 1),
+  id: z.uuid(),
+});
 
 export function encodeCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify({ t: position.createdAt.toISOString(), id: position.id })).toString(

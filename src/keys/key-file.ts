@@ -4,9 +4,10 @@
  * running instance never reads half a key.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
+import { checkPermissions, type PermissionPolicy, parseKeyRecord } from './key-file-check.js';
 
 export type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
 
@@ -27,12 +28,29 @@ export interface KeyRecord {
 const FILE = /^key-[A-Za-z0-9_-]+\.json$/;
 export const keyFileName = (kid: string) => `key-${kid}.json`;
 
-export async function readKeyFiles(dir: string): Promise<KeyRecord[]> {
+/**
+ * The key records in `dir`, each validated. With keys present, the directory and every key
+ * file must be accessible by their owner only (see key-file-check.ts); strict by default.
+ */
+export async function readKeyFiles(
+  dir: string,
+  permissions: PermissionPolicy = { allowLoosePermissions: false, warnings: [] },
+): Promise<KeyRecord[]> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const names = (await readdir(dir)).filter((name) => FILE.test(name)).sort();
+  if (names.length > 0) checkPermissions(dir, await stat(dir), permissions);
   return Promise.all(
-    names.map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as KeyRecord),
+    names.map(async (name) => {
+      const path = join(dir, name);
+      checkPermissions(path, await stat(path), permissions);
+      return parseKeyRecord(path, await readFile(path, 'utf8')) as KeyRecord;
+    }),
   );
+}
+
+/** Before the first keys are written: only the owner may enter the directory (like `~/.ssh`). */
+export async function protectKeysDirectory(dir: string): Promise<void> {
+  if (process.platform !== 'win32') await chmod(dir, 0o700);
 }
 
 export async function writeKeyFile(dir: string, record: KeyRecord): Promise<void> {

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Config, keyRetentionSeconds } from '../config.js';
 import { generateKeyRecord } from './generate.js';
-import { type KeyRecord, readKeyFiles, removeKeyFile, type SigningAlg, writeKeyFile } from './key-file.js';
+import {
+  type KeyRecord,
+  protectKeysDirectory,
+  readKeyFiles,
+  removeKeyFile,
+  type SigningAlg,
+  writeKeyFile,
+} from './key-file.js';
 import { publishedKeys, rotateKeys, signingKey } from './rotation.js';
 
 export interface KeyRing {
@@ -19,6 +26,8 @@ export interface KeyRing {
   published: KeyRecord[];
   /** Changes whenever the set of keys or their states change. */
   fingerprint: string;
+  /** Loose file modes tolerated by `signing.allowLoosePermissions`: log them. */
+  warnings: string[];
 }
 
 export interface KeyPolicy {
@@ -26,10 +35,17 @@ export interface KeyPolicy {
   alg: SigningAlg;
   /** How long a retired key stays published: longest JWT lifetime + JWKS cache lifetime. */
   retentionSeconds: number;
+  /** `signing.allowLoosePermissions`: warn about group/world-accessible keys instead of refusing. */
+  allowLoosePermissions: boolean;
 }
 
 export function keyPolicyFor(config: Config): KeyPolicy {
-  return { dir: config.keysDir, alg: config.signing.alg, retentionSeconds: keyRetentionSeconds(config) };
+  return {
+    dir: config.keysDir,
+    alg: config.signing.alg,
+    retentionSeconds: keyRetentionSeconds(config),
+    allowLoosePermissions: config.signing.allowLoosePermissions,
+  };
 }
 
 const STALE_LOCK_MS = 30_000;
@@ -65,12 +81,14 @@ function fingerprintOf(keys: KeyRecord[]): string {
 }
 
 /** Creates `current` + `next` in an empty directory, so the next key is published before it signs. */
-async function ensureKeys(policy: KeyPolicy, now: Date): Promise<KeyRecord[]> {
-  const existing = await readKeyFiles(policy.dir);
+async function ensureKeys(policy: KeyPolicy, now: Date, warnings: string[] = []): Promise<KeyRecord[]> {
+  const permissions = { allowLoosePermissions: policy.allowLoosePermissions, warnings };
+  const existing = await readKeyFiles(policy.dir, permissions);
   if (existing.length > 0) return existing;
   return withDirectoryLock(policy.dir, async () => {
-    const again = await readKeyFiles(policy.dir);
+    const again = await readKeyFiles(policy.dir, permissions);
     if (again.length > 0) return again;
+    await protectKeysDirectory(policy.dir);
     const fresh = [
       await generateKeyRecord(policy.alg, 'current', now),
       await generateKeyRecord(policy.alg, 'next', now),
@@ -81,18 +99,22 @@ async function ensureKeys(policy: KeyPolicy, now: Date): Promise<KeyRecord[]> {
 }
 
 export async function loadKeyRing(policy: KeyPolicy, now: Date): Promise<KeyRing> {
-  const keys = await ensureKeys(policy, now);
+  const warnings: string[] = [];
+  const keys = await ensureKeys(policy, now, warnings);
   const signing = signingKey(keys);
   if (!signing) throw new Error(`no current signing key in ${policy.dir}: run \`tessera keys rotate\``);
   const published = publishedKeys(keys, now, policy.retentionSeconds);
-  return { signing, published, fingerprint: fingerprintOf(published) };
+  return { signing, published, fingerprint: fingerprintOf(published), warnings };
 }
 
 /** `tessera keys rotate`: next -> current, current -> retired, a new next; lapsed keys deleted. */
 export async function rotateKeyDirectory(policy: KeyPolicy, now: Date): Promise<KeyRecord[]> {
   await ensureKeys(policy, now);
   return withDirectoryLock(policy.dir, async () => {
-    const keys = await readKeyFiles(policy.dir);
+    const keys = await readKeyFiles(policy.dir, {
+      allowLoosePermissions: policy.allowLoosePermissions,
+      warnings: [],
+    });
     const plan = rotateKeys(
       keys,
       await generateKeyRecord(policy.alg, 'next', now),
@@ -101,6 +123,6 @@ export async function rotateKeyDirectory(policy: KeyPolicy, now: Date): Promise<
     );
     for (const key of plan.write) await writeKeyFile(policy.dir, key);
     for (const kid of plan.remove) await removeKeyFile(policy.dir, kid);
-    return readKeyFiles(policy.dir);
+    return readKeyFiles(policy.dir, { allowLoosePermissions: policy.allowLoosePermissions, warnings: [] });
   });
 }

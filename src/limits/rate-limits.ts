@@ -1,21 +1,34 @@
 /**
- * Abuse limits, per client IP, per instance (in memory): token requests, failed credential
- * presentations (PATs or JWTs that do not authenticate, on /token and /api/v1), and leaked-
- * token reports. Per instance means N instances allow N times the configured rate; the failed-
- * presentation limit still makes guessing hopeless (a PAT has 178 random bits and a checksum).
+ * Abuse limits per client address (see net/client-address.ts for what that address is):
+ * token requests and leaked-token reports per instance, in memory; failed credential
+ * presentations (PATs or JWTs that do not authenticate, on /token and /api/v1, and failed
+ * client authentication) in the database, shared by all instances.
+ *
+ * The failed-credential limit refuses further *bad* credentials, never a valid one: CI fleets
+ * share NAT addresses, and one broken job must not lock out the rest. Guessing stays hopeless
+ * (a PAT has 178 random bits and a checksum that is checked before any lookup).
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Clock } from '../clock.js';
 import type { Limits } from '../config.js';
+import type { Queryable } from '../db/queryable.js';
+import type { Logger } from '../logger.js';
+import { FailedCredentialCounter } from './failed-credentials.js';
 
 export class RateLimits {
   readonly #tokenRequests: RateLimiterMemory;
-  readonly #failedAuth: RateLimiterMemory;
   readonly #leakReports: RateLimiterMemory;
+  readonly #failures: FailedCredentialCounter;
 
-  constructor(limits: Limits) {
+  constructor(
+    limits: Limits,
+    db: Queryable,
+    clock: Clock,
+    private readonly logger: Logger,
+  ) {
     this.#tokenRequests = new RateLimiterMemory({ points: limits.tokenRequestsPerMinute, duration: 60 });
-    this.#failedAuth = new RateLimiterMemory({ points: limits.failedAuthPerMinute, duration: 60 });
     this.#leakReports = new RateLimiterMemory({ points: limits.leakReportsPerMinute, duration: 60 });
+    this.#failures = new FailedCredentialCounter(db, clock, limits.failedAuthPerMinute);
   }
 
   /** Seconds to wait before retrying, or 0 when the request may proceed (and was counted). */
@@ -37,14 +50,27 @@ export class RateLimits {
     return RateLimits.take(this.#leakReports, ip);
   }
 
-  /** Seconds this IP must wait because of failed presentations, without counting a new one. */
-  async failedAuthBlocked(ip: string): Promise<number> {
-    const state = await this.#failedAuth.get(ip);
-    if (!state || state.consumedPoints < this.#failedAuth.points) return 0;
-    return Math.max(1, Math.ceil(state.msBeforeNext / 1000));
+  /**
+   * Counts a failed presentation; seconds the address must wait before presenting bad
+   * credentials again, or 0. A database that cannot count does not turn the answer into a
+   * 500: the failure is logged and answered as a plain failure.
+   */
+  async recordFailedAuth(ip: string): Promise<number> {
+    try {
+      return await this.#failures.record(ip);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not count a failed credential');
+      return 0;
+    }
   }
 
-  async recordFailedAuth(ip: string): Promise<void> {
-    await RateLimits.take(this.#failedAuth, ip);
+  /** Seconds to wait when the address is over the failed-credential limit (0 if it is not). */
+  async failedAuthRetryAfter(ip: string): Promise<number> {
+    try {
+      return await this.#failures.retryAfter(ip);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not read the failed-credential count');
+      return 0;
+    }
   }
 }

@@ -45,6 +45,7 @@ export class ProviderHost {
 
   static async start(build: (keys: KeyRing) => Provider, policy: KeyPolicy, clock: Clock, logger: Logger) {
     const keys = await loadKeyRing(policy, clock());
+    for (const warning of keys.warnings) logger.warn({ keysDir: policy.dir }, warning);
     return new ProviderHost(ProviderHost.#wrap(build(keys), keys, logger), build, policy, clock, logger);
   }
 
@@ -88,6 +89,7 @@ export class ProviderHost {
     try {
       const keys = await loadKeyRing(this.policy, this.clock());
       if (keys.fingerprint === this.#live.keys.fingerprint) return false;
+      for (const warning of keys.warnings) this.logger.warn({ keysDir: this.policy.dir }, warning);
       this.#live = ProviderHost.#wrap(this.build(keys), keys, this.logger);
       this.logger.info(
         { signingKid: keys.signing.kid, published: keys.published.map((k) => k.kid) },

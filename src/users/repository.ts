@@ -72,6 +72,23 @@ export async function setUserDisabled(q: Queryable, id: string, disabledAt: Date
   return rows[0] ?? null;
 }
 
+/**
+ * Changes a live user's username and/or entitlements; null when there is no such user. A
+ * username another live user holds (any case) violates the unique index: SQLSTATE 23505.
+ */
+export async function updateUserRow(
+  q: Queryable,
+  id: string,
+  change: { username?: string | undefined; entitlements?: string[] | undefined },
+) {
+  const { rows } = await q.query<UserRow>(
+    `UPDATE users SET username = coalesce($2, username), entitlements = coalesce($3, entitlements)
+     WHERE id = $1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
+    [id, change.username ?? null, change.entitlements ?? null],
+  );
+  return rows[0] ?? null;
+}
+
 export async function markUserDeleted(q: Queryable, id: string, deletedAt: Date) {
   const { rowCount } = await q.query(
     'UPDATE users SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL',

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { runMigrations } from '../../src/db/migrate.js';
+import { MIGRATIONS_DIR, runMigrations } from '../../src/db/migrate.js';
 import type { Queryable } from '../../src/db/queryable.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
@@ -108,5 +108,50 @@ describe('runMigrations with a failing migration', () => {
     }
     expect((await recorded(db)).map((m) => m.version)).toEqual([1, 2]);
     expect(await tableExists(db, 'migration_bad')).toBe(true);
+  });
+});
+
+describe('003_security_hardening on a database with revoked PATs', () => {
+  it('gives every revoked PAT the revocation kind its recorded reason implies', async () => {
+    const { db } = await emptyDatabase();
+    const before = mkdtempSync(join(tmpdir(), 'tessera-migrations-'));
+    try {
+      for (const name of SHIPPED.filter((file) => file < '003')) {
+        copyFileSync(join(MIGRATIONS_DIR, name), join(before, name));
+      }
+      await runMigrations(db, before);
+    } finally {
+      rmSync(before, { recursive: true, force: true });
+    }
+    const user = '00000000-0000-4000-8000-0000000000aa';
+    await db.query(`INSERT INTO users (id, username, created_at) VALUES ($1, 'old', now())`, [user]);
+    const reasons: [string | null, string | null][] = [
+      ['rotated', 'rotation'],
+      ['reported leaked', 'leak'],
+      ['user deleted', 'user_deleted'],
+      ['inactive', 'inactivity'],
+      ['revoked by admin', 'admin'],
+      ['admin: left the company', 'admin'],
+      ['revoked', 'owner'],
+      [null, null],
+    ];
+    for (const [i, [reason]] of reasons.entries()) {
+      await db.query(
+        `INSERT INTO pats (id, user_id, name, token_hash, hint, scopes, created_at, revoked_at, revoked_reason)
+         VALUES ($1, $2, 'p', $3, 'tsr_x', '{}', now(), $4, $5)`,
+        [
+          `00000000-0000-4000-8000-00000000000${i}`,
+          user,
+          Buffer.from([i]),
+          reason ? new Date() : null,
+          reason,
+        ],
+      );
+    }
+    expect(await runMigrations(db)).toEqual(['003_security_hardening.sql']);
+    const { rows } = await db.query<{ revoked_reason: string | null; revocation_kind: string | null }>(
+      'SELECT revoked_reason, revocation_kind FROM pats ORDER BY id',
+    );
+    expect(rows.map((row) => [row.revoked_reason, row.revocation_kind])).toEqual(reasons);
   });
 });

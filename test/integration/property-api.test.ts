@@ -108,6 +108,17 @@ const newUser: Schema = {
     optional(b.service, (s) => typeof s === 'boolean'),
 };
 
+const userChange: Schema = {
+  base: { username: FRESH_NAME, entitlements: ['tessera:tokens', 'repo:read'], admin: false },
+  valid: (b) =>
+    isObject(b) &&
+    onlyKeys(b, ['username', 'entitlements', 'admin']) &&
+    Object.keys(b).length > 0 &&
+    optional(b.username, (u) => typeof u === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(u)) &&
+    optional(b.entitlements, (e) => listOf(e, 0, 100, (s) => stringUpTo(s, 64))) &&
+    optional(b.admin, (a) => typeof a === 'boolean'),
+};
+
 const empty: Schema = { base: {}, valid: (b) => isObject(b) && Object.keys(b).length === 0 };
 
 const adminRevoke: Schema = {
@@ -432,7 +443,7 @@ interface Outcome {
 
 interface WriteRoute {
   name: string;
-  method: 'POST' | 'DELETE';
+  method: 'POST' | 'PATCH' | 'DELETE';
   path: (id: string) => string;
   caller: 'user' | 'admin' | 'open';
   /** Path ids to try; none for routes without one. */
@@ -628,6 +639,22 @@ const routes: WriteRoute[] = [
       },
     }),
   ),
+  {
+    name: 'PATCH /users/{id}',
+    method: 'PATCH',
+    path: (id) => `/api/v1/users/${id}`,
+    caller: 'admin',
+    targets: ['fresh', 'disabled', 'deleted', 'self', 'nothing', 'garbage'],
+    schema: userChange,
+    prepare: userTarget,
+    verify: (o) => {
+      const id = o.fixture.id as string;
+      expect(o.response.status).toBe(200);
+      const changed = o.before.users.get(id)?.state === o.after.users.get(id)?.state ? [] : [id];
+      expect(o.diff).toEqual({ users: { ...NO_CHANGE, changed }, pats: NO_CHANGE, audit: 1 });
+      if (typeof o.body.username === 'string') expect(o.after.users.get(id)?.username).toBe(o.body.username);
+    },
+  },
   {
     name: 'DELETE /users/{id}',
     method: 'DELETE',

@@ -65,7 +65,7 @@ describe('loadConfig defaults', () => {
       lastUsedIntervalSeconds: 60,
       revokeAfterInactiveDays: null,
     });
-    expect(config.signing).toEqual({ alg: 'ES256', jwksMaxAgeSeconds: 300 });
+    expect(config.signing).toEqual({ alg: 'ES256', jwksMaxAgeSeconds: 300, allowLoosePermissions: false });
     expect(config.limits).toEqual({
       tokenRequestsPerMinute: 600,
       failedAuthPerMinute: 30,
