@@ -401,6 +401,28 @@ describe('choosing the policy', () => {
     });
   });
 
+  it('a policy whose user is disabled accepts nothing; enabled again, it does', async () => {
+    const owner = (await server.createUserWithToken(uniqueName('svc'), ['tessera:tokens', 'repo:read'])).user;
+    await createPolicy(server, {
+      issuer: github.url,
+      audience: AUD,
+      user_id: owner.id,
+      audiences: [API],
+      scopes: ['repo:read'],
+      name: uniqueName('disabled-user'),
+      subject: 'repo:acme/svc:*',
+    });
+    const token = () =>
+      github.mint(github.githubClaims({ aud: AUD, sub: 'repo:acme/svc:ref:refs/heads/main' }));
+    const asAdmin = { token: server.adminToken, body: {} };
+    expect((await server.request('POST', `/api/v1/users/${owner.id}/disable`, asAdmin)).status).toBe(200);
+    const refused = await federatedExchange(server, await token(), { audience: API });
+    expect(refused.response.body).toEqual(refusal);
+    expect(refused.row.reason).toMatch(/disabled/);
+    expect((await server.request('POST', `/api/v1/users/${owner.id}/enable`, asAdmin)).status).toBe(200);
+    expect((await federatedExchange(server, await token(), { audience: API })).response.status).toBe(200);
+  });
+
   it('admin stats count federated exchanges', async () => {
     const stats = await server.request('GET', '/api/v1/admin/stats', { token: server.adminToken });
     expect(stats.body.federated_exchanges_24h_granted).toBeGreaterThan(0);
