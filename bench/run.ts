@@ -62,7 +62,9 @@ async function loadAgainst(server: ServerProcess, target: string, spec: Paramete
     peakRssMiB: server.peakRssMiB(),
   };
   rows.push(row);
-  console.error(`${target}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms, ${row.non2xx} non-2xx`);
+  console.error(
+    `${target}: ${row.rps.toFixed(0)} req/s, p99 ${row.p99} ms, ${row.cpuPer1000.toFixed(3)} CPU s / 1000 req, ${row.non2xx} non-2xx`,
+  );
   return row;
 }
 

@@ -86,8 +86,8 @@ export function audienceContains(aud: unknown, audience: string): boolean {
   return Array.isArray(aud) ? aud.includes(audience) : aud === audience;
 }
 
-export type PolicyChoice =
-  | { kind: 'matched'; policy: TrustPolicy; matchedClaims: Record<string, unknown> }
+export type PolicyChoice<P extends TrustPolicy = TrustPolicy> =
+  | { kind: 'matched'; policy: P; matchedClaims: Record<string, unknown> }
   | { kind: 'none' }
   | { kind: 'ambiguous'; names: string[] }
   | { kind: 'named_not_matching' };
@@ -96,11 +96,11 @@ export type PolicyChoice =
  * The one policy that accepts this (verified) token: its issuer's policies whose audience the
  * token carries and whose conditions hold. Several matches need `trust_policy` naming one.
  */
-export function choosePolicy(
-  policies: readonly TrustPolicy[],
+export function choosePolicy<P extends TrustPolicy>(
+  policies: readonly P[],
   payload: Record<string, unknown>,
   named: string | undefined,
-): PolicyChoice {
+): PolicyChoice<P> {
   const matches = policies.flatMap((policy) => {
     if (policy.issuer !== payload.iss || !audienceContains(payload.aud, policy.audience)) return [];
     const matchedClaims = matchConditions(policy, payload);
@@ -114,6 +114,6 @@ export function choosePolicy(
   if (matches.length > 1) return { kind: 'ambiguous', names: matches.map((m) => m.policy.name) };
   return {
     kind: 'matched',
-    ...(matches[0] as { policy: TrustPolicy; matchedClaims: Record<string, unknown> }),
+    ...(matches[0] as { policy: P; matchedClaims: Record<string, unknown> }),
   };
 }

@@ -6,6 +6,10 @@ import type { TrustPolicy } from './policy.js';
 const COLUMNS = `id, name, issuer, audience, subject, claims, user_id, scopes, audiences, max_ttl_seconds,
   single_use, created_at, created_by, updated_at`;
 
+const POLICY_COLUMNS = COLUMNS.split(',')
+  .map((column) => `p.${column.trim()}`)
+  .join(', ');
+
 export type PolicyFields = Omit<TrustPolicy, 'id' | 'created_at' | 'created_by' | 'updated_at'>;
 
 const fieldValues = (p: PolicyFields) => [
@@ -80,10 +84,18 @@ export async function listTrustPolicies(q: Queryable, limit: number, after: Keys
   return rows;
 }
 
-/** Every policy naming `issuer` (the exchange path reads these on each federated request). */
-export async function trustPoliciesOfIssuer(q: Queryable, issuer: string): Promise<TrustPolicy[]> {
-  const { rows } = await q.query<TrustPolicy>(
-    `SELECT ${COLUMNS} FROM trust_policies WHERE issuer = $1`,
+/** A policy with the state of its user, as the exchange path needs both. */
+export interface IssuerPolicy extends TrustPolicy {
+  /** The user's current entitlements; null when the user is deleted or disabled. */
+  user_entitlements: string[] | null;
+}
+
+/** Every policy naming `issuer`, with its user's entitlements: one statement per federated exchange. */
+export async function trustPoliciesOfIssuer(q: Queryable, issuer: string): Promise<IssuerPolicy[]> {
+  const { rows } = await q.query<IssuerPolicy>(
+    `SELECT ${POLICY_COLUMNS},
+       CASE WHEN u.deleted_at IS NULL AND u.disabled_at IS NULL THEN u.entitlements END AS user_entitlements
+     FROM trust_policies p JOIN users u ON u.id = p.user_id WHERE p.issuer = $1`,
     [issuer],
     'trust-policies-of-issuer',
   );

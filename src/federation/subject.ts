@@ -13,10 +13,9 @@ import { INVALID_SUBJECT_TOKEN } from '../exchange/constants.js';
 import { invalidRequest } from '../exchange/denial.js';
 import type { FederatedFacts } from '../exchange/outcome.js';
 import { type ExchangeSubject, SubjectDenied } from '../exchange/subject.js';
-import { findUserById } from '../users/repository.js';
 import { type IssuerKeys, IssuerUnavailable } from './issuer-keys.js';
 import { audienceContains, choosePolicy, type TrustPolicy } from './policy.js';
-import { claimTokenUse, trustPoliciesOfIssuer } from './repository.js';
+import { claimTokenUse, type IssuerPolicy, trustPoliciesOfIssuer } from './repository.js';
 import { FederationRefusal, peekToken, verifyExternalToken } from './verify.js';
 
 /** The issuer cannot be reached: 503 `temporarily_unavailable`, audited with what the token claimed. */
@@ -41,7 +40,7 @@ function refusal(reason: string, federation: FederatedFacts, userId: string | nu
   return new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, reason), { userId, federation });
 }
 
-function pickPolicy(policies: TrustPolicy[], payload: JWTPayload, named: string | undefined) {
+function pickPolicy<P extends TrustPolicy>(policies: P[], payload: JWTPayload, named: string | undefined) {
   if (!policies.some((p) => audienceContains(payload.aud, p.audience))) {
     throw new FederationRefusal('audience matches no trust policy of the issuer');
   }
@@ -80,7 +79,7 @@ export async function authenticateFederated(
     });
     const { policy, matchedClaims } = pickPolicy(policies, payload, named);
     Object.assign(facts, { trustPolicyId: policy.id, matchedClaims });
-    return await policySubject(deps, policy, payload, facts);
+    return policySubject(deps, policy, payload, facts);
   } catch (error) {
     if (error instanceof FederationRefusal) throw refusal(error.message, facts);
     if (error instanceof IssuerUnavailable) throw new FederationUnavailable(error.message, facts);
@@ -88,51 +87,40 @@ export async function authenticateFederated(
   }
 }
 
-async function policySubject(
+function policySubject(
   deps: FederationDeps,
-  policy: TrustPolicy,
+  policy: IssuerPolicy,
   payload: JWTPayload,
   facts: FederatedFacts,
-): Promise<ExchangeSubject> {
-  const user = await findUserById(deps.db, policy.user_id);
-  if (!user || user.disabled_at)
-    throw new FederationRefusal('the trust policy’s user is disabled or deleted');
+): ExchangeSubject {
+  const entitlements = policy.user_entitlements;
+  if (!entitlements) throw new FederationRefusal('the trust policy’s user is disabled or deleted');
   if (policy.single_use && typeof payload.jti !== 'string') {
     throw new FederationRefusal('single-use trust policy and the token has no jti');
   }
+  const userId = policy.user_id;
+  const { iss, sub, jti, exp } = payload as { iss: string; sub?: string; jti: string; exp: number };
   return {
-    userId: user.id,
+    userId,
     credentialId: policy.id,
-    entitlements: user.entitlements,
+    entitlements,
     heldScopes: policy.scopes,
     allowedAudiences: policy.audiences,
     maxLifetime: policy.max_ttl_seconds,
-    claims: { trust_policy_id: policy.id, src: { iss: payload.iss, sub: payload.sub ?? null } },
-    facts: { userId: user.id, federation: facts },
+    claims: { trust_policy_id: policy.id, src: { iss, sub: sub ?? null } },
+    facts: { userId, federation: facts },
     // Claimed last, just before the JWT is issued, so a refused target or scope does not use the token up.
-    beforeIssue: policy.single_use
-      ? () =>
-          claimSingleUse(
-            deps,
-            payload.iss as string,
-            payload.jti as string,
-            payload.exp as number,
-            facts,
-            user.id,
-          )
-      : undefined,
+    beforeIssue: policy.single_use ? () => claimSingleUse(deps, { iss, jti, exp }, facts, userId) : undefined,
   };
 }
 
 async function claimSingleUse(
   deps: FederationDeps,
-  issuer: string,
-  jti: string,
-  exp: number,
+  token: { iss: string; jti: string; exp: number },
   facts: FederatedFacts,
   userId: string,
 ) {
-  if (!(await claimTokenUse(deps.db, issuer, jti, new Date(exp * 1000), deps.clock()))) {
+  if (!(await claimTokenUse(deps.db, token.iss, token.jti, new Date(token.exp * 1000), deps.clock()))) {
     throw refusal('token already used (single_use)', facts, userId);
   }
 }

@@ -69,6 +69,8 @@ afterAll(async () => {
   await Promise.all([github.stop(), gitlab.stop(), rogue.stop(), cluster.stop()]);
 });
 
+const TOOLS_SUB = 'repo:acme/tools:ref:refs/heads/main';
+const RELEASE = 'acme/tools/.github/workflows/release.yml@refs/heads/main';
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 /** A token with these claims and a signature that verifies nowhere. */
 const forged = (claims: Record<string, unknown>) => `${b64({ alg: 'RS256' })}.${b64(claims)}.c2lnbmF0dXJl`;
@@ -149,6 +151,13 @@ describe('granted exchanges', () => {
     expect((await federatedExchange(server, other, { audience: API })).response.body).toEqual(refusal);
   });
 
+  it('the tools policy’s patterns accept the tokens they are meant for', async () => {
+    const token = await github.mint(
+      github.githubClaims({ aud: AUD, sub: TOOLS_SUB, job_workflow_ref: RELEASE }),
+    );
+    expect((await federatedExchange(server, token, { audience: API })).response.status).toBe(200);
+  });
+
   it('scopes stay within the policy and the resource, and the policy’s audiences bound the target', async () => {
     const token = () => github.mint(github.githubClaims({ aud: AUD }));
     const tooMuch = await federatedExchange(server, await token(), { audience: API, scope: 'repo:write' });
@@ -203,18 +212,29 @@ describe('refusals: one fixed answer, one audit reason each', () => {
       () => github.mint(github.githubClaims({ aud: AUD, repository_id: '999' })),
       /no trust policy matches/,
     ],
-    [
-      'a pattern that must not over-match',
-      () =>
-        github.mint(
-          github.githubClaims({
-            aud: AUD,
-            sub: 'repo:acme/tools-evil:ref:refs/heads/main',
-            job_workflow_ref: 'acme/tools/.github/workflows/release.yml@refs/heads/main',
-          }),
-        ),
-      /no trust policy matches/,
-    ],
+    ...(
+      [
+        [
+          'a subject pattern must not over-match a longer name',
+          'repo:acme/tools-evil:ref:refs/heads/main',
+          RELEASE,
+        ],
+        [
+          'a . in a pattern is not a wildcard',
+          TOOLS_SUB,
+          'acme/tools/Xgithub/workflows/releaseXyml@refs/heads/main',
+        ],
+        ['a pattern is anchored at the start', TOOLS_SUB, `fork/${RELEASE}`],
+        ['a pattern is anchored at the end', `${TOOLS_SUB}`.replace('repo:', 'xrepo:'), RELEASE],
+      ] as const
+    ).map(
+      ([cause, sub, workflow]) =>
+        [
+          cause,
+          () => github.mint(github.githubClaims({ aud: AUD, sub, job_workflow_ref: workflow })),
+          /no trust policy matches/,
+        ] as [string, () => Promise<string>, RegExp],
+    ),
     [
       'a signature by another key',
       async () => {
@@ -379,6 +399,28 @@ describe('choosing the policy', () => {
       external: { iss: github.url, sub: 'repo:acme/deleted:ref:refs/heads/main' },
       matched_claims: { sub: 'repo:acme/deleted:ref:refs/heads/main' },
     });
+  });
+
+  it('a policy whose user is disabled accepts nothing; enabled again, it does', async () => {
+    const owner = (await server.createUserWithToken(uniqueName('svc'), ['tessera:tokens', 'repo:read'])).user;
+    await createPolicy(server, {
+      issuer: github.url,
+      audience: AUD,
+      user_id: owner.id,
+      audiences: [API],
+      scopes: ['repo:read'],
+      name: uniqueName('disabled-user'),
+      subject: 'repo:acme/svc:*',
+    });
+    const token = () =>
+      github.mint(github.githubClaims({ aud: AUD, sub: 'repo:acme/svc:ref:refs/heads/main' }));
+    const asAdmin = { token: server.adminToken, body: {} };
+    expect((await server.request('POST', `/api/v1/users/${owner.id}/disable`, asAdmin)).status).toBe(200);
+    const refused = await federatedExchange(server, await token(), { audience: API });
+    expect(refused.response.body).toEqual(refusal);
+    expect(refused.row.reason).toMatch(/disabled/);
+    expect((await server.request('POST', `/api/v1/users/${owner.id}/enable`, asAdmin)).status).toBe(200);
+    expect((await federatedExchange(server, await token(), { audience: API })).response.status).toBe(200);
   });
 
   it('admin stats count federated exchanges', async () => {
