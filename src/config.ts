@@ -13,10 +13,11 @@ import {
   type Limits,
   type Resource,
   type TokenPolicy,
+  type WebhookSettings,
 } from './config-schema.js';
 import { BUILTIN_SCOPES, DEFAULT_SCOPE_CATALOGUE } from './scopes.js';
 
-export type { ClientConfig, Limits, Resource, TokenPolicy };
+export type { ClientConfig, Limits, Resource, TokenPolicy, WebhookSettings };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -45,6 +46,7 @@ export interface Config {
   server: z.infer<typeof fileSchema>['server'];
   metrics: z.infer<typeof fileSchema>['metrics'];
   clients: ClientConfig[];
+  webhooks: WebhookSettings;
 }
 
 /** Formats a zod issue path the way the config file is written: `resources[0].tokenTtlSeconds`. */
@@ -139,6 +141,7 @@ export function loadConfig(env: Env): Config {
     server: f.server,
     metrics: f.metrics,
     clients: f.clients,
+    webhooks: f.webhooks,
   };
 }
 

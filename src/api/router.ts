@@ -10,6 +10,7 @@ import { credentialRoutes } from './credentials.js';
 import { eventRoutes } from './events.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
+import { webhookRoutes } from './webhooks.js';
 
 export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
   const api = new Router({ prefix: '/api/v1' });
@@ -30,6 +31,7 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
     eventRoutes(deps),
     userRoutes(deps),
     adminRoutes(deps),
+    webhookRoutes(deps),
   ]) {
     authenticated.use(routes.routes(), routes.allowedMethods());
   }
