@@ -8,6 +8,7 @@ import { apiClient, CliError } from './client.js';
 import { registerExchangeCommand } from './exchange.js';
 import { registerKeyCommands } from './keys.js';
 import { registerTokenCommands } from './token.js';
+import { registerWebhookCommands } from './webhook.js';
 
 export function buildCli(env: Record<string, string | undefined>, out: (text: string) => void): Command {
   const program = new Command('tessera').description('Tessera security token service').showHelpAfterError();
@@ -39,6 +40,7 @@ export function buildCli(env: Record<string, string | undefined>, out: (text: st
   registerKeyCommands(program, () => loadConfig(env), out);
   registerTokenCommands(program, () => apiClient(loadClientConfig(env)), out);
   registerExchangeCommand(program, () => loadClientConfig(env), out);
+  registerWebhookCommands(program, () => apiClient(loadClientConfig(env)), out);
   return program;
 }
 
