@@ -27,7 +27,7 @@ function decodeTrailCursor(cursor: string): TrailPosition | null {
 const encodeTrailCursor = (row: AuditRow) =>
   Buffer.from(`${row.occurred_at.getTime()}.${row.id}`).toString('base64url');
 
-const eventsQuery = z.object({
+export const eventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z
     .string()

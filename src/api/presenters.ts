@@ -1,14 +1,16 @@
 /** The JSON shapes the API answers with. A PAT's secret and hash never appear here. */
 
+import type { z } from 'zod';
 import { toPage } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
 import { listPats, type PatFilter, type PatRow, patStatus } from '../pat/repository.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
+import type { issuedPatSchema, patSchema, userSchema } from './response-schemas.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function presentPat(pat: PatRow, now: Date) {
+export function presentPat(pat: PatRow, now: Date): z.output<typeof patSchema> {
   return {
     id: pat.id,
     user_id: pat.user_id,
@@ -16,7 +18,7 @@ export function presentPat(pat: PatRow, now: Date) {
     hint: pat.hint,
     scopes: pat.scopes,
     status: patStatus(pat, now),
-    created_at: iso(pat.created_at),
+    created_at: pat.created_at.toISOString(),
     expires_at: iso(pat.expires_at),
     last_used_at: iso(pat.last_used_at),
     last_used_ip: pat.last_used_ip,
@@ -32,11 +34,14 @@ export async function patPage(q: Queryable, filter: PatFilter) {
 }
 
 /** The one response that carries the plaintext: create and rotate. */
-export function presentIssuedPat(issued: { pat: PatRow; token: string }, now: Date) {
+export function presentIssuedPat(
+  issued: { pat: PatRow; token: string },
+  now: Date,
+): z.output<typeof issuedPatSchema> {
   return { ...presentPat(issued.pat, now), token: issued.token };
 }
 
-export function presentUser(user: UserRow) {
+export function presentUser(user: UserRow): z.output<typeof userSchema> {
   return {
     id: user.id,
     username: user.username,
@@ -44,6 +49,6 @@ export function presentUser(user: UserRow) {
     service: user.service,
     entitlements: user.entitlements,
     disabled: user.disabled_at !== null,
-    created_at: iso(user.created_at),
+    created_at: user.created_at.toISOString(),
   };
 }

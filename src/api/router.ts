@@ -8,6 +8,7 @@ import { catalogueRoutes } from './catalogue.js';
 import type { ApiDeps } from './context.js';
 import { credentialRoutes } from './credentials.js';
 import { eventRoutes } from './events.js';
+import { openApiRoutes } from './openapi/route.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
 import { webhookRoutes } from './webhooks.js';
@@ -17,6 +18,8 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
   // Unauthenticated by design (see credentials.ts).
   const open = credentialRoutes(deps);
   api.use(open.routes(), open.allowedMethods());
+  const description = openApiRoutes(deps);
+  api.use(description.routes(), description.allowedMethods());
 
   const authenticated = new Router();
   const { db, clock, config } = deps;

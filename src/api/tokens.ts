@@ -11,8 +11,8 @@ import { jsonBody } from './json-body.js';
 import { patPage, presentIssuedPat, presentPat } from './presenters.js';
 import { newPatBody, pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
-const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
-const emptyBody = z.strictObject({});
+export const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
+export const emptyBody = z.strictObject({});
 
 export function tokenRoutes(deps: ApiDeps): Router {
   const pats = patContext(deps);

@@ -14,7 +14,7 @@ import { jsonBody } from './json-body.js';
 import { presentIssuedPat, presentUser } from './presenters.js';
 import { newPatBody, pageQuery, pathId } from './schemas.js';
 
-const newUserBody = z.strictObject({
+export const newUserBody = z.strictObject({
   username: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
     error: 'expected 1-63 characters: letters, digits, . _ -, starting with a letter or digit',
   }),
@@ -22,8 +22,8 @@ const newUserBody = z.strictObject({
   admin: z.boolean().optional(),
   service: z.boolean().optional(),
 });
-const emptyBody = z.strictObject({});
-const listQuery = z.object(pageQuery);
+export const emptyBody = z.strictObject({});
+export const listQuery = z.object(pageQuery);
 
 export function userRoutes(deps: ApiDeps): Router {
   const users = { db: deps.db, clock: deps.clock, scopes: deps.config.scopes };

@@ -1,11 +1,12 @@
 /** SQL for webhook endpoints and their delivery log. */
 import type { KeysetPosition } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
+import type { WebhookEventType } from './events.js';
 
 export interface EndpointRow {
   id: string;
   url: string;
-  events: string[];
+  events: WebhookEventType[];
   description: string | null;
   created_at: Date;
   created_by: string | null;
