@@ -70,7 +70,8 @@ export function openApiValidator(document: any): OpenApiValidator {
   return {
     seen,
     check(method, rawPath, response) {
-      const path = rawPath.split('?')[0] as string;
+      // The router matches a path with or without one trailing slash.
+      const path = (rawPath.split('?')[0] as string).replace(/(.)\/$/, '$1');
       if (!path.startsWith(`${PREFIX}/`)) return [];
       const local = path.slice(PREFIX.length);
       const where = `${method} ${path}`;
