@@ -25,6 +25,8 @@ export function presentPat(pat: PatRow, now: Date): z.output<typeof patSchema> {
     revoked_at: iso(pat.revoked_at),
     revoked_reason: pat.revoked_reason,
     rotated_from: pat.rotated_from,
+    allowed_cidrs: pat.allowed_cidrs,
+    last_used_ips: pat.last_used_ips.map((use) => ({ ip: use.ip, at: new Date(use.at).toISOString() })),
   };
 }
 

@@ -28,6 +28,10 @@ export const patSchema = z.strictObject({
   revoked_at: time.nullable(),
   revoked_reason: z.string().nullable(),
   rotated_from: uuid.nullable(),
+  /** Null: usable from any address. */
+  allowed_cidrs: z.array(z.string()).nullable(),
+  /** The last 5 distinct client addresses, newest first. */
+  last_used_ips: z.array(z.strictObject({ ip: z.string(), at: time })).max(5),
 });
 
 /** Create and rotate: the PAT plus its plaintext, in this one response only. */

@@ -25,9 +25,10 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
   const { db, clock, config } = deps;
   const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys });
   const { patLookup, usage, limits } = deps;
-  authenticated.use(
-    requireCaller({ patLookup, clock, prefix: config.tokens.prefix, usage, limits, authenticateJwt }),
-  );
+  const prefix = config.tokens.prefix;
+  // PATs refused for their address are audited with the exchange rows (batched, off the request).
+  const audit = deps.recordExchange;
+  authenticated.use(requireCaller({ patLookup, clock, prefix, usage, limits, authenticateJwt, audit }));
   for (const routes of [
     catalogueRoutes(deps),
     tokenRoutes(deps),

@@ -33,7 +33,12 @@ export function tokenRoutes(deps: ApiDeps): Router {
     const issued = await createPat(
       pats,
       caller.user,
-      { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days },
+      {
+        name: body.name,
+        scopes: body.scopes,
+        expiresInDays: body.expires_in_days,
+        allowedCidrs: body.allowed_cidrs,
+      },
       actorOf(ctx),
     );
     ctx.status = 201;

@@ -67,7 +67,12 @@ export function userRoutes(deps: ApiDeps): Router {
     const body = parseBody(ctx, newPatBody);
     const owner = await findUserById(deps.db, pathId(ctx.params.id, 'user'));
     if (!owner) throw notFound('user');
-    const request = { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days };
+    const request = {
+      name: body.name,
+      scopes: body.scopes,
+      expiresInDays: body.expires_in_days,
+      allowedCidrs: body.allowed_cidrs,
+    };
     const issued = await createPat(patContext(deps), owner, request, actorOf(ctx));
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');

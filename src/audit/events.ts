@@ -21,6 +21,7 @@ export type AuditAction =
   | 'user.enabled'
   | 'user.deleted'
   | 'token.exchanged'
+  | 'api.authenticated'
   | 'webhook.created'
   | 'webhook.updated'
   | 'webhook.deleted';

@@ -53,7 +53,13 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
     const client = checkClientGrant(config, record.clientId);
     const request = parseExchangeRequest(ctx.oidc.params as Record<string, string | string[] | undefined>);
     const now = clock();
-    const holder = await authenticateSubject(deps.patLookup, config.tokens.prefix, request.subjectToken, now);
+    const holder = await authenticateSubject(
+      deps.patLookup,
+      config.tokens.prefix,
+      request.subjectToken,
+      now,
+      record.meta.ip,
+    );
     record.patId = holder.pat.id;
     record.userId = holder.user.id;
     const resource = resolveResource(request.targets, config.resources, config.defaultAudience, client);

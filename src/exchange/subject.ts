@@ -6,7 +6,7 @@
  */
 import { hashPat, isWellFormedPat } from '../pat/format.js';
 import type { PatHashLookup } from '../pat/hash-lookup.js';
-import { type PatRecord, unusableReason } from '../pat/record.js';
+import { type PatRecord, refusalReason } from '../pat/record.js';
 import { INVALID_SUBJECT_TOKEN } from './constants.js';
 import { ExchangeDenied, invalidRequest } from './denial.js';
 
@@ -26,6 +26,7 @@ export async function authenticateSubject(
   prefix: string,
   token: string,
   now: Date,
+  ip: string | null,
 ): Promise<PatRecord> {
   if (!isWellFormedPat(prefix, token)) {
     throw new SubjectDenied(
@@ -38,7 +39,7 @@ export async function authenticateSubject(
   if (!record) {
     throw new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, 'unknown token'), null, null);
   }
-  const reason = unusableReason(record, now);
+  const reason = refusalReason(record, now, ip);
   if (!reason) return record;
   throw new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, reason), record.pat.id, record.user.id);
 }
