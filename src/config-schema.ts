@@ -24,6 +24,29 @@ const clientSchema = z.strictObject({
   audiences: z.array(z.url()).optional(),
 });
 
+/** Webhook delivery and expiry notices (README, "Webhooks"). */
+const webhooksSchema = z
+  .strictObject({
+    /** How often each instance looks for due deliveries. */
+    pollIntervalMs: positiveInt.default(5000),
+    /** A receiver must answer within this long, else the attempt failed. */
+    timeoutMs: positiveInt.max(60_000, { error: 'expected at most 60000 ms' }).default(10_000),
+    /** Attempts per event and endpoint before it is given up. */
+    maxAttempts: positiveInt.max(100, { error: 'expected at most 100' }).default(12),
+    /** Retry n waits base * 2^(n-1) seconds, at most the cap. */
+    backoffBaseSeconds: positiveInt.default(10),
+    backoffCapSeconds: positiveInt.default(3600),
+    /** This many failed attempts in a row disable an endpoint until an administrator re-enables it. */
+    failureThreshold: positiveInt.default(20),
+    /** Deliveries one instance claims per poll. */
+    batchSize: positiveInt.max(100, { error: 'expected at most 100' }).default(20),
+    /** `token.expiring` goes out once per threshold, this many days before `expires_at`. */
+    expiryNoticeDays: z.array(positiveInt.max(3650)).max(10).default([30, 7, 1]),
+    /** How often each instance looks for tokens to send expiry notices about. */
+    expirySweepIntervalMs: positiveInt.default(600_000),
+  })
+  .prefault({});
+
 export const fileSchema = z.strictObject({
   scopes: z.record(scopeName, z.string().min(1)).optional(),
   resources: z.array(resourceSchema).default([]),
@@ -117,6 +140,7 @@ export const fileSchema = z.strictObject({
       fetchTimeoutMs: positiveInt.max(30_000).default(5000),
     })
     .prefault({}),
+  webhooks: webhooksSchema,
 });
 
 export const envSchema = z.object({
@@ -139,3 +163,4 @@ export type ClientConfig = z.infer<typeof clientSchema>;
 export type TokenPolicy = z.infer<typeof fileSchema>['tokens'];
 export type Limits = z.infer<typeof fileSchema>['limits'];
 export type FederationConfig = z.infer<typeof fileSchema>['federation'];
+export type WebhookSettings = z.infer<typeof fileSchema>['webhooks'];

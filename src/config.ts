@@ -14,10 +14,11 @@ import {
   type Limits,
   type Resource,
   type TokenPolicy,
+  type WebhookSettings,
 } from './config-schema.js';
 import { BUILTIN_SCOPES, DEFAULT_SCOPE_CATALOGUE } from './scopes.js';
 
-export type { ClientConfig, FederationConfig, Limits, Resource, TokenPolicy };
+export type { ClientConfig, FederationConfig, Limits, Resource, TokenPolicy, WebhookSettings };
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -47,6 +48,7 @@ export interface Config {
   metrics: z.infer<typeof fileSchema>['metrics'];
   clients: ClientConfig[];
   federation: FederationConfig;
+  webhooks: WebhookSettings;
 }
 
 /** Formats a zod issue path the way the config file is written: `resources[0].tokenTtlSeconds`. */
@@ -142,6 +144,7 @@ export function loadConfig(env: Env): Config {
     metrics: f.metrics,
     clients: f.clients,
     federation: f.federation,
+    webhooks: f.webhooks,
   };
 }
 

@@ -15,8 +15,10 @@ import { keyPolicyFor } from './keys/keyring.js';
 import type { Logger } from './logger.js';
 import { ProviderHost } from './oidc/host.js';
 import { buildProvider } from './oidc/provider.js';
+import { startExpiryNotices } from './pat/expiry-notices.js';
 import { startInactivityPolicy } from './pat/inactivity.js';
 import { createServices, type Services } from './services.js';
+import { WebhookWorker } from './webhooks/worker.js';
 
 /** How often a running instance looks for rotated keys (SIGHUP makes it look at once). */
 const KEYS_CHECK_MS = 30_000;
@@ -28,6 +30,10 @@ export interface Tessera {
   oidc: ProviderHost;
   /** Applies the inactivity policy now (it also runs on start and every 10 minutes). */
   sweepInactive(): Promise<string[]>;
+  /** Sends the expiry notices due now (also on start and every `webhooks.expirySweepIntervalMs`). */
+  sweepExpiry(): Promise<unknown[]>;
+  /** Delivers the webhooks due now (also on start and every `webhooks.pollIntervalMs`). */
+  deliverWebhooks(): Promise<number>;
   /** Stops accepting, drains in-flight requests (at most `graceMs`), closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -61,6 +67,9 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   );
   oidc.watch(KEYS_CHECK_MS);
   const inactivity = await startInactivityPolicy(services);
+  const hooks = { db, clock, settings: config.webhooks, logger };
+  const expiry = await startExpiryNotices(hooks);
+  const webhooks = new WebhookWorker(hooks);
   const { server, url } = await listen(buildApp({ ...services, oidc }), {
     port: config.port,
     host: config.host,
@@ -70,6 +79,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
     { url, database: db.kind, startupMs: Math.round(performance.now() - started) },
     'tessera listening',
   );
+  webhooks.start();
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = config.server.shutdownGraceMs) => {
@@ -77,13 +87,24 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       await closeGracefully(server, graceMs);
       oidc.close();
       inactivity.stop();
+      expiry.stop();
+      await webhooks.stop();
       await services.flushAudit();
       await db.close();
       logger.info('tessera stopped');
     })();
     return stopping;
   };
-  return { url, db, server, oidc, sweepInactive: inactivity.sweep, stop };
+  return {
+    url,
+    db,
+    server,
+    oidc,
+    sweepInactive: inactivity.sweep,
+    sweepExpiry: expiry.sweep,
+    deliverWebhooks: () => webhooks.deliverDue(),
+    stop,
+  };
 }
 
 /** `tessera serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. */

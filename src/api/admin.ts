@@ -13,9 +13,13 @@ import { patPage, presentPat } from './presenters.js';
 import { exactRouter } from './routing.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
-const listQuery = z.object({ user: z.string().min(1).max(64).optional(), ...patFilterQuery, ...pageQuery });
-const emptyBody = z.strictObject({});
-const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
+export const listQuery = z.object({
+  user: z.string().min(1).max(64).optional(),
+  ...patFilterQuery,
+  ...pageQuery,
+});
+export const emptyBody = z.strictObject({});
+export const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
 /** `user=` names a user by id (deleted ones too) or by live username; null when it names nobody. */
 async function resolveUser(deps: ApiDeps, user: string): Promise<string | null> {

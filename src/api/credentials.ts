@@ -15,7 +15,7 @@ import { parseBody, requestMeta } from './http.js';
 import { jsonBody } from './json-body.js';
 import { exactRouter } from './routing.js';
 
-const reportBody = z.strictObject({ tokens: z.array(z.string().max(256)).min(1).max(100) });
+export const reportBody = z.strictObject({ tokens: z.array(z.string().max(256)).min(1).max(100) });
 export const LEAK_REASON = 'reported leaked';
 
 export function credentialRoutes(deps: ApiDeps): Router {

@@ -1,14 +1,16 @@
 /** The JSON shapes the API answers with. A PAT's secret and hash never appear here. */
 
+import type { z } from 'zod';
 import { toPage } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
 import { listPats, type PatFilter, type PatRow, patStatus } from '../pat/repository.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
+import type { issuedPatSchema, patSchema, userSchema } from './response-schemas.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function presentPat(pat: PatRow, now: Date) {
+export function presentPat(pat: PatRow, now: Date): z.output<typeof patSchema> {
   return {
     id: pat.id,
     user_id: pat.user_id,
@@ -16,7 +18,7 @@ export function presentPat(pat: PatRow, now: Date) {
     hint: pat.hint,
     scopes: pat.scopes,
     status: patStatus(pat, now),
-    created_at: iso(pat.created_at),
+    created_at: pat.created_at.toISOString(),
     // Who minted it: an administrator's id on a person's PAT means someone else saw its secret.
     created_by: pat.created_by,
     expires_at: iso(pat.expires_at),
@@ -26,6 +28,8 @@ export function presentPat(pat: PatRow, now: Date) {
     revoked_reason: pat.revoked_reason,
     revocation_kind: pat.revocation_kind,
     rotated_from: pat.rotated_from,
+    allowed_cidrs: pat.allowed_cidrs,
+    last_used_ips: pat.last_used_ips.map((use) => ({ ip: use.ip, at: new Date(use.at).toISOString() })),
   };
 }
 
@@ -35,11 +39,14 @@ export async function patPage(q: Queryable, filter: PatFilter) {
 }
 
 /** The one response that carries the plaintext: create and rotate. */
-export function presentIssuedPat(issued: { pat: PatRow; token: string }, now: Date) {
+export function presentIssuedPat(
+  issued: { pat: PatRow; token: string },
+  now: Date,
+): z.output<typeof issuedPatSchema> {
   return { ...presentPat(issued.pat, now), token: issued.token };
 }
 
-export function presentUser(user: UserRow) {
+export function presentUser(user: UserRow): z.output<typeof userSchema> {
   return {
     id: user.id,
     username: user.username,
@@ -47,6 +54,6 @@ export function presentUser(user: UserRow) {
     service: user.service,
     entitlements: user.entitlements,
     disabled: user.disabled_at !== null,
-    created_at: iso(user.created_at),
+    created_at: user.created_at.toISOString(),
   };
 }

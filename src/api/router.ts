@@ -9,10 +9,29 @@ import { catalogueRoutes } from './catalogue.js';
 import type { ApiDeps } from './context.js';
 import { credentialRoutes } from './credentials.js';
 import { eventRoutes } from './events.js';
+import { openApiRoutes } from './openapi/route.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
 import { tokenRoutes } from './tokens.js';
 import { trustPolicyRoutes } from './trust-policies.js';
 import { userRoutes } from './users.js';
+import { webhookRoutes } from './webhooks.js';
+
+/** Every router of `/api/v1`: those anyone may call, and those that need a caller. */
+export function apiRouters(deps: ApiDeps) {
+  return {
+    // Unauthenticated by design (see credentials.ts and openapi/route.ts).
+    open: [credentialRoutes(deps), openApiRoutes(deps)],
+    authenticated: [
+      catalogueRoutes(deps),
+      tokenRoutes(deps),
+      eventRoutes(deps),
+      userRoutes(deps),
+      adminRoutes(deps),
+      trustPolicyRoutes(deps),
+      webhookRoutes(deps),
+    ],
+  };
+}
 
 export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
   const { db, clock, config, patLookup, usage, limits } = deps;
@@ -24,17 +43,12 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
     usage,
     limits,
     authenticateJwt,
+    // PATs refused for their address are audited with the exchange rows (batched, off the request).
+    audit: deps.recordExchange,
   });
+  const routers = apiRouters(deps);
   return compose([
-    // Unauthenticated by design (see credentials.ts).
-    openRoutes(credentialRoutes(deps)),
-    ...[
-      catalogueRoutes(deps),
-      tokenRoutes(deps),
-      eventRoutes(deps),
-      userRoutes(deps),
-      adminRoutes(deps),
-      trustPolicyRoutes(deps),
-    ].map((router) => authenticatedRoutes(router, authenticate)),
+    ...routers.open.map(openRoutes),
+    ...routers.authenticated.map((router) => authenticatedRoutes(router, authenticate)),
   ]);
 }

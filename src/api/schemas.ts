@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { decodeCursor, type KeysetPosition } from '../db/keyset.js';
 import { notFound } from '../errors.js';
+import { MAX_ALLOWED_CIDRS, parseCidr } from '../pat/address-allowlist.js';
 import type { PatFilter, PatStatus } from '../pat/repository.js';
 
 export const patStatusSchema = z.enum(['active', 'revoked', 'expired']);
@@ -36,6 +37,23 @@ export const newPatBody = z.strictObject({
     .max(50)
     .transform((scopes) => [...new Set(scopes)]),
   expires_in_days: z.int().positive().max(36500).nullable().optional(),
+  /** IPv4/IPv6 networks the PAT may be used from; absent or null: anywhere. */
+  allowed_cidrs: z
+    .array(
+      z
+        .string()
+        .max(64)
+        .transform((text, ctx) => {
+          const cidr = parseCidr(text);
+          if (!cidr)
+            ctx.addIssue({ code: 'custom', message: 'expected an IPv4 or IPv6 CIDR like 10.0.0.0/8' });
+          return cidr ?? z.NEVER;
+        }),
+    )
+    .max(MAX_ALLOWED_CIDRS)
+    .transform((cidrs) => [...new Set(cidrs)])
+    .nullable()
+    .optional(),
 });
 
 /** A parsed list query as the repository's filter. */

@@ -12,8 +12,8 @@ import { patPage, presentIssuedPat, presentPat } from './presenters.js';
 import { exactRouter } from './routing.js';
 import { newPatBody, pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
-const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
-const emptyBody = z.strictObject({});
+export const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
+export const emptyBody = z.strictObject({});
 
 export function tokenRoutes(deps: ApiDeps): Router {
   const pats = patContext(deps);
@@ -34,7 +34,12 @@ export function tokenRoutes(deps: ApiDeps): Router {
     const issued = await createPat(
       pats,
       caller.user,
-      { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days },
+      {
+        name: body.name,
+        scopes: body.scopes,
+        expiresInDays: body.expires_in_days,
+        allowedCidrs: body.allowed_cidrs,
+      },
       actorOf(ctx),
     );
     ctx.status = 201;

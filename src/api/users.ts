@@ -20,13 +20,13 @@ const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
   error: 'expected 1-63 characters: letters, digits, . _ -, starting with a letter or digit',
 });
 const entitlements = z.array(z.string().max(64)).max(100);
-const newUserBody = z.strictObject({
+export const newUserBody = z.strictObject({
   username,
   entitlements: entitlements.optional(),
   admin: z.boolean().optional(),
   service: z.boolean().optional(),
 });
-const userChangeBody = z
+export const userChangeBody = z
   .strictObject({
     username: username.optional(),
     entitlements: entitlements.optional(),
@@ -35,8 +35,8 @@ const userChangeBody = z
   .refine((change) => Object.keys(change).length > 0, {
     error: 'name at least one of username, entitlements, admin',
   });
-const emptyBody = z.strictObject({});
-const listQuery = z.object(pageQuery);
+export const emptyBody = z.strictObject({});
+export const listQuery = z.object(pageQuery);
 
 export function userRoutes(deps: ApiDeps): Router {
   const users = { db: deps.db, clock: deps.clock, scopes: deps.config.scopes };
@@ -85,7 +85,12 @@ export function userRoutes(deps: ApiDeps): Router {
     const body = parseBody(ctx, newPatBody);
     const owner = await findUserById(deps.db, pathId(ctx.params.id, 'user'));
     if (!owner) throw notFound('user');
-    const request = { name: body.name, scopes: body.scopes, expiresInDays: body.expires_in_days };
+    const request = {
+      name: body.name,
+      scopes: body.scopes,
+      expiresInDays: body.expires_in_days,
+      allowedCidrs: body.allowed_cidrs,
+    };
     const issued = await createPat(patContext(deps), owner, request, actorOf(ctx));
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');

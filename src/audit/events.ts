@@ -1,4 +1,6 @@
 import type { Queryable } from '../db/queryable.js';
+import { webhookEventFor } from '../webhooks/events.js';
+import { enqueueWebhookEvent } from '../webhooks/outbox.js';
 
 /** Where a request came from, as recorded in the audit trail. */
 export interface RequestMeta {
@@ -12,6 +14,8 @@ export type AuditAction =
   | 'pat.revoked'
   | 'pat.restored'
   | 'pat.deleted'
+  | 'pat.expiring'
+  | 'pat.expired'
   | 'user.created'
   | 'user.disabled'
   | 'user.enabled'
@@ -20,7 +24,11 @@ export type AuditAction =
   | 'token.exchanged'
   | 'trust_policy.created'
   | 'trust_policy.updated'
-  | 'trust_policy.deleted';
+  | 'trust_policy.deleted'
+  | 'api.authenticated'
+  | 'webhook.created'
+  | 'webhook.updated'
+  | 'webhook.deleted';
 
 /** A federated exchange's external token, or a trust policy change (DESIGN.md, "Federated subject tokens"). */
 export interface FederationAudit {
@@ -120,7 +128,12 @@ export async function insertAuditRows(q: Queryable, events: readonly AuditEvent[
   await q.query(INSERT_ROWS, columns, 'insert-audit-rows');
 }
 
-/** Appends one row to the audit trail. */
-export function recordAudit(q: Queryable, event: AuditEvent): Promise<void> {
-  return insertAuditRows(q, [event]);
+/**
+ * Appends one lifecycle row to the audit trail and, when the change is one webhooks announce,
+ * its outbox rows: callers pass their transaction, so both commit (or vanish) with the change.
+ */
+export async function recordAudit(q: Queryable, event: AuditEvent): Promise<void> {
+  await insertAuditRows(q, [event]);
+  const webhook = webhookEventFor(event);
+  if (webhook) await enqueueWebhookEvent(q, webhook);
 }

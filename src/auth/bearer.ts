@@ -4,12 +4,14 @@
  * same 401.
  */
 import type { Context, Middleware, Next } from 'koa';
+import type { AuditEvent } from '../audit/events.js';
 import type { Clock } from '../clock.js';
 import { ApiProblem, insufficientScope, unauthenticated } from '../errors.js';
 import type { RateLimits } from '../limits/rate-limits.js';
+import { IP_NOT_ALLOWED } from '../pat/address-allowlist.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
 import type { PatHashLookup } from '../pat/hash-lookup.js';
-import { unusableReason } from '../pat/record.js';
+import { refusalReason } from '../pat/record.js';
 import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
@@ -31,7 +33,9 @@ export interface BearerDeps {
   usage: UsageTracker;
   limits: RateLimits;
   /** Verifies Tessera JWTs (see jwt.ts); absent, only PATs are accepted. */
-  authenticateJwt?: ((token: string) => Promise<Caller | null>) | undefined;
+  authenticateJwt?: ((token: string, ip: string | null) => Promise<Caller | null>) | undefined;
+  /** Where a PAT refused for its client address is audited (`ip_not_allowed`). */
+  audit?: ((event: AuditEvent) => Promise<void>) | undefined;
 }
 
 export function bearerToken(ctx: Context): string | null {
@@ -47,7 +51,21 @@ export async function authenticatePat(
   if (!isWellFormedPat(deps.prefix, token)) return null;
   const now = deps.clock();
   const holder = await deps.patLookup.find(hashPat(token));
-  if (!holder || unusableReason(holder, now)) return null;
+  if (!holder) return null;
+  const refusal = refusalReason(holder, now, ip);
+  if (refusal === IP_NOT_ALLOWED) {
+    await deps.audit?.({
+      at: now,
+      action: 'api.authenticated',
+      outcome: 'failure',
+      actorUserId: holder.user.id,
+      subjectUserId: holder.user.id,
+      patId: holder.pat.id,
+      meta: { ip, userAgent: null },
+      reason: refusal,
+    });
+  }
+  if (refusal) return null;
   await deps.usage.record(holder.pat.id, now, ip);
   return {
     user: holder.user,
@@ -61,7 +79,7 @@ export const tooManyFailures = (retryAfter: number) =>
   new ApiProblem(429, 'rate_limited', 'Too many failed attempts', `retry after ${retryAfter} seconds`);
 
 async function authenticate(deps: BearerDeps, token: string, ip: string | null): Promise<Caller | null> {
-  return (await authenticatePat(deps, token, ip)) ?? (await deps.authenticateJwt?.(token)) ?? null;
+  return (await authenticatePat(deps, token, ip)) ?? (await deps.authenticateJwt?.(token, ip)) ?? null;
 }
 
 /**

@@ -33,7 +33,7 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
     return cached.jwks;
   };
 
-  return async function authenticateJwt(token: string): Promise<Caller | null> {
+  return async function authenticateJwt(token: string, ip: string | null): Promise<Caller | null> {
     if (!JWT_SHAPE.test(token)) return null;
     const now = deps.clock();
     let payload: Record<string, unknown>;
@@ -50,7 +50,7 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
       return null;
     }
     if (typeof payload.pat_id !== 'string' || typeof payload.sub !== 'string') return null;
-    const holder = await findUsablePatById(deps.db, payload.pat_id, now);
+    const holder = await findUsablePatById(deps.db, payload.pat_id, now, ip);
     if (!holder || holder.user.id !== payload.sub) return null;
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
     return {

@@ -9,6 +9,7 @@ import { registerExchangeCommand } from './exchange.js';
 import { registerKeyCommands } from './keys.js';
 import { registerTokenCommands } from './token.js';
 import { registerTrustCommands } from './trust.js';
+import { registerWebhookCommands } from './webhook.js';
 
 export function buildCli(env: Record<string, string | undefined>, out: (text: string) => void): Command {
   const program = new Command('tessera').description('Tessera security token service').showHelpAfterError();
@@ -41,6 +42,7 @@ export function buildCli(env: Record<string, string | undefined>, out: (text: st
   registerTokenCommands(program, () => apiClient(loadClientConfig(env)), out);
   registerExchangeCommand(program, () => loadClientConfig(env), out);
   registerTrustCommands(program, () => apiClient(loadClientConfig(env)), out);
+  registerWebhookCommands(program, () => apiClient(loadClientConfig(env)), out);
   return program;
 }
 

@@ -20,6 +20,11 @@ function parseDays(value: string): number {
   return Number(value);
 }
 
+/** `-a` repeats: each use adds a network to the PAT's `allowed_cidrs`. */
+const collect = (cidr: string, all: string[] = []) => [...all, cidr];
+
+type CreateOptions = { scopes: string; expiresInDays?: number; allow?: string[]; json?: boolean };
+
 const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never');
 
 function patTable(pats: PatView[]): string {
@@ -57,8 +62,9 @@ export function registerTokenCommands(
     .description('create a token (its secret is printed once)')
     .option('-s, --scopes <list>', 'comma-separated scopes', 'tessera:tokens')
     .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)', parseDays)
+    .option('-a, --allow <cidr>', 'usable only from this network (repeatable)', collect)
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: { scopes: string; expiresInDays?: number; json?: boolean }) => {
+    .action(async (name: string, opts: CreateOptions) => {
       const body = {
         name,
         scopes: opts.scopes
@@ -66,6 +72,7 @@ export function registerTokenCommands(
           .map((s) => s.trim())
           .filter(Boolean),
         ...(opts.expiresInDays === undefined ? {} : { expires_in_days: opts.expiresInDays }),
+        ...(opts.allow ? { allowed_cidrs: opts.allow } : {}),
       };
       printIssued(await client().request<PatView>('POST', '/api/v1/tokens', body), !!opts.json, out);
     });

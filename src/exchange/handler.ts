@@ -51,7 +51,7 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
       const federation = { db: deps.db, clock, issuerKeys: deps.issuerKeys, federation: config.federation };
       return authenticateFederated(federation, request.subjectToken, request.trustPolicy);
     }
-    const record = await authenticatePat(deps.patLookup, config.tokens.prefix, request.subjectToken, now);
+    const record = await authenticatePat(deps.patLookup, config.tokens.prefix, request.subjectToken, now, ip);
     return patSubject(record, now, () => deps.usage.record(record.pat.id, now, ip));
   }
 

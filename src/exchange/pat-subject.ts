@@ -6,7 +6,7 @@
  */
 import { hashPat, isWellFormedPat } from '../pat/format.js';
 import type { PatHashLookup } from '../pat/hash-lookup.js';
-import { type PatRecord, unusableReason } from '../pat/record.js';
+import { type PatRecord, refusalReason } from '../pat/record.js';
 import { INVALID_SUBJECT_TOKEN } from './constants.js';
 import { invalidRequest } from './denial.js';
 import { type ExchangeSubject, SubjectDenied } from './subject.js';
@@ -19,11 +19,13 @@ export async function authenticatePat(
   prefix: string,
   token: string,
   now: Date,
+  ip: string | null,
 ): Promise<PatRecord> {
   if (!isWellFormedPat(prefix, token)) throw denied('malformed token or bad checksum');
   const record = await lookup.find(hashPat(token));
   if (!record) throw denied('unknown token');
-  const reason = unusableReason(record, now);
+  // Unusable, or presented from outside its allowed_cidrs (reason ip_not_allowed).
+  const reason = refusalReason(record, now, ip);
   if (!reason) return record;
   throw denied(reason, record.pat.id, record.user.id);
 }

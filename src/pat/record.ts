@@ -3,16 +3,17 @@
  * and the one rule for whether it may be used.
  */
 import type { UserRow } from '../users/repository.js';
+import { IP_NOT_ALLOWED, isAddressAllowed } from './address-allowlist.js';
 import type { PatRow } from './repository.js';
 
 export interface PatRecord {
-  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'>;
+  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'> & { allowed_cidrs?: string[] | null };
   user: UserRow;
 }
 
 /** The columns of a PatRecord, from `pats p JOIN users u`. */
 export const RECORD_COLUMNS = `p.id AS pat_id, p.scopes AS pat_scopes, p.expires_at AS pat_expires_at,
-  p.revoked_at AS pat_revoked_at,
+  p.revoked_at AS pat_revoked_at, p.allowed_cidrs AS pat_allowed_cidrs,
   u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at`;
 
 export type RecordRow = UserRow & {
@@ -20,12 +21,19 @@ export type RecordRow = UserRow & {
   pat_scopes: string[];
   pat_expires_at: Date | null;
   pat_revoked_at: Date | null;
+  pat_allowed_cidrs: string[] | null;
 };
 
 export function toRecord(row: RecordRow): PatRecord {
-  const { pat_id, pat_scopes, pat_expires_at, pat_revoked_at, ...user } = row;
+  const { pat_id, pat_scopes, pat_expires_at, pat_revoked_at, pat_allowed_cidrs, ...user } = row;
   return {
-    pat: { id: pat_id, scopes: pat_scopes, expires_at: pat_expires_at, revoked_at: pat_revoked_at },
+    pat: {
+      id: pat_id,
+      scopes: pat_scopes,
+      expires_at: pat_expires_at,
+      revoked_at: pat_revoked_at,
+      allowed_cidrs: pat_allowed_cidrs,
+    },
     user,
   };
 }
@@ -37,4 +45,14 @@ export function unusableReason(record: PatRecord, now: Date): string | null {
   if (record.pat.revoked_at) return 'token revoked';
   if (record.pat.expires_at && record.pat.expires_at <= now) return 'token expired';
   return null;
+}
+
+/**
+ * Why this PAT cannot be used at `now` from client address `ip`, or null when it can: its
+ * state first (unusableReason), then its `allowed_cidrs`. Both /token and /api/v1 ask this.
+ */
+export function refusalReason(record: PatRecord, now: Date, ip: string | null): string | null {
+  const unusable = unusableReason(record, now);
+  if (unusable) return unusable;
+  return isAddressAllowed(record.pat.allowed_cidrs ?? null, ip) ? null : IP_NOT_ALLOWED;
 }

@@ -19,12 +19,23 @@ export interface PatRow {
   revoked_reason: string | null;
   revocation_kind: RevocationKind | null;
   rotated_from: string | null;
+  /** Null: usable from any address. */
+  allowed_cidrs: string[] | null;
+  /** The last 5 distinct client addresses, newest first. */
+  last_used_ips: LastUsedIp[];
+}
+
+export interface LastUsedIp {
+  ip: string;
+  /** As PostgreSQL's jsonb renders a timestamptz. */
+  at: string;
 }
 
 export type PatStatus = 'active' | 'revoked' | 'expired';
 
 const COLUMNS = `id, user_id, name, hint, scopes, created_at, created_by, expires_at, last_used_at,
-  last_used_ip, revoked_at, revoked_by, revoked_reason, revocation_kind, rotated_from`;
+  last_used_ip, revoked_at, revoked_by, revoked_reason, revocation_kind, rotated_from, allowed_cidrs,
+  last_used_ips`;
 
 /** The SQL predicate for a status; `now()` adds the current time as a parameter. */
 function statusPredicate(status: PatStatus, now: () => string): string {
@@ -55,12 +66,14 @@ export interface NewPat {
   createdBy: string | null;
   expiresAt: Date | null;
   rotatedFrom: string | null;
+  allowedCidrs?: string[] | null | undefined;
 }
 
 export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
   const { rows } = await q.query<PatRow>(
-    `INSERT INTO pats (id, user_id, name, token_hash, hint, scopes, created_at, created_by, expires_at, rotated_from)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${COLUMNS}`,
+    `INSERT INTO pats (id, user_id, name, token_hash, hint, scopes, created_at, created_by, expires_at, rotated_from,
+       allowed_cidrs)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
     [
       pat.id,
       pat.userId,
@@ -72,6 +85,7 @@ export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
       pat.createdBy,
       pat.expiresAt,
       pat.rotatedFrom,
+      pat.allowedCidrs ?? null,
     ],
   );
   return rows[0] as PatRow;
@@ -182,9 +196,21 @@ export async function deletePatRow(q: Queryable, id: string): Promise<boolean> {
 }
 
 /**
- * Records use unless it was recorded less than `minIntervalSeconds` ago. SKIP LOCKED: when
- * another request is updating the same hot token right now, this one does not queue behind its
- * row lock; that other write records the use.
+ * `last_used_ips` with this use in front: the address moves to the top with its new time, and
+ * only the 5 most recent distinct addresses stay.
+ */
+const WITH_ADDRESS = `CASE WHEN $3::text IS NULL THEN last_used_ips ELSE (
+    SELECT COALESCE(jsonb_agg(entry ORDER BY (entry->>'at')::timestamptz DESC), '[]'::jsonb) FROM (
+      SELECT entry FROM (
+        SELECT jsonb_build_object('ip', $3::text, 'at', $2::timestamptz) AS entry
+        UNION ALL
+        SELECT old FROM jsonb_array_elements(last_used_ips) AS old WHERE old->>'ip' IS DISTINCT FROM $3::text
+      ) AS candidates ORDER BY (entry->>'at')::timestamptz DESC LIMIT 5) AS kept) END`;
+
+/**
+ * Records use (time, address, the recent addresses) unless it was recorded less than
+ * `minIntervalSeconds` ago. SKIP LOCKED: when another request is updating the same hot token
+ * right now, this one does not queue behind its row lock; that other write records the use.
  */
 export async function touchPatLastUsed(
   q: Queryable,
@@ -194,7 +220,7 @@ export async function touchPatLastUsed(
   minIntervalSeconds: number,
 ) {
   await q.query(
-    `UPDATE pats SET last_used_at = $2, last_used_ip = $3
+    `UPDATE pats SET last_used_at = $2, last_used_ip = $3, last_used_ips = ${WITH_ADDRESS}
      WHERE id = (SELECT id FROM pats
                  WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - make_interval(secs => $4))
                  FOR UPDATE SKIP LOCKED)`,

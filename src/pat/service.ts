@@ -51,6 +51,8 @@ export interface PatRequest {
   name: string;
   scopes: string[];
   expiresInDays?: number | null | undefined;
+  /** Canonical CIDRs (address-allowlist.ts); null or absent: usable from anywhere. */
+  allowedCidrs?: string[] | null | undefined;
 }
 
 export interface IssuedPat {
@@ -73,7 +75,14 @@ export async function createPat(
   const now = ctx.clock();
   const expiresAt = expiryFor(ctx.policy, request.expiresInDays, now);
   const work = async (q: Queryable) => {
-    const spec = { ...request, userId: owner.id, createdAt: now, expiresAt, rotatedFrom: null };
+    const spec = {
+      ...request,
+      userId: owner.id,
+      createdAt: now,
+      expiresAt,
+      rotatedFrom: null,
+      allowedCidrs: request.allowedCidrs ?? null,
+    };
     const issued = await issuePat(q, ctx, spec, actor);
     await audit(q, ctx, 'pat.created', issued.pat, actor);
     return issued;
@@ -91,6 +100,7 @@ async function issuePat(
     createdAt: Date;
     expiresAt: Date | null;
     rotatedFrom: string | null;
+    allowedCidrs: string[] | null;
   },
   actor: Actor,
 ): Promise<IssuedPat> {
@@ -106,6 +116,7 @@ async function issuePat(
     createdBy: actor.userId,
     expiresAt: spec.expiresAt,
     rotatedFrom: spec.rotatedFrom,
+    allowedCidrs: spec.allowedCidrs,
   });
   return { pat, token };
 }
@@ -167,6 +178,7 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
         createdAt: now,
         expiresAt: rotatedExpiry(ctx.policy, old, now),
         rotatedFrom: old.id,
+        allowedCidrs: old.allowed_cidrs,
       },
       actor,
     );

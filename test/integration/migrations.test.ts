@@ -11,6 +11,7 @@ const SHIPPED = [
   '002_audit_trail_order.sql',
   '003_security_hardening.sql',
   '005_trust_policies.sql',
+  '006_webhooks_and_token_hygiene.sql',
 ];
 const SHIPPED_ROWS = SHIPPED.map((name) => ({ version: Number(name.slice(0, 3)), name }));
 

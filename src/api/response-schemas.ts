@@ -1,0 +1,129 @@
+/**
+ * What the API answers, as zod schemas: the presenters are typed by them, and the OpenAPI
+ * document (openapi/) is generated from them. Objects are strict, so a field a presenter adds
+ * without describing it here fails the type check and the response validation in the tests.
+ */
+import { z } from 'zod';
+import { REVOCATION_KINDS } from '../pat/revocation.js';
+import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.js';
+import { patStatusSchema } from './schemas.js';
+
+const time = z.iso.datetime();
+const uuid = z.uuid();
+
+/** A keyset-paginated list. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.strictObject({ items: z.array(item), next_cursor: z.string().nullable() });
+
+export const patSchema = z.strictObject({
+  id: uuid,
+  user_id: uuid,
+  name: z.string(),
+  hint: z.string(),
+  scopes: z.array(z.string()),
+  status: patStatusSchema,
+  created_at: time,
+  /** Who minted it (an administrator's id on a person's PAT: someone else saw its secret). */
+  created_by: uuid.nullable(),
+  expires_at: time.nullable(),
+  last_used_at: time.nullable(),
+  last_used_ip: z.string().nullable(),
+  revoked_at: time.nullable(),
+  revoked_reason: z.string().nullable(),
+  /** Who or what revoked it, which decides who may restore it (pat/revocation.ts). */
+  revocation_kind: z.enum(REVOCATION_KINDS).nullable(),
+  rotated_from: uuid.nullable(),
+  /** Null: usable from any address. */
+  allowed_cidrs: z.array(z.string()).nullable(),
+  /** The last 5 distinct client addresses, newest first. */
+  last_used_ips: z.array(z.strictObject({ ip: z.string(), at: time })).max(5),
+});
+
+/** Create and rotate: the PAT plus its plaintext, in this one response only. */
+export const issuedPatSchema = patSchema.extend({ token: z.string() });
+
+export const userSchema = z.strictObject({
+  id: uuid,
+  username: z.string(),
+  admin: z.boolean(),
+  service: z.boolean(),
+  entitlements: z.array(z.string()),
+  disabled: z.boolean(),
+  created_at: time,
+});
+
+export const meSchema = userSchema.extend({
+  credential: z.strictObject({
+    type: z.enum(['pat', 'jwt']),
+    pat_id: uuid.nullable(),
+    scopes: z.array(z.string()),
+  }),
+});
+
+export const scopeSchema = z.strictObject({ name: z.string(), description: z.string() });
+
+export const auditEventSchema = z.strictObject({
+  id: z.string(),
+  time,
+  action: z.string(),
+  outcome: z.enum(['success', 'failure']),
+  actor: z.strictObject({ id: uuid, username: z.string().nullable() }).nullable(),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  client_id: z.string().nullable(),
+  audience: z.string().nullable(),
+  scope: z.string().nullable(),
+  jti: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+
+export const statsSchema = z.strictObject({
+  active_pats: z.int(),
+  users_with_active_pats: z.int(),
+  never_used_pats: z.int(),
+  expiring_within_7_days: z.int(),
+  revoked_pats: z.int(),
+  expired_pats: z.int(),
+  exchanges_24h_granted: z.int(),
+  exchanges_24h_denied: z.int(),
+});
+
+export const acceptedSchema = z.strictObject({ status: z.literal('accepted') });
+
+export const endpointSchema = z.strictObject({
+  id: uuid,
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENT_TYPES)),
+  description: z.string().nullable(),
+  enabled: z.boolean(),
+  disabled_at: time.nullable(),
+  disabled_reason: z.string().nullable(),
+  consecutive_failures: z.int(),
+  created_at: time,
+  created_by: uuid.nullable(),
+});
+
+/** Creation only: the Standard Webhooks signing secret, shown once. */
+export const createdEndpointSchema = endpointSchema.extend({ secret: z.string().startsWith('whsec_') });
+
+export const deliverySchema = z.strictObject({
+  id: z.string(),
+  event_id: uuid,
+  event_type: z.string(),
+  attempt: z.int(),
+  attempted_at: time,
+  outcome: z.enum(['delivered', 'failed']),
+  status_code: z.int().nullable(),
+  error: z.string().nullable(),
+  duration_ms: z.int(),
+});
+
+/** RFC 9457 problem details as every /api/v1 error is sent (errors.ts). */
+export const problemSchema = z.strictObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  code: z.string(),
+  detail: z.string().optional(),
+  errors: z.array(z.strictObject({ field: z.string(), message: z.string() })).optional(),
+});

@@ -1,0 +1,91 @@
+/**
+ * Expiry notices: `token.expiring` once per threshold (30, 7 and 1 days before `expires_at` by
+ * default) and `token.expired` once. Each notice is a row in `pat_expiry_notices` whose primary
+ * key makes it happen once, written in the same transaction as its audit row and webhook
+ * outbox rows: instances sweeping together block on the key, and the later one inserts nothing.
+ * A token first seen inside several thresholds gets only the nearest one's notice.
+ */
+import { recordAudit } from '../audit/events.js';
+import type { Clock } from '../clock.js';
+import type { WebhookSettings } from '../config.js';
+import type { Database, Queryable } from '../db/queryable.js';
+import type { Logger } from '../logger.js';
+
+/** At most this many notices per sweep and kind: a backlog drains over a few sweeps. */
+const BATCH = 500;
+/** Tokens that expired longer ago than this get no `token.expired` (no flood on first start). */
+const EXPIRED_LOOKBACK_DAYS = 7;
+
+const EXPIRING = `WITH due AS (
+    SELECT p.id, p.user_id,
+      (SELECT min(d) FROM unnest($2::int[]) AS d WHERE p.expires_at <= $1::timestamptz + make_interval(days => d)) AS days
+    FROM pats p
+    WHERE p.revoked_at IS NULL AND p.expires_at > $1
+      AND p.expires_at <= $1::timestamptz + make_interval(days => $3)
+    ORDER BY p.expires_at LIMIT $4)
+  INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
+  SELECT due.id, 'expiring:' || due.days, $1 FROM due
+  WHERE NOT EXISTS (SELECT 1 FROM pat_expiry_notices n WHERE n.pat_id = due.id
+                      AND n.notice LIKE 'expiring:%' AND split_part(n.notice, ':', 2)::int <= due.days)
+  ON CONFLICT DO NOTHING
+  RETURNING pat_id, notice, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id`;
+
+const EXPIRED = `INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
+  SELECT p.id, 'expired', $1 FROM pats p
+  WHERE p.revoked_at IS NULL AND p.expires_at <= $1
+    AND p.expires_at > $1::timestamptz - make_interval(days => $2)
+  ORDER BY p.expires_at LIMIT $3
+  ON CONFLICT DO NOTHING
+  RETURNING pat_id, notice, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id`;
+
+interface Notice {
+  pat_id: string;
+  notice: string;
+  user_id: string;
+}
+
+function announce(tx: Queryable, notice: Notice, now: Date) {
+  return recordAudit(tx, {
+    at: now,
+    action: notice.notice === 'expired' ? 'pat.expired' : 'pat.expiring',
+    outcome: 'success',
+    subjectUserId: notice.user_id,
+    patId: notice.pat_id,
+    meta: { ip: null, userAgent: 'tessera expiry notices' },
+    reason: notice.notice,
+  });
+}
+
+/** Sends the notices due at `now`; returns them as `pat_id notice` pairs. */
+export function sendExpiryNotices(db: Database, now: Date, thresholdDays: number[]): Promise<Notice[]> {
+  return db.transaction(async (tx) => {
+    const sent: Notice[] = [];
+    if (thresholdDays.length > 0) {
+      const max = Math.max(...thresholdDays);
+      sent.push(...(await tx.query<Notice>(EXPIRING, [now, thresholdDays, max, BATCH])).rows);
+    }
+    sent.push(...(await tx.query<Notice>(EXPIRED, [now, EXPIRED_LOOKBACK_DAYS, BATCH])).rows);
+    for (const notice of sent) await announce(tx, notice, now);
+    return sent;
+  });
+}
+
+/** Sweeps on start and every `expirySweepIntervalMs`; `sweep` runs one now. */
+export async function startExpiryNotices(deps: {
+  db: Database;
+  clock: Clock;
+  settings: WebhookSettings;
+  logger: Logger;
+}) {
+  const sweep = async () => {
+    const sent = await sendExpiryNotices(deps.db, deps.clock(), deps.settings.expiryNoticeDays);
+    if (sent.length) deps.logger.info({ count: sent.length }, 'expiry notices sent');
+    return sent;
+  };
+  await sweep();
+  const timer = setInterval(() => {
+    sweep().catch((err) => deps.logger.error({ err }, 'expiry notice sweep failed'));
+  }, deps.settings.expirySweepIntervalMs);
+  timer.unref();
+  return { sweep, stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,68 @@
+/**
+ * Which lifecycle changes become webhook events, and what their payloads say. Pure: the audit
+ * writer calls `webhookEventFor` inside the change's own transaction (audit/events.ts), so an
+ * event exists exactly when its change committed. Payloads name ids, never secrets: the audit
+ * row they are built from never holds one.
+ */
+import type { AuditEvent } from '../audit/events.js';
+
+export const WEBHOOK_EVENT_TYPES = [
+  'token.created',
+  'token.rotated',
+  'token.revoked',
+  'token.restored',
+  'token.deleted',
+  'token.leaked',
+  'token.expiring',
+  'token.expired',
+  'user.disabled',
+  'trust_policy.changed',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** The revocation reason a leak report leaves (api/credentials.ts). */
+export const LEAK_REASON = 'reported leaked';
+
+/** The Standard Webhooks payload shape: `type`, `timestamp`, `data`. */
+export interface WebhookEvent {
+  type: WebhookEventType;
+  timestamp: string;
+  data: Record<string, string | number | null>;
+}
+
+const TOKEN_ACTIONS: Record<string, WebhookEventType> = {
+  'pat.created': 'token.created',
+  'pat.rotated': 'token.rotated',
+  'pat.revoked': 'token.revoked',
+  'pat.restored': 'token.restored',
+  'pat.deleted': 'token.deleted',
+  'pat.expiring': 'token.expiring',
+  'pat.expired': 'token.expired',
+};
+
+function typeOf(audit: Pick<AuditEvent, 'action' | 'reason'>): WebhookEventType | null {
+  if (audit.action === 'user.disabled') return 'user.disabled';
+  // Trust policies are the federation branch's: any of their lifecycle actions is a change.
+  if (audit.action.startsWith('trust_policy.')) return 'trust_policy.changed';
+  if (audit.action === 'pat.revoked' && audit.reason === LEAK_REASON) return 'token.leaked';
+  return TOKEN_ACTIONS[audit.action] ?? null;
+}
+
+/** The webhook event a successful audited change emits, or null (exchanges, failures, ...). */
+export function webhookEventFor(audit: AuditEvent): WebhookEvent | null {
+  if (audit.outcome !== 'success') return null;
+  const type = typeOf(audit);
+  if (!type) return null;
+  const data: WebhookEvent['data'] = {
+    action: audit.action,
+    user_id: audit.subjectUserId ?? null,
+    actor_user_id: audit.actorUserId ?? null,
+  };
+  if (audit.patId) data.token_id = audit.patId;
+  if (audit.reason) data.reason = audit.reason;
+  // The expiry sweep's reason is the notice, `expiring:<days>`.
+  const days = type === 'token.expiring' ? Number(audit.reason?.split(':')[1]) : Number.NaN;
+  if (Number.isInteger(days)) data.days_before_expiry = days;
+  return { type, timestamp: audit.at.toISOString(), data };
+}

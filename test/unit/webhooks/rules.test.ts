@@ -1,0 +1,83 @@
+/** The pure webhook rules: which audit actions become events, the backoff schedule, allowed URLs. */
+import { describe, expect, it } from '@jest/globals';
+import { LEAK_REASON as REPORTED } from '../../../src/api/credentials.js';
+import type { AuditEvent } from '../../../src/audit/events.js';
+import { retryDelaySeconds } from '../../../src/webhooks/backoff.js';
+import { LEAK_REASON, webhookEventFor } from '../../../src/webhooks/events.js';
+import { endpointUrlProblem } from '../../../src/webhooks/url.js';
+
+const at = new Date('2026-11-28T12:00:00Z');
+const audit = (action: string, extra: Partial<AuditEvent> = {}): AuditEvent =>
+  ({ at, action, outcome: 'success', meta: { ip: '10.0.0.1', userAgent: 'ua' }, ...extra }) as AuditEvent;
+
+describe('webhookEventFor', () => {
+  it.each([
+    ['pat.created', 'token.created'],
+    ['pat.rotated', 'token.rotated'],
+    ['pat.revoked', 'token.revoked'],
+    ['pat.restored', 'token.restored'],
+    ['pat.deleted', 'token.deleted'],
+    ['pat.expired', 'token.expired'],
+    ['user.disabled', 'user.disabled'],
+    ['trust_policy.created', 'trust_policy.changed'],
+    ['trust_policy.deleted', 'trust_policy.changed'],
+  ])('%s -> %s', (action, type) => {
+    expect(webhookEventFor(audit(action))?.type).toBe(type);
+  });
+
+  it('announces a leak report as token.leaked, with the reason the report writes', () => {
+    expect(LEAK_REASON).toBe(REPORTED);
+    expect(webhookEventFor(audit('pat.revoked', { reason: REPORTED }))?.type).toBe('token.leaked');
+  });
+
+  it('says how many days are left on token.expiring', () => {
+    expect(webhookEventFor(audit('pat.expiring', { reason: 'expiring:7', patId: 'p' }))).toEqual({
+      type: 'token.expiring',
+      timestamp: at.toISOString(),
+      data: {
+        action: 'pat.expiring',
+        user_id: null,
+        actor_user_id: null,
+        token_id: 'p',
+        reason: 'expiring:7',
+        days_before_expiry: 7,
+      },
+    });
+  });
+
+  it('emits nothing for exchanges, failures and other actions, and never the request metadata', () => {
+    for (const action of ['token.exchanged', 'user.created', 'user.enabled', 'webhook.created']) {
+      expect(webhookEventFor(audit(action))).toBeNull();
+    }
+    expect(webhookEventFor(audit('pat.revoked', { outcome: 'failure' }))).toBeNull();
+    expect(JSON.stringify(webhookEventFor(audit('pat.created', { jti: 'j', clientId: 'c' })))).not.toMatch(
+      /10\.0\.0\.1|"ua"|jti|client/,
+    );
+  });
+});
+
+describe('retryDelaySeconds', () => {
+  it('doubles from the base and stops at the cap', () => {
+    expect([1, 2, 3, 4, 5, 6].map((n) => retryDelaySeconds(n, 10, 200))).toEqual([10, 20, 40, 80, 160, 200]);
+    expect(retryDelaySeconds(10_000, 10, 3600)).toBe(3600);
+  });
+});
+
+describe('endpointUrlProblem', () => {
+  it.each([
+    'https://hooks.example.com/x',
+    'http://127.0.0.1:8080/h',
+    'http://localhost/h',
+    'http://[::1]:9/h',
+  ])('accepts %s', (url) => expect(endpointUrlProblem(url)).toBeNull());
+  it.each([
+    'http://example.com/h',
+    'http://10.0.0.1/h',
+    'http://[::2]/h',
+    'http://localhost.evil.com/h',
+    'file:///etc/passwd',
+    'https://u:p@example.com/',
+    'https://example.com/#frag',
+    'not a url',
+  ])('refuses %s', (url) => expect(endpointUrlProblem(url)).not.toBeNull());
+});
