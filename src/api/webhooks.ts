@@ -2,7 +2,7 @@
  * `/api/v1/admin/webhooks`: webhook endpoints and their delivery log (scope `tessera:admin`).
  * The signing secret is in the creation response only; lists and reads never carry it.
  */
-import { Router } from '@koa/router';
+import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
@@ -15,6 +15,7 @@ import { endpointUrlProblem } from '../webhooks/url.js';
 import type { ApiDeps } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
+import { exactRouter } from './routing.js';
 import { pageQuery, pathId } from './schemas.js';
 import { presentCreatedEndpoint, presentDelivery, presentEndpoint } from './webhook-presenters.js';
 
@@ -53,7 +54,7 @@ export const deliveriesQuery = z.object({
 export function webhookRoutes(deps: ApiDeps): Router {
   const hooks = { db: deps.db, clock: deps.clock };
   const admin = requireScope(ADMIN_SCOPE);
-  const router = new Router();
+  const router = exactRouter();
   const endpointId = (id: string | undefined) => pathId(id, 'webhook endpoint');
 
   router.get('/admin/webhooks', admin, async (ctx) => {
