@@ -16,7 +16,8 @@ export type AuditAction =
   | 'user.disabled'
   | 'user.enabled'
   | 'user.deleted'
-  | 'token.exchanged';
+  | 'token.exchanged'
+  | 'admin.recovered';
 
 export interface AuditEvent {
   at: Date;

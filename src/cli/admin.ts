@@ -72,4 +72,5 @@ export function registerAdminCommands(
           : formatFields(Object.entries(stats).map(([k, v]) => [k.replaceAll('_', ' '), String(v)])),
       );
     });
+  return admin;
 }

@@ -9,6 +9,7 @@ import { apiClient, CliError } from './client.js';
 import { registerExchangeCommand } from './exchange.js';
 import { EXIT } from './exit-codes.js';
 import { registerKeyCommands } from './keys.js';
+import { registerRecoverCommand } from './recover.js';
 import { registerScopesCommand } from './scopes.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
@@ -69,7 +70,7 @@ export function buildCli(
   registerTokenCommands(program, client, out);
   registerScopesCommand(program, client, out);
   registerUserCommands(program, client, out);
-  registerAdminCommands(program, client, out);
+  registerRecoverCommand(registerAdminCommands(program, client, out), () => loadConfig(env), out);
   registerExchangeCommand(program, () => loadClientConfig(env), out);
   return program;
 }
