@@ -47,8 +47,12 @@ export function buildCli(
     .action(async () => {
       const config = loadConfig(env);
       // Loaded here, not at the top: client commands need neither the server nor oidc-provider.
-      const { serve } = await import('../main.js');
-      await serve(config, createLogger(config.logLevel));
+      const [{ serve }, { stdoutLogOutput }] = await Promise.all([
+        import('../main.js'),
+        import('../log-output.js'),
+      ]);
+      const output = stdoutLogOutput({ pretty: process.stdout.isTTY === true });
+      await serve(config, createLogger(config.logLevel, output.stream), output);
     });
 
   program
