@@ -62,7 +62,7 @@ export function registerAdminCommands(
 
   admin
     .command('stats')
-    .description('oversight numbers: active, never used, expiring, exchanges in the last 24 hours')
+    .description('oversight numbers: active, never used, expiring, exchanges')
     .option('--json', 'print the API response')
     .action(async (opts: { json?: boolean }) => {
       const stats = await client().request<Record<string, number>>('GET', '/api/v1/admin/stats');

@@ -20,8 +20,8 @@ export function registerExchangeCommand(
   program
     .command('exchange')
     .description('exchange your PAT for a JWT access token and print it')
-    .option('--audience <audience>', 'the resource the JWT is for (default: the configured default)')
-    .option('--scope <scopes>', 'space- or comma-separated scopes (default: all the PAT allows there)')
+    .option('--audience <audience>', 'the resource the JWT is for (default: defaultAudience)')
+    .option('--scope <scopes>', 'scopes, by commas or spaces (default: all the PAT allows)')
     .option('--json', 'print the whole token response')
     .action(async (opts: { audience?: string; scope?: string; json?: boolean }) => {
       const { url, token } = settings();

@@ -40,10 +40,10 @@ async function writeSecretFile(path: string, secret: string): Promise<void> {
 export function registerRecoverCommand(admin: Command, config: () => Config, out: (text: string) => void) {
   admin
     .command('recover')
-    .description('break-glass: mint a fresh admin token straight in the database (no server, no token)')
+    .description('break-glass: a new admin token, from the database directly')
     .option('--user <username>', 'the administrator to recover', 'admin')
-    .option('--out <file>', `where to write the token (default: <TESSERA_DATA_DIR>/${RECOVERY_TOKEN_FILE})`)
-    .option('--print', 'print the token on stdout instead of writing a file')
+    .option('--out <file>', `the token file (default: data dir's ${RECOVERY_TOKEN_FILE})`)
+    .option('--print', 'print the token instead of writing a file')
     .option('-e, --expires-in-days <days>', 'lifetime of the new token', parseLifetimeDays, 1)
     .action(async (opts: RecoverOptions) => {
       const settings = config();

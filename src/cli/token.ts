@@ -47,7 +47,7 @@ export function addListOptions(command: Command): Command {
     .option('--status <status>', 'active, revoked or expired')
     .option('--expiring-within <days>', 'only active tokens expiring within this many days', parseDays)
     .option('--never-used', 'only tokens never used')
-    .option('--limit <n>', 'one page of at most n (1-100) with its next_cursor, instead of every page')
+    .option('--limit <n>', 'one page of at most n (1-100), with its next_cursor')
     .option('--cursor <cursor>', "the page after a previous page's next_cursor")
     .option('--json', 'print the API response');
 }
@@ -92,7 +92,7 @@ export function registerTokenCommands(
 
   for (const [action, about] of [
     ['revoke', 'revoke a token: it stops working at once'],
-    ['restore', 'restore a token you revoked (unless expired or revoked for good)'],
+    ['restore', 'restore a token you revoked (not an expired one)'],
   ] as const) {
     token
       .command(`${action} <id>`)
