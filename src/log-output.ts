@@ -27,8 +27,16 @@ export function stdoutLogOutput(options: { pretty: boolean; fd?: number }): LogO
     // EPIPE and the like: nobody reads any more, so logging stops instead of failing.
     broken = true;
   });
+  // sonic-boom's own flush() answers at once when it buffers nothing, even with a write still in
+  // flight; 'drain' is emitted when everything queued has been written.
+  let pending = false;
+  sink.on('drain', () => {
+    pending = false;
+  });
   const write = (line: string) => {
-    if (!broken) sink.write(line);
+    if (broken) return;
+    pending = true;
+    sink.write(line);
   };
   const pretty = options.pretty
     ? prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service' })
@@ -37,13 +45,14 @@ export function stdoutLogOutput(options: { pretty: boolean; fd?: number }): LogO
     stream: { write: pretty ? (line: string) => write(pretty(line)) : write },
     flush: (deadlineMs) =>
       new Promise<void>((done) => {
-        if (broken) return done();
-        const timer = setTimeout(done, deadlineMs);
-        timer.unref();
-        sink.flush(() => {
+        if (broken || !pending) return done();
+        const finish = () => {
           clearTimeout(timer);
+          sink.off('drain', finish);
           done();
-        });
+        };
+        const timer = setTimeout(finish, deadlineMs);
+        sink.once('drain', finish);
       }),
   };
 }
