@@ -8,6 +8,8 @@ import { EXIT } from './exit-codes.js';
 const WHOLE_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = /^[0-9a-f-]+$/i;
 
+export const isWholeId = (input: string) => WHOLE_UUID.test(input);
+
 export interface Candidate {
   id: string;
   /** Shown next to the id when a prefix is ambiguous (a name or a username). */
@@ -23,7 +25,7 @@ export async function resolveId(
   what: string,
   candidates: () => Promise<Candidate[]>,
 ): Promise<string> {
-  if (WHOLE_UUID.test(input)) return input.toLowerCase();
+  if (isWholeId(input)) return input.toLowerCase();
   if (!PREFIX.test(input)) throw new CliError(`no ${what} matches "${input}"`, EXIT.notFound);
   const prefix = input.toLowerCase();
   const matches = (await candidates()).filter((c) => c.id.startsWith(prefix));

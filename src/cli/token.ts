@@ -90,6 +90,17 @@ export function registerTokenCommands(
       show(await api.request<PatView>('GET', `/api/v1/tokens/${id}`), opts.json);
     });
 
+  registerTokenChanges(token, client, out, show);
+  registerTokenEventsCommand(token, client, out);
+}
+
+/** The commands that change a token: revoke, restore, rotate, delete. */
+function registerTokenChanges(
+  token: Command,
+  client: () => ApiClient,
+  out: (text: string) => void,
+  show: (pat: PatView, json?: boolean) => void,
+) {
   for (const [action, about] of [
     ['revoke', 'revoke a token: it stops working at once'],
     ['restore', 'restore a token you revoked (not an expired one)'],
@@ -124,6 +135,4 @@ export function registerTokenCommands(
       await api.request('DELETE', `/api/v1/tokens/${id}`);
       out(`deleted ${id}`);
     });
-
-  registerTokenEventsCommand(token, client, out);
 }

@@ -2,54 +2,8 @@
 import type { Command } from 'commander';
 import { type ApiClient, CliError } from './client.js';
 import { EXIT } from './exit-codes.js';
-import { parseScopeList, printJson, relativeTime, shortId } from './format.js';
-import { resolveId } from './resolve-id.js';
-import { formatFields, formatTable } from './table.js';
-
-export interface UserView {
-  id: string;
-  username: string;
-  admin: boolean;
-  service: boolean;
-  entitlements: string[];
-  disabled: boolean;
-  created_at: string;
-}
-
-const kindOf = (u: UserView) => (u.admin ? 'admin' : u.service ? 'service' : 'user');
-
-function userTable(users: UserView[], now: Date): string {
-  return formatTable(
-    ['ID', 'USERNAME', 'KIND', 'STATUS', 'ENTITLEMENTS', 'CREATED'],
-    users.map((u) => [
-      shortId(u.id),
-      u.username,
-      kindOf(u),
-      u.disabled ? 'disabled' : 'enabled',
-      u.entitlements.join(','),
-      relativeTime(u.created_at, now),
-    ]),
-    { shrinkable: ['USERNAME', 'ENTITLEMENTS'] },
-  );
-}
-
-const userFields = (u: UserView, now: Date) =>
-  formatFields([
-    ['id', u.id],
-    ['username', u.username],
-    ['kind', kindOf(u)],
-    ['status', u.disabled ? 'disabled' : 'enabled'],
-    ['entitlements', u.entitlements.join(' ')],
-    ['created', `${u.created_at} (${relativeTime(u.created_at, now)})`],
-  ]);
-
-/** A user by exact username, whole id or unique id prefix. */
-export async function resolveUser(api: ApiClient, input: string): Promise<string> {
-  const users = await api.listAll<UserView>('/api/v1/users');
-  const named = users.find((u) => u.username === input);
-  if (named) return named.id;
-  return resolveId(input, 'user', async () => users.map((u) => ({ id: u.id, label: u.username })));
-}
+import { parseScopeList, printJson } from './format.js';
+import { resolveUser, type UserView, userFields, userTable } from './user-view.js';
 
 export function registerUserCommands(program: Command, client: () => ApiClient, out: (text: string) => void) {
   const user = program.command('user').description('manage users (needs tessera:admin)');
@@ -94,6 +48,16 @@ export function registerUserCommands(program: Command, client: () => ApiClient, 
       show(await api.request<UserView>('GET', `/api/v1/users/${await resolveUser(api, input)}`), opts.json);
     });
 
+  registerUserChanges(user, client, out, show);
+}
+
+/** The commands that change a user: update, disable, enable, delete. */
+function registerUserChanges(
+  user: Command,
+  client: () => ApiClient,
+  out: (text: string) => void,
+  show: (u: UserView, json?: boolean) => void,
+) {
   user
     .command('update <user>')
     .description("change a user's entitlements, admin flag or username")
