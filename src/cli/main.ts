@@ -10,7 +10,7 @@ import { registerExchangeCommand } from './exchange.js';
 import { EXIT } from './exit-codes.js';
 import { registerKeyCommands } from './keys.js';
 import { registerRecoverCommand } from './recover.js';
-import { registerScopesCommand } from './scopes.js';
+import { registerScopesCommand, registerWhoamiCommand } from './scopes.js';
 import { registerTokenCommands } from './token.js';
 import { registerUserCommands } from './user.js';
 import { CLI_VERSION } from './version.js';
@@ -73,6 +73,7 @@ export function buildCli(
   registerKeyCommands(program, () => loadConfig(env), out);
   registerTokenCommands(program, client, out);
   registerScopesCommand(program, client, out);
+  registerWhoamiCommand(program, client, out);
   registerUserCommands(program, client, out);
   registerRecoverCommand(registerAdminCommands(program, client, out), () => loadConfig(env), out);
   registerExchangeCommand(program, () => loadClientConfig(env), out);

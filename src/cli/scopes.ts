@@ -1,8 +1,9 @@
-/** `tessera scopes`: the scope catalogue, so people know what to ask for. */
+/** `tessera scopes` and `tessera whoami`: what one may ask for, and who one is. */
 import type { Command } from 'commander';
 import type { ApiClient, Page } from './client.js';
 import { printJson } from './format.js';
-import { formatTable } from './table.js';
+import { formatFields, formatTable } from './table.js';
+import type { UserView } from './user-view.js';
 
 export function registerScopesCommand(
   program: Command,
@@ -25,6 +26,36 @@ export function registerScopesCommand(
           page.items.map((s) => [s.name, s.description]),
           { shrinkable: ['DESCRIPTION'] },
         ),
+      );
+    });
+}
+
+interface MeView extends UserView {
+  credential: { type: string; pat_id: string | null; scopes: string[] };
+}
+
+export function registerWhoamiCommand(
+  program: Command,
+  client: () => ApiClient,
+  out: (text: string) => void,
+) {
+  program
+    .command('whoami')
+    .description('the user and the scopes of TESSERA_TOKEN')
+    .option('--json', 'print the API response')
+    .action(async (opts: { json?: boolean }) => {
+      const me = await client().request<MeView>('GET', '/api/v1/me');
+      if (opts.json) return out(printJson(me));
+      out(
+        formatFields([
+          ['user', `${me.username} (${me.id})`],
+          ['entitlements', me.entitlements.join(' ')],
+          [
+            'credential',
+            me.credential.pat_id ? `${me.credential.type} ${me.credential.pat_id}` : me.credential.type,
+          ],
+          ['scopes', me.credential.scopes.join(' ')],
+        ]),
       );
     });
 }

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { type ApiClient, CliError } from './client.js';
 import { EXIT } from './exit-codes.js';
-import { parseScopeList, printJson } from './format.js';
+import { parseLifetimeDays, parseScopeList, printJson } from './format.js';
+import { type PatView, printIssued } from './token-view.js';
 import { resolveUser, type UserView, userFields, userTable } from './user-view.js';
 
 export function registerUserCommands(program: Command, client: () => ApiClient, out: (text: string) => void) {
@@ -47,6 +48,27 @@ export function registerUserCommands(program: Command, client: () => ApiClient, 
       const api = client();
       show(await api.request<UserView>('GET', `/api/v1/users/${await resolveUser(api, input)}`), opts.json);
     });
+
+  user
+    .command('token <user> <name>')
+    .description('create a token for a user, e.g. a service account (printed once)')
+    .option('-s, --scopes <list>', 'scopes, separated by commas or spaces', parseScopeList, [
+      'tessera:tokens',
+    ])
+    .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)', parseLifetimeDays)
+    .option('--json', 'print the API response')
+    .action(
+      async (
+        input: string,
+        name: string,
+        opts: { scopes: string[]; expiresInDays?: number; json?: boolean },
+      ) => {
+        const api = client();
+        const body = { name, scopes: opts.scopes, expires_in_days: opts.expiresInDays };
+        const path = `/api/v1/users/${await resolveUser(api, input)}/tokens`;
+        printIssued(await api.request<PatView>('POST', path, body), !!opts.json, out);
+      },
+    );
 
   registerUserChanges(user, client, out, show);
 }

@@ -75,6 +75,30 @@ describe('tessera user', () => {
     expect(run.stderr).toContain('nothing to change');
   });
 
+  it('token creates a token for a service account, printed once, that works for that account', async () => {
+    const bot = (
+      await tessera([
+        'user',
+        'create',
+        uniqueName('bot'),
+        '--service',
+        '-e',
+        'tessera:tokens repo:read',
+        '--json',
+      ])
+    ).json();
+    const run = await tessera(['user', 'token', bot.username, 'ci', '-s', 'repo:read', '-e', '7', '--json']);
+    expect(run.code).toBe(0);
+    const pat = run.json();
+    expect(pat).toMatchObject({ user_id: bot.id, name: 'ci', scopes: ['repo:read'], status: 'active' });
+    expect(run.stdout.split(pat.token).length - 1).toBe(1);
+    const me = await server.request('GET', '/api/v1/me', { token: pat.token });
+    expect(me.body).toMatchObject({ id: bot.id, service: true });
+    const refused = await tessera(['user', 'token', bot.username, 'too-much', '-s', 'repo:write']);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('403');
+  });
+
   it('needs tessera:admin: a plain user gets 3', async () => {
     const plain = await server.createUserWithToken(uniqueName('plain'), ['tessera:tokens']);
     const env = { ...adminEnv, TESSERA_TOKEN: plain.token };

@@ -62,6 +62,17 @@ describe('tessera scopes', () => {
   });
 });
 
+describe('tessera whoami', () => {
+  it('names the caller and the credential; --json is the API response', async () => {
+    const api = await server.request('GET', '/api/v1/me', { token: env.TESSERA_TOKEN });
+    expect((await tessera(['whoami', '--json'])).json()).toEqual(api.body);
+    const run = await tessera(['whoami']);
+    expect(fieldOf(run.lines, 'user')).toBe(`${api.body.username} (${api.body.id})`);
+    expect(fieldOf(run.lines, 'scopes')).toBe(api.body.credential.scopes.join(' '));
+    expect((await tessera(['whoami'], { TESSERA_URL: server.url })).code).toBe(3);
+  });
+});
+
 describe('tessera token show|restore|delete', () => {
   it('show prints the fields of one token, never its secret; --json is the API response', async () => {
     const pat = await created('shown');
