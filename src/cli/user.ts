@@ -51,7 +51,7 @@ export function registerUserCommands(program: Command, client: () => ApiClient, 
 
   user
     .command('token <user> <name>')
-    .description('create a token for a user, e.g. a service account (printed once)')
+    .description('create a token for a user (e.g. a service account)')
     .option('-s, --scopes <list>', 'scopes, separated by commas or spaces', parseScopeList, [
       'tessera:tokens',
     ])
