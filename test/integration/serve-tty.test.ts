@@ -11,10 +11,10 @@ import { stripVTControlCharacters } from 'node:util';
 import { expect, it } from '@jest/globals';
 import { freePort, REPO_ROOT } from '../helpers/tessera-process.js';
 
-it('writes the start line readably on a terminal', async () => {
+it('writes the start line readably on a terminal, and Ctrl-C stops it cleanly', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-tty-'));
   const port = await freePort();
-  const command = `${process.execPath} --import tsx src/cli/entry.ts serve`;
+  const command = `exec ${process.execPath} --import tsx src/cli/entry.ts serve`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,
     detached: true,
@@ -34,8 +34,9 @@ it('writes the start line readably on a terminal', async () => {
     output += chunk;
   });
   let running = true;
-  const exited = new Promise((done) => child.once('exit', done)).then(() => {
+  const exited = new Promise<number | null>((done) => child.once('exit', done)).then((code) => {
     running = false;
+    return code;
   });
   try {
     const deadline = Date.now() + 60_000;
@@ -45,8 +46,14 @@ it('writes the start line readably on a terminal', async () => {
     const ready = plain.split(/\r?\n/).find((line) => line.includes('tessera ready at')) ?? '';
     expect(ready).toMatch(/^\[\d{2}:\d{2}:\d{2}\] INFO: tessera ready at http:\/\/localhost:\d+ \(console /);
     expect(plain).not.toContain('{"level"');
+
+    // Ctrl-C on the terminal: SIGINT to the foreground process, which shuts down and exits 0.
+    // (Killing `script` instead would leave serve running: the terminal's SIGHUP reloads keys.)
+    child.stdin?.write('\u0003');
+    expect(await exited).toBe(0);
+    expect(stripVTControlCharacters(output)).toContain('tessera stopped');
   } finally {
-    if (running && child.pid) process.kill(-child.pid, 'SIGTERM');
+    if (running && child.pid) process.kill(-child.pid, 'SIGKILL');
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
   }
