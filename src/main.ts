@@ -112,7 +112,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
 }
 
 /** How long exit waits for queued log lines: a reader that stopped reading must not hold it. */
-const LOG_FLUSH_DEADLINE_MS = 500;
+const LOG_FLUSH_DEADLINE_MS = 250;
 
 /**
  * `tessera serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. The log is
