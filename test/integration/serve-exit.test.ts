@@ -39,7 +39,9 @@ it('keeps answering and exits within a second of SIGTERM when the stdout reader 
     for (const answer of answers) expect(answer.status).toBe(200);
   }
   const exit = await tessera.stop(5_000);
-  console.log(`serve-exit: reader stalled, exit ${exit.code} ${exit.signal ?? ''} ${exit.ms} ms after SIGTERM`);
+  console.log(
+    `serve-exit: reader stalled, exit ${exit.code} ${exit.signal ?? ''} ${exit.ms} ms after SIGTERM`,
+  );
   expect(exit.signal).toBeNull();
   expect(exit.code).toBe(0);
   expect(exit.ms).toBeLessThan(1_000);
