@@ -1,18 +1,24 @@
-# Tessera on Node 22. Build: docker build -t tessera .   (docker-compose.yml runs it with PostgreSQL)
-FROM node:22-bookworm-slim AS build
+# Tessera on Node 24 LTS. Build: docker build -t tessera .   (docker-compose.yml runs it with PostgreSQL)
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The verifier is an npm workspace: `npm ci` needs its manifest, the build its source.
+COPY packages/verify/package.json ./packages/verify/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY packages/verify ./packages/verify
 COPY src ./src
 COPY types ./types
 RUN npm run build && npm prune --omit=dev
 
-FROM node:22-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 TESSERA_DATA_DIR=/var/lib/tessera/data TESSERA_KEYS_DIR=/var/lib/tessera/keys
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# node_modules/tessera-jwt-verify links here (dist/verify.js re-exports it).
+COPY --from=build /app/packages/verify/package.json ./packages/verify/
+COPY --from=build /app/packages/verify/dist ./packages/verify/dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations

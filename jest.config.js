@@ -12,7 +12,11 @@ const swc = [
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // The workspace package from its source, so tests need no build first.
+    '^tessera-jwt-verify$': '<rootDir>/packages/verify/src/index.ts',
+  },
   transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
 };
@@ -28,6 +32,7 @@ if (!hasPostgres) console.warn('jest: no PostgreSQL server binaries, the resilie
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'packages', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'] },
     {
       ...common,
       displayName: 'database',

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 
@@ -14,10 +14,32 @@ export interface ListenOptions {
 /** Responses not yet finished, per server: a graceful stop tells their connections to close. */
 const responsesInFlight = new WeakMap<Server, Set<ServerResponse>>();
 
-/** Listens, with bounds on how long a slow client may take to send its request. */
-export async function listen(app: Koa, options: ListenOptions): Promise<{ server: Server; url: string }> {
+/** The port could not be bound (taken, or not allowed): nothing else has been started. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+}
+
+export interface BoundServer {
+  server: Server;
+  /** Where the socket listens (not the issuer: clients use the issuer's URL). */
+  url: string;
+  /** Starts handing requests to `app`; until then every request is answered 503. */
+  mount(app: Koa): void;
+}
+
+function notReady(_req: IncomingMessage, res: ServerResponse) {
+  res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '1', connection: 'close' });
+  res.end('starting\n');
+}
+
+/**
+ * Binds the port first, so that a taken port fails before any database change, with bounds on
+ * how long a slow client may take to send its request.
+ */
+export async function bind(options: ListenOptions): Promise<BoundServer> {
   const { port, host } = options;
   const headersTimeout = Math.min(options.headersTimeoutMs, options.requestTimeoutMs);
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = notReady;
   const server = createServer(
     {
       requestTimeout: options.requestTimeoutMs,
@@ -26,10 +48,15 @@ export async function listen(app: Koa, options: ListenOptions): Promise<{ server
       // that a slow client is cut close to the configured time.
       connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeout / 4))),
     },
-    app.callback(),
+    (req, res) => handler(req, res),
   );
   server.listen(port, host);
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ListenError(`cannot listen on ${host}:${port} (${code}); nothing was started or changed`);
+  }
   const inFlight = new Set<ServerResponse>();
   server.prependListener('request', (_req, res: ServerResponse) => {
     // A request that arrives on a kept-alive connection while stopping is answered, with
@@ -40,7 +67,18 @@ export async function listen(app: Koa, options: ListenOptions): Promise<{ server
   });
   responsesInFlight.set(server, inFlight);
   const address = server.address() as AddressInfo;
-  return { server, url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}` };
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const mount = (app: Koa) => {
+    handler = app.callback();
+  };
+  return { server, url, mount };
+}
+
+/** Binds and serves `app` at once (tests and benchmarks that build their own app). */
+export async function listen(app: Koa, options: ListenOptions): Promise<{ server: Server; url: string }> {
+  const bound = await bind(options);
+  bound.mount(app);
+  return { server: bound.server, url: bound.url };
 }
 
 /**

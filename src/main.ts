@@ -2,16 +2,19 @@
  * Boot: config -> database -> migrations -> bootstrap -> app -> listen, and a clean shutdown:
  * stop accepting, let in-flight requests finish, close the database, exit 0.
  */
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { buildApp } from './app.js';
-import { bootstrapAdmin } from './bootstrap.js';
+import { BOOTSTRAP_TOKEN_FILE, bootstrapAdmin } from './bootstrap.js';
 import { type Clock, systemClock } from './clock.js';
 import type { Config } from './config.js';
 import { runMigrations } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import type { Database } from './db/queryable.js';
-import { closeGracefully, listen } from './http-server.js';
+import { bind, closeGracefully } from './http-server.js';
 import { keyPolicyFor } from './keys/keyring.js';
+import type { LogOutput } from './log-output.js';
 import type { Logger } from './logger.js';
 import { ProviderHost } from './oidc/host.js';
 import { buildProvider } from './oidc/provider.js';
@@ -48,75 +51,107 @@ export interface StartOptions {
   customize?: (services: Services) => Services;
 }
 
+/** The one start line people read: where to point clients, the console, the first token. */
+function logReady(logger: Logger, config: Config, fields: Record<string, unknown>) {
+  const tokenFile = join(config.dataDir, BOOTSTRAP_TOKEN_FILE);
+  const hasTokenFile = existsSync(tokenFile);
+  const consoleUrl = `${config.issuer}/console`;
+  const token = hasTokenFile ? `; first admin token in ${tokenFile}` : '';
+  logger.info(
+    {
+      issuer: config.issuer,
+      console: consoleUrl,
+      bootstrapTokenFile: hasTokenFile ? tokenFile : null,
+      ...fields,
+    },
+    `tessera ready at ${config.issuer} (console ${consoleUrl}${token})`,
+  );
+}
+
 export async function startTessera(options: StartOptions): Promise<Tessera> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const started = performance.now();
-  const db = options.db ?? (await openDatabase(config));
-  const applied = await runMigrations(db);
-  if (applied.length) logger.info({ applied }, 'migrations applied');
-  await bootstrapAdmin({ db, clock, config, logger });
+  // The port first: if it is taken, the database has not been touched (no migration, no bootstrap).
+  const bound = await bind({ port: config.port, host: config.host, ...config.server });
+  const { server, url } = bound;
+  try {
+    const db = options.db ?? (await openDatabase(config));
+    const applied = await runMigrations(db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+    await bootstrapAdmin({ db, clock, config, logger });
 
-  const defaults = createServices({ db, clock, config, logger });
-  const services = options.customize ? options.customize(defaults) : defaults;
-  const oidc = await ProviderHost.start(
-    (keys) => buildProvider(services, keys),
-    keyPolicyFor(config),
-    clock,
-    logger,
-  );
-  oidc.watch(KEYS_CHECK_MS);
-  const inactivity = await startInactivityPolicy(services);
-  const hooks = { db, clock, settings: config.webhooks, logger };
-  const expiry = await startExpiryNotices(hooks);
-  const webhooks = new WebhookWorker(hooks);
-  const { server, url } = await listen(buildApp({ ...services, oidc }), {
-    port: config.port,
-    host: config.host,
-    ...config.server,
-  });
-  logger.info(
-    { url, database: db.kind, startupMs: Math.round(performance.now() - started) },
-    'tessera listening',
-  );
-  webhooks.start();
+    const defaults = createServices({ db, clock, config, logger });
+    const services = options.customize ? options.customize(defaults) : defaults;
+    const oidc = await ProviderHost.start(
+      (keys) => buildProvider(services, keys),
+      keyPolicyFor(config),
+      clock,
+      logger,
+    );
+    oidc.watch(KEYS_CHECK_MS);
+    const inactivity = await startInactivityPolicy(services);
+    const hooks = { db, clock, settings: config.webhooks, logger };
+    const expiry = await startExpiryNotices(hooks);
+    const webhooks = new WebhookWorker(hooks);
+    bound.mount(buildApp({ ...services, oidc }));
+    logReady(logger, config, {
+      address: url.replace(/^http:\/\//, ''),
+      database: db.kind,
+      startupMs: Math.round(performance.now() - started),
+    });
+    webhooks.start();
 
-  let stopping: Promise<void> | undefined;
-  const stop = (graceMs = config.server.shutdownGraceMs) => {
-    stopping ??= (async () => {
-      await closeGracefully(server, graceMs);
-      oidc.close();
-      inactivity.stop();
-      expiry.stop();
-      await webhooks.stop();
-      await services.flushAudit();
-      await db.close();
-      logger.info('tessera stopped');
-    })();
-    return stopping;
-  };
-  return {
-    url,
-    db,
-    server,
-    oidc,
-    sweepInactive: inactivity.sweep,
-    sweepExpiry: expiry.sweep,
-    deliverWebhooks: () => webhooks.deliverDue(),
-    stop,
-  };
+    let stopping: Promise<void> | undefined;
+    const stop = (graceMs = config.server.shutdownGraceMs) => {
+      stopping ??= (async () => {
+        await closeGracefully(server, graceMs);
+        oidc.close();
+        inactivity.stop();
+        expiry.stop();
+        await webhooks.stop();
+        await services.flushAudit();
+        await db.close();
+        logger.info('tessera stopped');
+      })();
+      return stopping;
+    };
+    return {
+      url,
+      db,
+      server,
+      oidc,
+      sweepInactive: inactivity.sweep,
+      sweepExpiry: expiry.sweep,
+      deliverWebhooks: () => webhooks.deliverDue(),
+      stop,
+    };
+  } catch (error) {
+    server.close();
+    throw error;
+  }
 }
 
-/** `tessera serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. */
-export async function serve(config: Config, logger: Logger): Promise<void> {
+/** How long exit waits for queued log lines: a reader that stopped reading must not hold it. */
+const LOG_FLUSH_DEADLINE_MS = 250;
+
+/**
+ * `tessera serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. The log is
+ * flushed with a deadline before `process.exit`, whatever became of stdout's reader.
+ */
+export async function serve(config: Config, logger: Logger, output?: LogOutput): Promise<void> {
   const tessera = await startTessera({ config, logger });
+  const exit = async (code: number) => {
+    await output?.flush(LOG_FLUSH_DEADLINE_MS);
+    process.exit(code);
+  };
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     tessera.stop().then(
-      () => process.exit(0),
+      () => exit(0),
       (error) => {
         logger.error({ err: error }, 'unclean shutdown');
-        process.exit(1);
+        return exit(1);
       },
     );
   };

@@ -28,7 +28,8 @@ export type AuditAction =
   | 'api.authenticated'
   | 'webhook.created'
   | 'webhook.updated'
-  | 'webhook.deleted';
+  | 'webhook.deleted'
+  | 'admin.recovered';
 
 /** A federated exchange's external token, or a trust policy change (DESIGN.md, "Federated subject tokens"). */
 export interface FederationAudit {

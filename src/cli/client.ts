@@ -1,10 +1,27 @@
 /** The CLI's HTTP client for a running Tessera: `TESSERA_URL` + `TESSERA_TOKEN`. */
+import { EXIT, type ExitCode, exitCodeForStatus } from './exit-codes.js';
+import { CLI_USER_AGENT } from './version.js';
+
+/** An expected failure: one line on stderr and its exit code, never a stack trace. */
 export class CliError extends Error {
   override name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode = EXIT.failed,
+  ) {
+    super(message);
+  }
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
 }
 
 export interface ApiClient {
   request<T>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Every item of a list, following `next_cursor` page after page. */
+  listAll<T>(path: string, query?: Record<string, string | undefined>): Promise<T[]>;
 }
 
 interface Problem {
@@ -13,36 +30,57 @@ interface Problem {
   code?: string;
 }
 
+export const missingToken = () =>
+  new CliError('TESSERA_TOKEN is not set: export a personal access token first', EXIT.auth);
+
+/** `?a=1&b=2` from the defined entries, or '' when there are none. */
+export function queryString(query: Record<string, string | undefined>): string {
+  const defined = Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined);
+  return defined.length ? `?${new URLSearchParams(defined)}` : '';
+}
+
 export function apiClient(
   settings: { url: string; token: string | undefined },
   fetchImpl = fetch,
 ): ApiClient {
-  return {
-    async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-      if (!settings.token)
-        throw new CliError('TESSERA_TOKEN is not set: export a personal access token first');
-      let response: Response;
-      try {
-        response = await fetchImpl(`${settings.url}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${settings.token}`,
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-      } catch (error) {
-        throw new CliError(`cannot reach ${settings.url}: ${(error as Error).message}`);
-      }
-      if (response.status === 204) return undefined as T;
-      const payload = (await response.json().catch(() => ({}))) as T & Problem;
-      if (!response.ok) {
-        const problem = payload as Problem;
-        throw new CliError(
-          `${response.status} ${problem.code ?? ''}: ${problem.detail ?? problem.title ?? 'request failed'}`,
-        );
-      }
-      return payload;
-    },
-  };
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    if (!settings.token) throw missingToken();
+    let response: Response;
+    try {
+      response = await fetchImpl(`${settings.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${settings.token}`,
+          'user-agent': CLI_USER_AGENT,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new CliError(`cannot reach ${settings.url}: ${(error as Error).message}`, EXIT.unreachable);
+    }
+    if (response.status === 204) return undefined as T;
+    const payload = (await response.json().catch(() => ({}))) as T & Problem;
+    if (!response.ok) {
+      const problem = payload as Problem;
+      throw new CliError(
+        `${response.status} ${problem.code ?? ''}: ${problem.detail ?? problem.title ?? 'request failed'}`,
+        exitCodeForStatus(response.status),
+      );
+    }
+    return payload;
+  }
+
+  async function listAll<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: Page<T> = await request('GET', `${path}${queryString({ ...query, limit: '100', cursor })}`);
+      items.push(...page.items);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return items;
+  }
+
+  return { request, listAll };
 }

@@ -43,7 +43,7 @@ export function registerKeyCommands(program: Command, config: () => Config, out:
 
   keys
     .command('rotate')
-    .description('promote next to current, retire current, stage a new next; running servers pick it up')
+    .description('next becomes current, current retires, a new next is staged')
     .option('--json', 'print JSON (public parts only)')
     .action(async (opts: { json?: boolean }) => {
       printKeys(await rotateKeyDirectory(keyPolicyFor(config()), new Date()), !!opts.json, out);

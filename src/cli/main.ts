@@ -1,18 +1,47 @@
 /** `tessera`: run the service, migrate its database, and manage tokens on a running server. */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ConfigError, loadClientConfig, loadConfig } from '../config.js';
 import { runMigrations } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
+import { registerAdminCommands } from './admin.js';
 import { apiClient, CliError } from './client.js';
 import { registerExchangeCommand } from './exchange.js';
+import { EXIT } from './exit-codes.js';
 import { registerKeyCommands } from './keys.js';
+import { registerRecoverCommand } from './recover.js';
+import { registerScopesCommand, registerWhoamiCommand } from './scopes.js';
 import { registerTokenCommands } from './token.js';
 import { registerTrustCommands } from './trust.js';
+import { registerUserCommands } from './user.js';
+import { CLI_VERSION } from './version.js';
 import { registerWebhookCommands } from './webhook.js';
 
-export function buildCli(env: Record<string, string | undefined>, out: (text: string) => void): Command {
-  const program = new Command('tessera').description('Tessera security token service').showHelpAfterError();
+export interface CliOutput {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const EXIT_CODES_HELP = `
+Exit codes: 0 ok, 1 refused by the server or failed, 2 usage (bad arguments, ambiguous id),
+3 authentication (no TESSERA_TOKEN, 401, 403), 4 not found, 5 conflict (409), 6 server unreachable.`;
+
+/**
+ * The whole command tree. Commander's own exits become thrown `CommanderError`s (set before any
+ * command is added, so every subcommand inherits it), and `runCli` turns them into exit codes.
+ */
+export function buildCli(
+  env: Record<string, string | undefined>,
+  out: (text: string) => void,
+  err: (text: string) => void = (text) => process.stderr.write(text),
+): Command {
+  const program = new Command('tessera')
+    .description('Tessera security token service')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => out(text.replace(/\n$/, '')), writeErr: err })
+    .version(CLI_VERSION, '-V, --version', 'print the version')
+    .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES_HELP);
 
   program
     .command('serve')
@@ -20,8 +49,13 @@ export function buildCli(env: Record<string, string | undefined>, out: (text: st
     .action(async () => {
       const config = loadConfig(env);
       // Loaded here, not at the top: client commands need neither the server nor oidc-provider.
-      const { serve } = await import('../main.js');
-      await serve(config, createLogger(config.logLevel, undefined, { patPrefix: config.tokens.prefix }));
+      const [{ serve }, { stdoutLogOutput }] = await Promise.all([
+        import('../main.js'),
+        import('../log-output.js'),
+      ]);
+      const output = stdoutLogOutput({ pretty: process.stdout.isTTY === true });
+      const logger = createLogger(config.logLevel, output.stream, { patPrefix: config.tokens.prefix });
+      await serve(config, logger, output);
     });
 
   program
@@ -38,22 +72,44 @@ export function buildCli(env: Record<string, string | undefined>, out: (text: st
       }
     });
 
+  const client = () => apiClient(loadClientConfig(env));
   registerKeyCommands(program, () => loadConfig(env), out);
-  registerTokenCommands(program, () => apiClient(loadClientConfig(env)), out);
+  registerTokenCommands(program, client, out);
+  registerScopesCommand(program, client, out);
+  registerWhoamiCommand(program, client, out);
+  registerUserCommands(program, client, out);
+  registerRecoverCommand(registerAdminCommands(program, client, out), () => loadConfig(env), out);
   registerExchangeCommand(program, () => loadClientConfig(env), out);
   registerTrustCommands(program, () => apiClient(loadClientConfig(env)), out);
   registerWebhookCommands(program, () => apiClient(loadClientConfig(env)), out);
   return program;
 }
 
-export async function runCli(argv: string[], env: Record<string, string | undefined>): Promise<number> {
+/** The exit code for what a command threw; the message goes to stderr in one line. */
+function failure(error: unknown, err: (text: string) => void): number {
+  // Commander has already printed its message (or the help, or the version).
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (error instanceof CliError) {
+    err(`tessera: ${error.message}\n`);
+    return error.exitCode;
+  }
+  // Anything else gets its message, never a stack trace.
+  err(`tessera: ${error instanceof ConfigError ? '' : 'error: '}${(error as Error).message}\n`);
+  return EXIT.failed;
+}
+
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: CliOutput = {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(text),
+  },
+): Promise<number> {
   try {
-    await buildCli(env, (text) => process.stdout.write(`${text}\n`)).parseAsync(argv);
-    return 0;
+    await buildCli(env, io.out, io.err).parseAsync(argv);
+    return EXIT.ok;
   } catch (error) {
-    // Expected failures are one line; anything else gets its message, never a stack trace.
-    const known = error instanceof ConfigError || error instanceof CliError;
-    process.stderr.write(`tessera: ${known ? '' : 'error: '}${(error as Error).message}\n`);
-    return 1;
+    return failure(error, io.err);
   }
 }

@@ -1,12 +1,53 @@
-/** Plain aligned columns for people; `--json` prints the API's own JSON instead. */
-export function formatTable(headers: string[], rows: string[][]): string {
-  const widths = headers.map((header, i) =>
+/**
+ * Plain aligned columns for people, at most `maxWidth` (100) columns wide; `--json` prints the
+ * API's own JSON instead. When rows are too wide the widest shrinkable column gives way first,
+ * its cells cut with an ellipsis, so ids and statuses always stay whole.
+ */
+export const TABLE_WIDTH = 100;
+const GAP = 2;
+const MIN_SHRUNK = 8;
+
+export interface TableOptions {
+  maxWidth?: number;
+  /** Columns (by header) that may be truncated, e.g. names and scope lists. */
+  shrinkable?: string[];
+}
+
+/** `text` cut to `width` characters, the last one an ellipsis when something was cut. */
+export function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+function fitWidths(headers: string[], widths: number[], options: TableOptions): number[] {
+  const max = options.maxWidth ?? TABLE_WIDTH;
+  const fitted = [...widths];
+  const total = () => fitted.reduce((sum, w) => sum + w, 0) + GAP * (fitted.length - 1);
+  const shrinkable = headers.flatMap((h, i) => (options.shrinkable?.includes(h) ? [i] : []));
+  while (total() > max) {
+    const widest = shrinkable
+      .filter((i) => (fitted[i] ?? 0) > Math.max(MIN_SHRUNK, headers[i]?.length ?? 0))
+      .sort((a, b) => (fitted[b] ?? 0) - (fitted[a] ?? 0))[0];
+    if (widest === undefined) break;
+    fitted[widest] = (fitted[widest] ?? 0) - 1;
+  }
+  return fitted;
+}
+
+export function formatTable(headers: string[], rows: string[][], options: TableOptions = {}): string {
+  const natural = headers.map((header, i) =>
     Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
   );
+  const widths = fitWidths(headers, natural, options);
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
+      .map((cell, i) => truncate(cell, widths[i] ?? 0).padEnd(widths[i] ?? 0))
+      .join(' '.repeat(GAP))
       .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
+}
+
+/** Label/value lines for one object (`token show`, `user show`). */
+export function formatFields(fields: [string, string][]): string {
+  const width = Math.max(...fields.map(([label]) => label.length)) + 1;
+  return fields.map(([label, value]) => `${`${label}:`.padEnd(width)} ${value}`).join('\n');
 }

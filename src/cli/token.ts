@@ -1,53 +1,60 @@
-/** `tessera token create|list|revoke|rotate`: manage one's PATs over the REST API. */
-import { type Command, InvalidArgumentError } from 'commander';
-import type { ApiClient } from './client.js';
-import { formatTable } from './table.js';
+/** `tessera token ...`: one's own PATs over the REST API (`/api/v1/tokens`). */
+import type { Command } from 'commander';
+import { type ApiClient, type Page, queryString } from './client.js';
+import { parseDays, parseLifetimeDays, parseScopeList, printJson } from './format.js';
+import { resolveOwnToken } from './resolve-id.js';
+import { registerTokenEventsCommand } from './token-events.js';
+import { type PatView, patFields, patTable, printIssued } from './token-view.js';
 
-interface PatView {
-  id: string;
-  name: string;
-  hint: string;
-  scopes: string[];
-  status: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  token?: string;
+interface ListOptions {
+  status?: string;
+  expiringWithin?: number;
+  neverUsed?: boolean;
+  limit?: string;
+  cursor?: string;
+  json?: boolean;
 }
 
-/** `-e` takes a whole number of days: anything else must not become `null` (no expiry). */
-function parseDays(value: string): number {
-  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a whole number of days');
-  return Number(value);
+/**
+ * Lists as the API pages them: with `--limit`, one page and its `next_cursor`; without, every
+ * page, printed as one list whose `next_cursor` is null.
+ */
+export async function listPats(
+  api: ApiClient,
+  path: string,
+  filters: Record<string, string | undefined>,
+  opts: ListOptions,
+) {
+  if (opts.limit || opts.cursor) {
+    return api.request<Page<PatView>>(
+      'GET',
+      `${path}${queryString({ ...filters, limit: opts.limit, cursor: opts.cursor })}`,
+    );
+  }
+  return { items: await api.listAll<PatView>(path, filters), next_cursor: null };
 }
 
 /** `-a` repeats: each use adds a network to the PAT's `allowed_cidrs`. */
 const collect = (cidr: string, all: string[] = []) => [...all, cidr];
 
-type CreateOptions = { scopes: string; expiresInDays?: number; allow?: string[]; json?: boolean };
+type CreateOptions = { scopes: string[]; expiresInDays?: number; allow?: string[]; json?: boolean };
 
-const day = (iso: string | null) => (iso ? iso.slice(0, 10) : 'never');
-
-function patTable(pats: PatView[]): string {
-  return formatTable(
-    ['ID', 'NAME', 'HINT', 'STATUS', 'SCOPES', 'EXPIRES', 'LAST USED'],
-    pats.map((p) => [
-      p.id,
-      p.name,
-      p.hint,
-      p.status,
-      p.scopes.join(','),
-      day(p.expires_at),
-      day(p.last_used_at),
-    ]),
-  );
+export function listFilters(opts: ListOptions): Record<string, string | undefined> {
+  return {
+    status: opts.status,
+    expiring_within_days: opts.expiringWithin === undefined ? undefined : String(opts.expiringWithin),
+    never_used: opts.neverUsed ? 'true' : undefined,
+  };
 }
 
-/** The plaintext goes to stdout alone on its line, so `$(tessera token create ...)`-style use is easy. */
-function printIssued(pat: PatView, json: boolean, out: (text: string) => void) {
-  if (json) return out(JSON.stringify(pat, null, 2));
-  out(patTable([pat]));
-  out('\nToken (shown once, store it now):');
-  out(pat.token ?? '');
+export function addListOptions(command: Command): Command {
+  return command
+    .option('--status <status>', 'active, revoked or expired')
+    .option('--expiring-within <days>', 'only active tokens expiring within this many days', parseDays)
+    .option('--never-used', 'only tokens never used')
+    .option('--limit <n>', 'one page of at most n (1-100), with its next_cursor')
+    .option('--cursor <cursor>', "the page after a previous page's next_cursor")
+    .option('--json', 'print the API response');
 }
 
 export function registerTokenCommands(
@@ -56,71 +63,87 @@ export function registerTokenCommands(
   out: (text: string) => void,
 ) {
   const token = program.command('token').description('manage your personal access tokens');
+  const show = (pat: PatView, json?: boolean) => out(json ? printJson(pat) : patFields(pat, new Date()));
 
   token
     .command('create <name>')
     .description('create a token (its secret is printed once)')
-    .option('-s, --scopes <list>', 'comma-separated scopes', 'tessera:tokens')
-    .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)', parseDays)
+    .option('-s, --scopes <list>', 'scopes, separated by commas or spaces', parseScopeList, [
+      'tessera:tokens',
+    ])
+    .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)', parseLifetimeDays)
     .option('-a, --allow <cidr>', 'usable only from this network (repeatable)', collect)
-    .option('--json', 'print JSON')
+    .option('--json', 'print the API response')
     .action(async (name: string, opts: CreateOptions) => {
       const body = {
         name,
-        scopes: opts.scopes
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean),
-        ...(opts.expiresInDays === undefined ? {} : { expires_in_days: opts.expiresInDays }),
+        scopes: opts.scopes,
+        expires_in_days: opts.expiresInDays,
         ...(opts.allow ? { allowed_cidrs: opts.allow } : {}),
       };
       printIssued(await client().request<PatView>('POST', '/api/v1/tokens', body), !!opts.json, out);
     });
 
-  token
-    .command('list')
-    .description('list your tokens')
-    .option('--status <status>', 'active, revoked or expired')
-    .option('--json', 'print JSON')
-    .action(async (opts: { status?: string; json?: boolean }) => {
-      const items: PatView[] = [];
-      let cursor: string | null = null;
-      do {
-        const query = new URLSearchParams({ limit: '100', ...(opts.status ? { status: opts.status } : {}) });
-        if (cursor) query.set('cursor', cursor);
-        const page: { items: PatView[]; next_cursor: string | null } = await client().request(
-          'GET',
-          `/api/v1/tokens?${query}`,
-        );
-        items.push(...page.items);
-        cursor = page.next_cursor;
-      } while (cursor);
-      out(opts.json ? JSON.stringify(items, null, 2) : patTable(items));
-    });
+  addListOptions(token.command('list').description('list your tokens, newest first')).action(
+    async (opts: ListOptions) => {
+      const page = await listPats(client(), '/api/v1/tokens', listFilters(opts), opts);
+      out(opts.json ? printJson(page) : patTable(page.items, new Date()));
+    },
+  );
 
   token
-    .command('revoke <id>')
-    .description('revoke a token')
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
-      const pat = await client().request<PatView>(
-        'POST',
-        `/api/v1/tokens/${encodeURIComponent(id)}/revoke`,
-        {},
-      );
-      out(opts.json ? JSON.stringify(pat, null, 2) : patTable([pat]));
+    .command('show <id>')
+    .description('show one token (never its secret)')
+    .option('--json', 'print the API response')
+    .action(async (input: string, opts: { json?: boolean }) => {
+      const api = client();
+      const id = await resolveOwnToken(api, input);
+      show(await api.request<PatView>('GET', `/api/v1/tokens/${id}`), opts.json);
     });
+
+  registerTokenChanges(token, client, out, show);
+  registerTokenEventsCommand(token, client, out);
+}
+
+/** The commands that change a token: revoke, restore, rotate, delete. */
+function registerTokenChanges(
+  token: Command,
+  client: () => ApiClient,
+  out: (text: string) => void,
+  show: (pat: PatView, json?: boolean) => void,
+) {
+  for (const [action, about] of [
+    ['revoke', 'revoke a token: it stops working at once'],
+    ['restore', 'restore a token you revoked (not an expired one)'],
+  ] as const) {
+    token
+      .command(`${action} <id>`)
+      .description(about)
+      .option('--json', 'print the API response')
+      .action(async (input: string, opts: { json?: boolean }) => {
+        const api = client();
+        const id = await resolveOwnToken(api, input);
+        show(await api.request<PatView>('POST', `/api/v1/tokens/${id}/${action}`, {}), opts.json);
+      });
+  }
 
   token
     .command('rotate <id>')
     .description('replace a token with a new secret (the old one is revoked)')
-    .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
-      const pat = await client().request<PatView>(
-        'POST',
-        `/api/v1/tokens/${encodeURIComponent(id)}/rotate`,
-        {},
-      );
-      printIssued(pat, !!opts.json, out);
+    .option('--json', 'print the API response')
+    .action(async (input: string, opts: { json?: boolean }) => {
+      const api = client();
+      const id = await resolveOwnToken(api, input);
+      printIssued(await api.request<PatView>('POST', `/api/v1/tokens/${id}/rotate`, {}), !!opts.json, out);
+    });
+
+  token
+    .command('delete <id>')
+    .description('delete a revoked or expired token (its events stay readable)')
+    .action(async (input: string) => {
+      const api = client();
+      const id = await resolveOwnToken(api, input);
+      await api.request('DELETE', `/api/v1/tokens/${id}`);
+      out(`deleted ${id}`);
     });
 }

@@ -94,13 +94,13 @@ export function registerTrustCommands(
 
   trust
     .command('create <name>')
-    .description('trust tokens of an OIDC issuer that match a subject and/or claims')
+    .description("trust an issuer's tokens that match a subject or claims")
     .requiredOption('--issuer <url>', "the issuer, exactly as its tokens' iss says")
     .requiredOption('--user <id>', 'the Tessera user the JWTs are issued for')
     .requiredOption('-s, --scopes <list>', 'comma-separated scopes (within the user’s entitlements)')
     .option('--subject <pattern>', 'exact sub, or a pattern where * matches any run of characters')
     .option('--claim <name=value>', 'a claim condition (repeatable)', collectClaim, {})
-    .option('--audience <aud>', "what the external token's aud must contain (default: Tessera's issuer)")
+    .option('--audience <aud>', "the external token's required aud (default: Tessera's issuer)")
     .option('--audiences <list>', 'resources the JWTs may be for (comma-separated)')
     .option('--max-ttl <seconds>', 'longest JWT lifetime', parseSeconds)
     .option('--single-use', 'accept each external token (jti) once')

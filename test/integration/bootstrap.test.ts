@@ -120,9 +120,14 @@ describe('bootstrap on an empty database', () => {
 
   it('logs the token file path and never the token', () => {
     const path = join(server.dataDir, TOKEN_FILE);
-    const announcing = server.logs.filter((line) => line.includes(path));
-    expect(announcing).toHaveLength(1);
-    expect(JSON.parse(announcing[0] as string)).toMatchObject({ tokenFile: path });
+    // Once when it is written, once more in the start line.
+    const announcing = server.logs.filter((line) => line.includes(path)).map((line) => JSON.parse(line));
+    expect(announcing).toHaveLength(2);
+    expect(announcing[0]).toMatchObject({ tokenFile: path });
+    expect(announcing[1]).toMatchObject({
+      bootstrapTokenFile: path,
+      msg: expect.stringMatching(/^tessera ready at /),
+    });
     for (const line of server.logs) expect(line).not.toContain(server.adminToken);
     const secretPart = server.adminToken.slice('tsr_'.length);
     for (const line of server.logs) expect(line).not.toContain(secretPart);

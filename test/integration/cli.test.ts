@@ -54,14 +54,23 @@ async function rejection(run: Promise<unknown>): Promise<Error> {
   throw new Error('expected the command to fail, it succeeded');
 }
 
+/** The value of a `label: value` line (`token show` and friends). */
+function fieldOf(lines: string[], label: string): string {
+  const line = lines.find((l) => l.startsWith(`${label}:`));
+  if (line === undefined) throw new Error(`no ${label} field in:\n${lines.join('\n')}`);
+  return line.slice(label.length + 1).trim();
+}
+
 const occurrences = (text: string, needle: string) => text.split(needle).length - 1;
 
-/** The table row whose first column is `id`, split into cells. */
+/** The table row whose first column is `id`'s short form, split into cells. */
 function rowOf(lines: string[], id: string): string[] {
-  const row = lines.find((line) => line.startsWith(`${id} `));
+  const row = lines.find((line) => line.startsWith(`${id.slice(0, 8)} `));
   if (!row) throw new Error(`no row for ${id} in:\n${lines.join('\n')}`);
   return row.split(/ {2,}/);
 }
+
+const quiet = { out: () => {}, err: () => {} };
 
 const meStatus = async (token: string) => (await server.request('GET', '/api/v1/me', { token })).status;
 const showPat = async (id: string) =>
@@ -86,27 +95,24 @@ describe('tessera token create', () => {
     expect(shown.text).not.toContain(pat.token);
   });
 
-  it('prints a table and the token alone on its own line', async () => {
+  it("prints the new token's fields and the token alone on its own line", async () => {
     const lines = await tessera(['token', 'create', 'laptop', '-s', 'repo:read,repo:write']);
-    const header = lines[0] ?? '';
-    for (const column of ['ID', 'NAME', 'STATUS', 'SCOPES', 'EXPIRES']) expect(header).toContain(column);
-
     const tokenLines = lines.filter((line) => /^tsr_[0-9A-Za-z]{36}$/.test(line));
     expect(tokenLines).toHaveLength(1);
     const token = tokenLines[0] as string;
     expect(isWellFormedPat('tsr', token)).toBe(true);
     expect(occurrences(lines.join('\n'), token)).toBe(1);
 
-    const id = (lines[1] ?? '').split(/ {2,}/)[0] as string;
-    const cells = rowOf(lines, id);
-    expect(cells).toEqual(
-      expect.arrayContaining(['laptop', 'active', 'repo:read,repo:write', token.slice(0, 8)]),
-    );
-    // No -e: the server's default lifetime (90 days), shown as a date.
+    const id = fieldOf(lines, 'id');
+    expect(fieldOf(lines, 'name')).toBe('laptop');
+    expect(fieldOf(lines, 'status')).toBe('active');
+    expect(fieldOf(lines, 'scopes')).toBe('repo:read repo:write');
+    expect(fieldOf(lines, 'hint')).toBe(token.slice(0, 8));
+    // No -e: the server's default lifetime (90 days), shown with its date and how far off it is.
     const pat = await showPat(id);
     expect(pat.name).toBe('laptop');
     expect(Date.parse(pat.expires_at) - Date.parse(pat.created_at)).toBe(90 * DAY_MS);
-    expect(cells).toContain(pat.expires_at.slice(0, 10));
+    expect(fieldOf(lines, 'expires')).toBe(`${pat.expires_at} (in 3 months)`);
     expect(await meStatus(token)).toBe(200);
   });
 
@@ -150,9 +156,11 @@ describe('tessera token list', () => {
     }
   });
 
-  it('--json prints an array with the created tokens and never a token field', async () => {
-    const items: any[] = await tesseraJson(['token', 'list']);
-    expect(Array.isArray(items)).toBe(true);
+  it('--json prints {items, next_cursor} with the created tokens and never a token field', async () => {
+    const page = await tesseraJson(['token', 'list']);
+    expect(Object.keys(page).sort()).toEqual(['items', 'next_cursor']);
+    expect(page.next_cursor).toBeNull();
+    const items: any[] = page.items;
     const ids = items.map((item) => item.id);
     for (const { id } of created) expect(ids).toContain(id);
     for (const item of items) {
@@ -167,10 +175,10 @@ describe('tessera token list', () => {
   it('--status filters by status', async () => {
     const victim = created[1] as { id: string };
     await tessera(['token', 'revoke', victim.id]);
-    const revoked: any[] = await tesseraJson(['token', 'list', '--status', 'revoked']);
+    const revoked: any[] = (await tesseraJson(['token', 'list', '--status', 'revoked'])).items;
     expect(revoked.map((item) => item.id)).toContain(victim.id);
     expect(revoked.every((item) => item.status === 'revoked')).toBe(true);
-    const active: any[] = await tesseraJson(['token', 'list', '--status', 'active']);
+    const active: any[] = (await tesseraJson(['token', 'list', '--status', 'active'])).items;
     expect(active.map((item) => item.id)).not.toContain(victim.id);
     expect(active.every((item) => item.status === 'active')).toBe(true);
   });
@@ -186,7 +194,7 @@ describe('tessera token list', () => {
       expect(response.status).toBe(201);
       expected.add(response.body.id);
     }
-    const items: any[] = await tesseraJson(['token', 'list'], { ...env, TESSERA_TOKEN: owner.token });
+    const items: any[] = (await tesseraJson(['token', 'list'], { ...env, TESSERA_TOKEN: owner.token })).items;
     const ids = items.map((item) => item.id);
     expect(ids).toHaveLength(105);
     expect(new Set(ids)).toEqual(expected);
@@ -202,8 +210,8 @@ describe('tessera token revoke', () => {
     expect(await meStatus(pat.token)).toBe(200);
 
     const lines = await tessera(['token', 'revoke', pat.id]);
-    expect(lines[0]).toContain('STATUS');
-    expect(rowOf(lines, pat.id)).toContain('revoked');
+    expect(fieldOf(lines, 'id')).toBe(pat.id);
+    expect(fieldOf(lines, 'status')).toBe('revoked');
     expect(lines.join('\n')).not.toContain(pat.token);
 
     expect((await showPat(pat.id)).status).toBe('revoked');
@@ -218,11 +226,11 @@ describe('tessera token revoke', () => {
     expect(await meStatus(pat.token)).toBe(401);
   });
 
-  it('fails with CliError naming 404 for an unknown id', async () => {
+  it('fails with CliError, exit code 4, for an unknown id', async () => {
     for (const id of [randomUUID(), 'not-a-uuid']) {
       const error = await rejection(tessera(['token', 'revoke', id]));
       expect(error).toBeInstanceOf(CliError);
-      expect(error.message).toContain('404');
+      expect((error as CliError).exitCode).toBe(4);
     }
   });
 
@@ -291,7 +299,7 @@ describe('client failures', () => {
       expect(error).toBeInstanceOf(CliError);
       expect(error.message).toContain('TESSERA_TOKEN');
     }
-    const before: any[] = await tesseraJson(['token', 'list']);
+    const before: any[] = (await tesseraJson(['token', 'list'])).items;
     expect(before.some((item) => item.name === 'no-token')).toBe(false);
   });
 
@@ -319,12 +327,14 @@ describe('client failures', () => {
     expect(error.message).not.toContain(userToken);
   });
 
-  it('runCli returns 1 without throwing when no token is set', async () => {
-    await expect(runCli(['node', 'tessera', 'token', 'list'], { TESSERA_URL: server.url })).resolves.toBe(1);
+  it('runCli returns 3 (authentication) without throwing when no token is set', async () => {
+    await expect(
+      runCli(['node', 'tessera', 'token', 'list'], { TESSERA_URL: server.url }, quiet),
+    ).resolves.toBe(3);
   });
 
-  it('runCli returns 1 without throwing for a server error', async () => {
-    await expect(runCli(['node', 'tessera', 'token', 'revoke', randomUUID()], env)).resolves.toBe(1);
+  it('runCli returns 4 (not found) without throwing for an unknown id', async () => {
+    await expect(runCli(['node', 'tessera', 'token', 'revoke', randomUUID()], env, quiet)).resolves.toBe(4);
   });
 });
 
@@ -342,7 +352,7 @@ describe('-e/--expires-in-days input', () => {
   it.each(['abc', '7days', '1.5', '-3'])('rejects -e %s and creates nothing', async (days) => {
     const name = `typo-${days}`;
     await rejection(tessera(['token', 'create', name, '-s', 'repo:read', '-e', days], lenientEnv));
-    const items: any[] = await tesseraJson(['token', 'list'], lenientEnv);
+    const items: any[] = (await tesseraJson(['token', 'list'], lenientEnv)).items;
     expect(items.filter((item) => item.name === name)).toEqual([]);
   });
 

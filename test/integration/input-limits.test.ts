@@ -636,7 +636,7 @@ describe('after all of that', () => {
     // Same app: its request counter has kept counting since the file started.
     expect(await requestCount()).toBeGreaterThan(requestsAtStart + 100);
     expect(server.tessera.server.listening).toBe(true);
-    expect(server.logs.filter((line) => line.includes('"tessera listening"'))).toHaveLength(1);
+    expect(server.logs.filter((line) => line.includes('"msg":"tessera ready at'))).toHaveLength(1);
     // No request ended in an unhandled error (what a 500 would log).
     expect(server.logs.filter((line) => line.includes('"unhandled error"'))).toEqual([]);
   });

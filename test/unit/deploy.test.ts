@@ -11,7 +11,20 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['postgres', 'tessera']);
     expect(compose.services.tessera.build).toBe('.');
     expect(existsSync('Dockerfile')).toBe(true);
-    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/^FROM node:22/m);
+  });
+
+  it('builds and runs on Node 24 LTS, with the verifier workspace the build and the runtime need', () => {
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const stages = dockerfile.match(/^FROM .*$/gm) ?? [];
+    expect(stages.length).toBeGreaterThan(0);
+    for (const stage of stages) expect(stage).toMatch(/^FROM node:24-/);
+    const workspaces: string[] = JSON.parse(readFileSync('package.json', 'utf8')).workspaces;
+    for (const workspace of workspaces) {
+      // `npm ci` reads every workspace's manifest before installing anything.
+      const beforeInstall = dockerfile.slice(0, dockerfile.indexOf('RUN npm ci'));
+      expect(beforeInstall).toContain(`COPY ${workspace}/package.json`);
+      expect(dockerfile).toContain(`COPY --from=build /app/${workspace}/dist`);
+    }
   });
 
   it('sets only environment variables the service reads, including DATABASE_URL', () => {

@@ -1,0 +1,69 @@
+/** `tessera token events <id>` (and `admin events`): a PAT's audit trail, newest first. */
+import type { Command } from 'commander';
+import { type ApiClient, type Page, queryString } from './client.js';
+import { printJson, relativeTime } from './format.js';
+import { resolveOwnToken } from './resolve-id.js';
+import { formatTable } from './table.js';
+
+export interface EventView {
+  id: string;
+  time: string;
+  action: string;
+  outcome: string;
+  actor: { id: string; username: string | null } | null;
+  ip: string | null;
+  user_agent: string | null;
+  client_id: string | null;
+  audience: string | null;
+  scope: string | null;
+  reason: string | null;
+}
+
+export function eventTable(events: EventView[], now: Date): string {
+  return formatTable(
+    ['TIME', 'ACTION', 'OUTCOME', 'ACTOR', 'IP', 'DETAIL'],
+    events.map((e) => [
+      relativeTime(e.time, now),
+      e.action,
+      e.outcome,
+      e.actor?.username ?? (e.actor ? e.actor.id.slice(0, 8) : '-'),
+      e.ip ?? '-',
+      [e.reason, e.audience, e.user_agent].filter(Boolean).join('; '),
+    ]),
+    { shrinkable: ['DETAIL', 'ACTOR'] },
+  );
+}
+
+/** Prints one page of events; people are told how to get the next. */
+export async function printEvents(
+  api: ApiClient,
+  path: string,
+  opts: { limit?: string; cursor?: string; json?: boolean },
+  out: (text: string) => void,
+) {
+  const page = await api.request<Page<EventView>>(
+    'GET',
+    `${path}${queryString({ limit: opts.limit, cursor: opts.cursor })}`,
+  );
+  if (opts.json) return out(printJson(page));
+  out(eventTable(page.items, new Date()));
+  if (page.next_cursor) out(`\nmore: --cursor ${page.next_cursor}`);
+}
+
+export function registerTokenEventsCommand(
+  token: Command,
+  client: () => ApiClient,
+  out: (text: string) => void,
+) {
+  token
+    .command('events <id>')
+    .description("a token's audit trail: changes and exchanges, newest first")
+    .option('--limit <n>', 'events per page (1-100)', '20')
+    .option('--cursor <cursor>', "the page after a previous page's next_cursor")
+    .option('--json', 'print the API response')
+    .action(async (input: string, opts: { limit?: string; cursor?: string; json?: boolean }) => {
+      const api = client();
+      const id = await resolveOwnToken(api, input);
+      await printEvents(api, `/api/v1/tokens/${id}/events`, opts, out);
+    });
+}

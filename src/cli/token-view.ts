@@ -1,0 +1,75 @@
+/** How PATs look on a terminal: a table of many, the fields of one, and the render-once secret. */
+import { relativeTime, shortId } from './format.js';
+import { formatFields, formatTable } from './table.js';
+
+export interface PatView {
+  id: string;
+  user_id: string;
+  name: string;
+  hint: string;
+  scopes: string[];
+  status: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+  revoked_at: string | null;
+  revoked_reason: string | null;
+  rotated_from: string | null;
+  token?: string;
+}
+
+/** `owner` adds the owner's short id (admins see everyone's tokens). */
+export function patTable(pats: PatView[], now: Date, owner = false): string {
+  const headers = [
+    'ID',
+    ...(owner ? ['OWNER'] : []),
+    'NAME',
+    'HINT',
+    'STATUS',
+    'SCOPES',
+    'EXPIRES',
+    'LAST USED',
+  ];
+  const rows = pats.map((p) => [
+    shortId(p.id),
+    ...(owner ? [shortId(p.user_id)] : []),
+    p.name,
+    p.hint,
+    p.status,
+    p.scopes.join(','),
+    relativeTime(p.expires_at, now),
+    relativeTime(p.last_used_at, now),
+  ]);
+  return formatTable(headers, rows, { shrinkable: ['NAME', 'SCOPES'] });
+}
+
+const when = (iso: string | null, now: Date) => (iso ? `${iso} (${relativeTime(iso, now)})` : 'never');
+
+export function patFields(pat: PatView, now: Date): string {
+  const fields: [string, string][] = [
+    ['id', pat.id],
+    ['name', pat.name],
+    ['owner', pat.user_id],
+    ['hint', pat.hint],
+    ['status', pat.status],
+    ['scopes', pat.scopes.join(' ')],
+    ['created', when(pat.created_at, now)],
+    ['expires', when(pat.expires_at, now)],
+    [
+      'last used',
+      pat.last_used_at ? `${when(pat.last_used_at, now)} from ${pat.last_used_ip ?? '?'}` : 'never',
+    ],
+  ];
+  if (pat.revoked_at) fields.push(['revoked', `${when(pat.revoked_at, now)}: ${pat.revoked_reason ?? ''}`]);
+  if (pat.rotated_from) fields.push(['rotated from', pat.rotated_from]);
+  return formatFields(fields);
+}
+
+/** The plaintext goes to stdout alone on its line, so `$(tessera token create ...)`-style use is easy. */
+export function printIssued(pat: PatView, json: boolean, out: (text: string) => void) {
+  if (json) return out(JSON.stringify(pat, null, 2));
+  out(patFields(pat, new Date()));
+  out('\nToken (shown once, store it now):');
+  out(pat.token ?? '');
+}

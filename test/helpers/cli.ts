@@ -1,0 +1,33 @@
+/**
+ * Runs `tessera <args>` in-process through `runCli`, as the `tessera` binary would, and collects
+ * what it printed and its exit code.
+ */
+import { runCli } from '../../src/cli/main.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout's lines. */
+  lines: string[];
+  /** stdout parsed as JSON (for `--json` runs). */
+  json(): any;
+}
+
+export async function runTessera(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['node', 'tessera', ...args], env, {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+  });
+  const stdout = out.join('\n');
+  return { code, stdout, stderr: err.join(''), lines: stdout.split('\n'), json: () => JSON.parse(stdout) };
+}
+
+/** The value of a `label: value` line (`token show` and friends). */
+export function fieldOf(lines: string[], label: string): string {
+  const line = lines.find((l) => l.startsWith(`${label}:`));
+  if (line === undefined) throw new Error(`no ${label} field in:\n${lines.join('\n')}`);
+  return line.slice(label.length + 1).trim();
+}
