@@ -152,6 +152,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const clock = () => new Date((setAt ?? Date.now()) + offsetMs);
   const database = await createTestDatabase();
   const tessera = await startTessera({ config, logger: createLogger('debug', sink), clock, db: database.db });
+  // fetch keeps idle sockets 4 s; Node's server closes them after 5 s. On a loaded machine the
+  // client's timer can fire late and a request goes out on a socket the server is closing
+  // (ECONNRESET). Tests hold their sockets for the server's life instead.
+  tessera.server.keepAliveTimeout = 600_000;
   const adminToken = readFileSync(join(dataDir, 'bootstrap-admin-token'), 'utf8').trim();
 
   const request = async <T = any>(
