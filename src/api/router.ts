@@ -1,4 +1,5 @@
 /** `/api/v1`: the REST API (DESIGN.md, "REST API"). */
+import type { Router } from '@koa/router';
 import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 import { requireCaller } from '../auth/bearer.js';
@@ -12,6 +13,15 @@ import { eventRoutes } from './events.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
 import { tokenRoutes } from './tokens.js';
 import { userRoutes } from './users.js';
+
+/** Every router whose routes require a caller; the routes tests check each one's spellings. */
+export const authenticatedRouters = (deps: ApiDeps): Router[] => [
+  catalogueRoutes(deps),
+  tokenRoutes(deps),
+  eventRoutes(deps),
+  userRoutes(deps),
+  adminRoutes(deps),
+];
 
 export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
   const { db, clock, config, patLookup, usage, limits } = deps;
@@ -27,8 +37,6 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
   return compose([
     // Unauthenticated by design (see credentials.ts).
     openRoutes(credentialRoutes(deps)),
-    ...[catalogueRoutes(deps), tokenRoutes(deps), eventRoutes(deps), userRoutes(deps), adminRoutes(deps)].map(
-      (router) => authenticatedRoutes(router, authenticate),
-    ),
+    ...authenticatedRouters(deps).map((router) => authenticatedRoutes(router, authenticate)),
   ]);
 }
