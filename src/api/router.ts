@@ -16,7 +16,10 @@ import { trustPolicyRoutes } from './trust-policies.js';
 import { userRoutes } from './users.js';
 import { webhookRoutes } from './webhooks.js';
 
-/** Every router of `/api/v1`: those anyone may call, and those that need a caller. */
+/**
+ * Every router of `/api/v1`: those anyone may call, and those that need a caller (the routes
+ * tests check each one's spellings).
+ */
 export function apiRouters(deps: ApiDeps) {
   return {
     // Unauthenticated by design (see credentials.ts and openapi/route.ts).

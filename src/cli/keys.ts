@@ -38,7 +38,9 @@ export function registerKeyCommands(program: Command, config: () => Config, out:
     .description('list the signing keys and their states')
     .option('--json', 'print JSON (public parts only)')
     .action(async (opts: { json?: boolean }) => {
-      printKeys(await readKeyFiles(config().keysDir), !!opts.json, out);
+      const { keysDir, signing } = config();
+      const permissions = { allowLoosePermissions: signing.allowLoosePermissions, warnings: [] };
+      printKeys(await readKeyFiles(keysDir, permissions), !!opts.json, out);
     });
 
   keys

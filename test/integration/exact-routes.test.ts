@@ -4,6 +4,10 @@
  * without credentials: each answer is a 404 problem+json, never a 2xx and never a 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { apiRouters } from '../../src/api/router.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createServices } from '../../src/services.js';
 import { type ApiResponse, startTestServer, type TestServer } from '../helpers/server.js';
 
 const ID = '00000000-0000-4000-8000-000000000000';
@@ -78,6 +82,27 @@ describe('routes under /api/v1 match exactly', () => {
       expect(server.logs.slice(from).filter((line) => /"level":(50|60)\b/.test(line))).toEqual([]);
     });
   }
+
+  it('the list above names every route the API routers hold', () => {
+    const services = createServices({
+      db: server.database.db,
+      clock: () => new Date(),
+      config: loadConfig({
+        TESSERA_DATA_DIR: server.dataDir,
+        TESSERA_CONFIG: `${server.dataDir}/tessera.config.json`,
+      }),
+      logger: createLogger('silent'),
+    });
+    const { open, authenticated } = apiRouters(services);
+    const registered = [...authenticated, ...open].flatMap((router) =>
+      router.stack.flatMap((layer) =>
+        layer.methods
+          .filter((m) => m !== 'HEAD')
+          .map((m) => `${m} ${String(layer.path).replace(/:id/g, ID)}`),
+      ),
+    );
+    expect([...new Set(registered)].sort()).toEqual(ROUTES.map(([m, p]) => `${m} ${p}`).sort());
+  });
 
   it('the exact spelling still authenticates: 401 without credentials', async () => {
     for (const [method, path] of ROUTES.filter(([, p]) => p !== '/api/v1/credentials/revoke')) {
