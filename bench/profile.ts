@@ -5,12 +5,14 @@
  * socket writes, idle). The profiler slows both down, so read the differences, not the totals.
  *   npm run bench:profile              10 s of load each
  *   npm run bench:profile -- --seconds 20
+ *   npm run bench:profile -- --federated   the federated exchange against the PAT exchange instead
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASELINE_REQUEST, startBaseline } from './lib/baseline.js';
 import { mainThreadProfile, monotonicMicros, timeByOwner } from './lib/cpu-profile.js';
+import { prepareFederation } from './lib/federation.js';
 import { type LoadSpec, measure } from './lib/load.js';
 import type { ServerProcess } from './lib/processes.js';
 import { createPats, exchangeForm, FORM, freshDatabase, startTesseraProcess } from './lib/tessera.js';
@@ -48,19 +50,41 @@ const tessera = await profileUnderLoad(server, tesseraDir, {
   bodies: pats.map(exchangeForm),
 });
 
-const baselineDir = join(dir, 'baseline');
-const baselineServer = await startBaseline(4011, ['--cpu-prof', `--cpu-prof-dir=${baselineDir}`]);
-const baseline = await profileUnderLoad(baselineServer, baselineDir, {
-  ...load,
-  ...BASELINE_REQUEST,
-  url: `${baselineServer.url}/token`,
-});
+/** The comparison: stock oidc-provider, or (--federated) Tessera exchanging external ID tokens. */
+async function comparison(): Promise<Map<string, number>> {
+  if (process.argv.includes('--federated')) {
+    const federatedDir = join(dir, 'federated');
+    const started = await startTesseraProcess('tessera-federated', 4012, databaseUrl, 'full', [
+      '--cpu-prof',
+      `--cpu-prof-dir=${federatedDir}`,
+    ]);
+    const { bodies, issuer } = await prepareFederation(started.server.url, admin as string);
+    try {
+      return await profileUnderLoad(started.server, federatedDir, {
+        ...load,
+        url: `${started.server.url}/token`,
+        bodies,
+      });
+    } finally {
+      await issuer.stop();
+    }
+  }
+  const baselineDir = join(dir, 'baseline');
+  const baselineServer = await startBaseline(4011, ['--cpu-prof', `--cpu-prof-dir=${baselineDir}`]);
+  return profileUnderLoad(baselineServer, baselineDir, {
+    ...load,
+    ...BASELINE_REQUEST,
+    url: `${baselineServer.url}/token`,
+  });
+}
+const baseline = await comparison();
 
 const owners = [...new Set([...tessera.keys(), ...baseline.keys()])];
 const busy = (m: Map<string, number>) =>
   [...m].filter(([owner]) => owner !== '(idle)').reduce((sum, [, us]) => sum + us, 0);
 owners.sort((a, b) => (tessera.get(b) ?? 0) - (tessera.get(a) ?? 0));
-console.log('owner | tessera µs/exchange | baseline µs/request');
+const other = process.argv.includes('--federated') ? 'federated µs/exchange' : 'baseline µs/request';
+console.log(`owner | tessera µs/exchange | ${other}`);
 for (const owner of owners.slice(0, 30)) {
   console.log(
     `${owner} | ${(tessera.get(owner) ?? 0).toFixed(1)} | ${(baseline.get(owner) ?? 0).toFixed(1)}`,

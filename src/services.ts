@@ -8,6 +8,7 @@ import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/queryable.js';
 import { IssuerKeys } from './federation/issuer-keys.js';
+import { IssuerPolicyLookup } from './federation/policy-lookup.js';
 import { RateLimits } from './limits/rate-limits.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -26,6 +27,8 @@ export interface Services {
   metrics: Metrics;
   /** Keys of the external issuers trust policies name (federated subject tokens). */
   issuerKeys: IssuerKeys;
+  /** Trust policies by issuer (batched; see federation/policy-lookup.ts). */
+  policyLookup: IssuerPolicyLookup;
   /** Where exchange audit rows go (lifecycle changes write theirs inside their own transaction). */
   recordExchange: (event: AuditEvent) => Promise<void>;
   /** Writes exchange audit rows still waiting in a batch (graceful shutdown). */
@@ -41,6 +44,7 @@ export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 
     limits: new RateLimits(base.config.limits, base.db, base.clock, base.logger),
     metrics: new Metrics(base.db, base.clock),
     issuerKeys: new IssuerKeys(base.config.federation),
+    policyLookup: new IssuerPolicyLookup(base.db),
     recordExchange: (event) => audit.record(event),
     flushAudit: () => audit.flush(),
   };

@@ -48,7 +48,13 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
 
   async function authenticateSubject(request: ExchangeRequest, now: Date, ip: string | null) {
     if (request.subjectKind === 'federated') {
-      const federation = { db: deps.db, clock, issuerKeys: deps.issuerKeys, federation: config.federation };
+      const federation = {
+        db: deps.db,
+        policies: deps.policyLookup,
+        clock,
+        issuerKeys: deps.issuerKeys,
+        federation: config.federation,
+      };
       return authenticateFederated(federation, request.subjectToken, request.trustPolicy);
     }
     const record = await authenticatePat(deps.patLookup, config.tokens.prefix, request.subjectToken, now, ip);

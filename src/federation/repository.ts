@@ -90,23 +90,10 @@ export interface IssuerPolicy extends TrustPolicy {
   user_entitlements: string[] | null;
 }
 
-/** Every policy naming `issuer`, with its user's entitlements: one statement per federated exchange. */
-export async function trustPoliciesOfIssuer(q: Queryable, issuer: string): Promise<IssuerPolicy[]> {
-  const { rows } = await q.query<IssuerPolicy>(
-    `SELECT ${POLICY_COLUMNS},
-       CASE WHEN u.deleted_at IS NULL AND u.disabled_at IS NULL THEN u.entitlements END AS user_entitlements
-     FROM trust_policies p JOIN users u ON u.id = p.user_id WHERE p.issuer = $1`,
-    [issuer],
-    'trust-policies-of-issuer',
-  );
-  return rows;
-}
-
-/** Whether some policy names `issuer`: only those issuers are ever contacted. */
-export async function isTrustedIssuer(q: Queryable, issuer: string): Promise<boolean> {
-  const { rowCount } = await q.query('SELECT 1 FROM trust_policies WHERE issuer = $1 LIMIT 1', [issuer]);
-  return rowCount > 0;
-}
+/** The policies naming any of `$1` (issuers), with their users' entitlements (see policy-lookup.ts). */
+export const POLICIES_OF_ISSUERS = `SELECT ${POLICY_COLUMNS},
+    CASE WHEN u.deleted_at IS NULL AND u.disabled_at IS NULL THEN u.entitlements END AS user_entitlements
+  FROM trust_policies p JOIN users u ON u.id = p.user_id WHERE p.issuer = ANY($1::text[])`;
 
 /**
  * Records the first use of a single-use token; false when `(issuer, jti)` was used before. The

@@ -15,7 +15,8 @@ import type { FederatedFacts } from '../exchange/outcome.js';
 import { type ExchangeSubject, SubjectDenied } from '../exchange/subject.js';
 import { type IssuerKeys, IssuerUnavailable } from './issuer-keys.js';
 import { audienceContains, choosePolicy, type TrustPolicy } from './policy.js';
-import { claimTokenUse, type IssuerPolicy, trustPoliciesOfIssuer } from './repository.js';
+import type { IssuerPolicyLookup } from './policy-lookup.js';
+import { claimTokenUse, type IssuerPolicy } from './repository.js';
 import { FederationRefusal, peekToken, verifyExternalToken } from './verify.js';
 
 /** The issuer cannot be reached: 503 `temporarily_unavailable`, audited with what the token claimed. */
@@ -31,6 +32,8 @@ export class FederationUnavailable extends Error {
 
 export interface FederationDeps {
   db: Queryable;
+  /** The policies of an issuer, batched per turn. */
+  policies: IssuerPolicyLookup;
   clock: Clock;
   issuerKeys: IssuerKeys;
   federation: FederationConfig;
@@ -70,7 +73,7 @@ export async function authenticateFederated(
     const peeked = peekToken(token);
     Object.assign(facts, { issuer: peeked.iss, subject: peeked.sub, tokenId: peeked.jti });
     const iss = peeked.iss;
-    const policies = iss ? await trustPoliciesOfIssuer(deps.db, iss) : [];
+    const policies = iss ? await deps.policies.find(iss) : [];
     if (!iss || policies.length === 0) throw new FederationRefusal('unknown issuer');
     const now = deps.clock();
     const payload = await verifyExternalToken(token, { ...peeked, iss }, deps.issuerKeys, {

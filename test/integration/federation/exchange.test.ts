@@ -79,7 +79,8 @@ const refusal = { error: 'invalid_request', error_description: INVALID_SUBJECT_T
 describe('granted exchanges', () => {
   it('a GitHub Actions token becomes a Tessera JWT with trust_policy_id and src, verified against the JWKS', async () => {
     const claims = github.githubClaims({ aud: AUD });
-    const { response, row } = await federatedExchange(server, await github.mint(claims), { audience: API });
+    const idToken = await github.mint(claims);
+    const { response, row } = await federatedExchange(server, idToken, { audience: API });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ token_type: 'Bearer', scope: 'repo:read', expires_in: 300 });
     const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
@@ -97,6 +98,8 @@ describe('granted exchanges', () => {
       src: { iss: github.url, sub: claims.sub },
     });
     expect(payload.pat_id).toBeUndefined();
+    // The external token is a bearer credential too: never in the log.
+    expect(server.logs.join('')).not.toContain(idToken.split('.')[2]);
     expect((payload.exp as number) - (payload.iat as number)).toBe(300);
 
     expect(row).toMatchObject({

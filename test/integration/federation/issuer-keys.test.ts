@@ -113,3 +113,41 @@ describe('an unreachable issuer', () => {
     }
   });
 });
+
+describe('a discovery document that points elsewhere', () => {
+  /** A loopback issuer whose discovery says `document(url)`; signs nothing itself. */
+  async function lyingIssuer(document: (url: string) => unknown) {
+    let url = '';
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(document(url)));
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const close = () => {
+      server.closeAllConnections();
+      server.close();
+    };
+    return { url, close };
+  }
+
+  it.each([
+    ['a jwks_uri on another origin', (url: string) => ({ issuer: url, jwks_uri: 'http://127.0.0.2:9/keys' })],
+    ['another issuer', (url: string) => ({ issuer: `${url}/other`, jwks_uri: `${url}/keys` })],
+    ['no jwks_uri', (url: string) => ({ issuer: url })],
+  ])('naming %s: 503, and no key from anywhere else is used', async (_what, document) => {
+    const liar = await lyingIssuer(document);
+    try {
+      await trust(liar.url);
+      const donor = await startTestIssuer();
+      issuers.push(donor);
+      const token = await donor.mint({ ...donor.githubClaims({ aud: AUD }), iss: liar.url });
+      const { response, row } = await federatedExchange(server, token);
+      expect(response.status).toBe(503);
+      expect(row.reason).toMatch(/discovery/);
+      expect(donor.hits.size).toBe(0);
+    } finally {
+      liar.close();
+    }
+  });
+});
