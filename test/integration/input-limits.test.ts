@@ -46,7 +46,7 @@ beforeAll(async () => {
   patId = seeded.pat.id;
   userId = seeded.user.id;
   requestsAtStart = await requestCount();
-}, 30_000);
+}, 90_000);
 afterAll(() => server.stop());
 
 /** Sum of `tessera_http_requests_total` over every label set. */
@@ -265,7 +265,7 @@ describe('slow clients', () => {
     others = answers.map((r) => r.status);
     stillTrickling = !slowToken.settled() && !slowApi.settled() && !slowHead.settled();
     await Promise.all([slowToken.answer, slowApi.answer, slowHead.answer]);
-  }, 30_000);
+  }, 90_000);
 
   it('do not block other clients: 20 requests on other connections all succeed meanwhile', () => {
     expect(stillTrickling).toBe(true);

@@ -44,7 +44,7 @@ beforeAll(async () => {
   });
   await must(200, 'POST', `/api/v1/tokens/${spare.id}/revoke`, alice.token);
   revokedToken = spare.token;
-}, 30_000);
+}, 90_000);
 afterAll(() => server.stop());
 
 /** A setup request that has to succeed. */

@@ -64,7 +64,7 @@ beforeAll(async () => {
     token: server.adminToken,
   });
   if (revoke.status !== 200) throw new Error(`setup failed: ${revoke.text}`);
-}, 30_000);
+}, 90_000);
 afterAll(() => server.stop());
 
 /** Printable ASCII: what an HTTP header value can carry. */

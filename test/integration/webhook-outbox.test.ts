@@ -97,7 +97,7 @@ describe('an instance stopped between the commit and the delivery', () => {
       type: 'token.created',
       data: { token_id: pat.body.id, user_id: user.body.id },
     });
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('two workers on one database', () => {
@@ -157,5 +157,5 @@ describe('two workers on one database', () => {
     const after = hooks.received.map((r) => String(r.headers['webhook-id']));
     expect(after).toHaveLength(events);
     expect(after.filter((id) => id === orphan?.event_id)).toHaveLength(1);
-  }, 30_000);
+  }, 90_000);
 });

@@ -49,7 +49,7 @@ afterAll(async () => {
   thawPostgres(frozen);
   await tessera?.cleanup();
   postgres?.destroy();
-}, 30_000);
+}, 90_000);
 
 describe('a hung PostgreSQL', () => {
   it('is answered with 503s within the configured bound, and recovered from', async () => {

@@ -73,7 +73,7 @@ afterAll(async () => {
   await Promise.all([a?.cleanup(), b?.cleanup()]);
   postgres?.destroy();
   if (root) rmSync(root, { recursive: true, force: true });
-}, 30_000);
+}, 90_000);
 
 describe('two instances on one database', () => {
   it('apply each migration once, and bootstrap exactly one admin and one token file', async () => {

@@ -51,7 +51,7 @@ afterAll(async () => {
   await traffic?.stop();
   await tessera?.cleanup();
   postgres?.destroy();
-}, 30_000);
+}, 90_000);
 
 interface Sample extends Outcome {
   kind: 'exchange' | 'me' | 'create';

@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await tessera?.cleanup();
   postgres?.destroy();
-}, 30_000);
+}, 90_000);
 
 const exchangedRows = async (patIds: string[]) =>
   (
