@@ -13,14 +13,15 @@ import { startTestIssuer, type TestIssuer } from '../../helpers/oidc-issuer.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const AUD = 'https://tessera.test';
-const COOLDOWN_MS = 2000;
+// Long enough that three exchanges on a loaded 2-core box fit inside it.
+const COOLDOWN_MS = 8000;
 let server: TestServer;
 let userId: string;
 const issuers: TestIssuer[] = [];
 
 beforeAll(async () => {
   server = await startTestServer({
-    configFile: { federation: { jwksCooldownSeconds: COOLDOWN_MS / 1000, fetchTimeoutMs: 700 } },
+    configFile: { federation: { jwksCooldownSeconds: COOLDOWN_MS / 1000, fetchTimeoutMs: 3000 } },
   });
   userId = (await server.createUserWithToken(uniqueName('ci'), ['tessera:tokens', 'repo:read'])).user.id;
 });
