@@ -9,7 +9,7 @@ import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repos
 import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
-import { patPage, presentPat } from './presenters.js';
+import { patPage, presentPat, presentStats } from './presenters.js';
 import { exactRouter } from './routing.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
@@ -59,7 +59,7 @@ export function adminRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/admin/stats', admin, async (ctx) => {
-    ctx.body = await patStats(deps.db, deps.clock());
+    ctx.body = presentStats(await patStats(deps.db, deps.clock()));
   });
 
   return router;

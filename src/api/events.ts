@@ -12,6 +12,7 @@ import { notFound } from '../errors.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
 import { parseQuery } from './http.js';
+import type { auditEventSchema } from './response-schemas.js';
 import { exactRouter } from './routing.js';
 import { pathId } from './schemas.js';
 
@@ -41,7 +42,7 @@ export const eventsQuery = z.object({
     .optional(),
 });
 
-export function presentEvent(row: AuditRow) {
+export function presentEvent(row: AuditRow): z.output<typeof auditEventSchema> {
   return {
     id: row.id,
     time: row.occurred_at.toISOString(),

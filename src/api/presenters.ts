@@ -4,9 +4,10 @@ import type { z } from 'zod';
 import { toPage } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
 import { listPats, type PatFilter, type PatRow, patStatus } from '../pat/repository.js';
+import type { PatStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
-import type { issuedPatSchema, patSchema, userSchema } from './response-schemas.js';
+import type { issuedPatSchema, patSchema, statsSchema, userSchema } from './response-schemas.js';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -55,5 +56,21 @@ export function presentUser(user: UserRow): z.output<typeof userSchema> {
     entitlements: user.entitlements,
     disabled: user.disabled_at !== null,
     created_at: user.created_at.toISOString(),
+  };
+}
+
+/** Field by field, so a number added to `PatStats` is sent only once it is described. */
+export function presentStats(stats: PatStats): z.output<typeof statsSchema> {
+  return {
+    active_pats: stats.active_pats,
+    users_with_active_pats: stats.users_with_active_pats,
+    never_used_pats: stats.never_used_pats,
+    expiring_within_7_days: stats.expiring_within_7_days,
+    revoked_pats: stats.revoked_pats,
+    expired_pats: stats.expired_pats,
+    exchanges_24h_granted: stats.exchanges_24h_granted,
+    exchanges_24h_denied: stats.exchanges_24h_denied,
+    federated_exchanges_24h_granted: stats.federated_exchanges_24h_granted,
+    federated_exchanges_24h_denied: stats.federated_exchanges_24h_denied,
   };
 }

@@ -86,6 +86,9 @@ export const statsSchema = z.strictObject({
   expired_pats: z.int(),
   exchanges_24h_granted: z.int(),
   exchanges_24h_denied: z.int(),
+  /** Of those, exchanges of external OIDC tokens through trust policies. */
+  federated_exchanges_24h_granted: z.int(),
+  federated_exchanges_24h_denied: z.int(),
 });
 
 export const acceptedSchema = z.strictObject({ status: z.literal('accepted') });
@@ -116,6 +119,40 @@ export const deliverySchema = z.strictObject({
   status_code: z.int().nullable(),
   error: z.string().nullable(),
   duration_ms: z.int(),
+});
+
+export const trustPolicySchema = z.strictObject({
+  id: uuid,
+  name: z.string(),
+  issuer: z.string(),
+  /** The `aud` the external token must carry. */
+  audience: z.string(),
+  /** Exact `sub`, or a pattern; null when claims alone decide. */
+  subject: z.string().nullable(),
+  /** Claim name -> accepted values or patterns (one of them must match). */
+  claims: z.record(z.string(), z.array(z.string())),
+  /** The Tessera user the exchanged JWT is issued for. */
+  user_id: uuid,
+  scopes: z.array(z.string()),
+  /** Resources the exchanged JWT may be issued for. */
+  audiences: z.array(z.string()),
+  max_ttl_seconds: z.int(),
+  single_use: z.boolean(),
+  created_at: time,
+  created_by: uuid.nullable(),
+  updated_at: time,
+});
+
+/** A trust policy's trail: its changes and the federated exchanges it decided. */
+export const trustPolicyEventSchema = auditEventSchema.extend({
+  /** The Tessera user the exchange was for. */
+  user_id: uuid.nullable(),
+  /** The external token's identity, on exchanges. */
+  external: z
+    .strictObject({ iss: z.string().nullable(), sub: z.string().nullable(), jti: z.string().nullable() })
+    .nullable(),
+  /** The claims the policy matched on, as the token carried them. */
+  matched_claims: z.record(z.string(), z.unknown()).nullable(),
 });
 
 /** RFC 9457 problem details as every /api/v1 error is sent (errors.ts). */

@@ -17,6 +17,7 @@ import type { ApiDeps } from './context.js';
 import { encodeTrailCursor, eventsQuery, presentEvent } from './events.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
+import type { trustPolicyEventSchema, trustPolicySchema } from './response-schemas.js';
 import { exactRouter } from './routing.js';
 import { pageQuery, pathId } from './schemas.js';
 
@@ -44,7 +45,7 @@ const fields = {
   max_ttl_seconds: z.int().min(60).max(86400),
   single_use: z.boolean(),
 };
-const createBody = z.strictObject({
+export const newTrustPolicyBody = z.strictObject({
   ...fields,
   audience: fields.audience.optional(),
   subject: fields.subject.optional(),
@@ -53,12 +54,12 @@ const createBody = z.strictObject({
   max_ttl_seconds: fields.max_ttl_seconds.default(900),
   single_use: fields.single_use.default(false),
 });
-const patchBody = z.strictObject(fields).partial();
-const listQuery = z.object(pageQuery);
+export const trustPolicyChangeBody = z.strictObject(fields).partial();
+export const listQuery = z.object(pageQuery);
 
 const iso = (date: Date) => date.toISOString();
 
-export function presentTrustPolicy(p: TrustPolicy) {
+export function presentTrustPolicy(p: TrustPolicy): z.output<typeof trustPolicySchema> {
   return {
     id: p.id,
     name: p.name,
@@ -77,7 +78,7 @@ export function presentTrustPolicy(p: TrustPolicy) {
   };
 }
 
-function presentPolicyEvent(row: FederatedAuditRow) {
+function presentPolicyEvent(row: FederatedAuditRow): z.output<typeof trustPolicyEventSchema> {
   const external = row.external_iss || row.external_sub || row.external_jti;
   return {
     ...presentEvent(row),
@@ -100,7 +101,7 @@ export function trustPolicyRoutes(deps: ApiDeps): Router {
   const idOf = (id: string | undefined) => pathId(id, 'trust policy');
 
   router.post(base, admin, jsonBody(), async (ctx) => {
-    const body = parseBody(ctx, createBody);
+    const body = parseBody(ctx, newTrustPolicyBody);
     const policy: PolicyFields = {
       ...body,
       audience: body.audience ?? deps.config.issuer,
@@ -125,7 +126,7 @@ export function trustPolicyRoutes(deps: ApiDeps): Router {
   });
 
   router.patch(`${base}/:id`, admin, jsonBody(), async (ctx) => {
-    const change = parseBody(ctx, patchBody);
+    const change = parseBody(ctx, trustPolicyChangeBody);
     const policy = await changeTrustPolicy(context, idOf(ctx.params.id), change, actorOf(ctx));
     ctx.body = presentTrustPolicy(policy);
   });

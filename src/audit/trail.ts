@@ -5,7 +5,8 @@ export interface AuditRow {
   id: string;
   occurred_at: Date;
   action: string;
-  outcome: string;
+  /** The column's CHECK constraint allows only these. */
+  outcome: 'success' | 'failure';
   actor_user_id: string | null;
   actor_username: string | null;
   ip: string | null;

@@ -115,6 +115,26 @@ function sendVerbatim(
   });
 }
 
+/**
+ * With `TESSERA_TEST_OPENAPI=1`, every `/api/v1` response any suite receives through `request()`
+ * is checked against the OpenAPI document the server serves (openapi-validator.ts), and a
+ * response the document does not allow fails the request with the reasons. Off by default: the
+ * validator (ajv) is loaded only when asked for.
+ */
+type ResponseCheck = (method: string, path: string, response: ApiResponse) => void;
+
+async function openApiCheck(base: string): Promise<ResponseCheck | null> {
+  if (!process.env.TESSERA_TEST_OPENAPI) return null;
+  const { openApiValidator } = await import('./openapi-validator.js');
+  const validator = openApiValidator(await (await fetch(`${base}/api/v1/openapi.json`)).json());
+  return (method, path, response) => {
+    const problems = validator.check(method, path, response);
+    if (problems.length > 0) {
+      throw new Error(`${method} ${path}: not as the OpenAPI document says\n${problems.join('\n')}`);
+    }
+  };
+}
+
 let counter = 0;
 /** A username unique within the run. */
 export const uniqueName = (base: string) => `${base}-${process.pid}-${++counter}`;
@@ -157,6 +177,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // (ECONNRESET). Tests hold their sockets for the server's life instead.
   tessera.server.keepAliveTimeout = 600_000;
   const adminToken = readFileSync(join(dataDir, 'bootstrap-admin-token'), 'utf8').trim();
+  const check = await openApiCheck(tessera.url);
 
   const request = async <T = any>(
     method: string,
@@ -181,7 +202,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {}
-    return { status: response.status, headers: response.headers, body: parsed as T, text };
+    const answer = { status: response.status, headers: response.headers, body: parsed as T, text };
+    // The path as the server saw it: fetch resolves dot segments, a verbatim path is sent as is.
+    const sent = opts.verbatimPath ? path : new URL(`${tessera.url}${path}`).pathname;
+    check?.(method, sent, answer);
+    return answer;
   };
 
   const tokenRequest = (form: Record<string, string | string[]>, headers: Record<string, string> = {}) => {

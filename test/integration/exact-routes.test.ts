@@ -4,6 +4,7 @@
  * without credentials: each answer is a 404 problem+json, never a 2xx and never a 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Router } from '@koa/router';
 import { apiRouters } from '../../src/api/router.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -35,8 +36,37 @@ const ROUTES: [string, string][] = [
   ['POST', `/api/v1/admin/tokens/${ID}/restore`],
   ['GET', `/api/v1/admin/tokens/${ID}/events`],
   ['GET', '/api/v1/admin/stats'],
+  ['GET', '/api/v1/admin/trust-policies'],
+  ['POST', '/api/v1/admin/trust-policies'],
+  ['GET', `/api/v1/admin/trust-policies/${ID}`],
+  ['PATCH', `/api/v1/admin/trust-policies/${ID}`],
+  ['DELETE', `/api/v1/admin/trust-policies/${ID}`],
+  ['GET', `/api/v1/admin/trust-policies/${ID}/events`],
+  ['GET', '/api/v1/admin/webhooks'],
+  ['POST', '/api/v1/admin/webhooks'],
+  ['GET', `/api/v1/admin/webhooks/${ID}`],
+  ['PATCH', `/api/v1/admin/webhooks/${ID}`],
+  ['DELETE', `/api/v1/admin/webhooks/${ID}`],
+  ['GET', `/api/v1/admin/webhooks/${ID}/deliveries`],
   ['POST', '/api/v1/credentials/revoke'],
+  ['GET', '/api/v1/openapi.json'],
 ];
+
+/** `METHOD /api/v1/...` of every route of `routers`, with `ID` for each parameter. */
+function routesOf(routers: Router[]): string[] {
+  return routers
+    .flatMap((router) => router.stack)
+    .flatMap((layer) =>
+      layer.methods
+        .filter((method: string) => method !== 'HEAD')
+        .map((method: string) => `${method} ${String(layer.path).replace(/:\w+/g, ID)}`),
+    )
+    .sort();
+}
+
+const routers = apiRouters({ config: loadConfig({}) } as never);
+/** Routes that answer without credentials (a leak report, the OpenAPI document). */
+const OPEN = new Set(routesOf(routers.open));
 
 /** Other spellings of a path: upper case, mixed case per segment, a trailing slash, doubled slashes. */
 function spellings(path: string): string[] {
@@ -66,6 +96,11 @@ function expectNotFound(answer: ApiResponse, what: string) {
 }
 
 describe('routes under /api/v1 match exactly', () => {
+  it('the list names every route the router serves, and no other', () => {
+    const listed = ROUTES.map(([method, path]) => `${method} ${path}`).sort();
+    expect(listed).toEqual(routesOf([...routers.open, ...routers.authenticated]));
+  });
+
   for (const [method, path] of ROUTES) {
     it(`${method} ${path} in any other spelling is 404, with or without credentials`, async () => {
       const from = server.logs.length;
@@ -105,7 +140,7 @@ describe('routes under /api/v1 match exactly', () => {
   });
 
   it('the exact spelling still authenticates: 401 without credentials', async () => {
-    for (const [method, path] of ROUTES.filter(([, p]) => p !== '/api/v1/credentials/revoke')) {
+    for (const [method, path] of ROUTES.filter(([m, p]) => !OPEN.has(`${m} ${p}`))) {
       const answer = await server.request(
         method,
         path,
@@ -115,6 +150,16 @@ describe('routes under /api/v1 match exactly', () => {
         route: `${method} ${path}`,
         status: 401,
       });
+    }
+  });
+
+  it('the exact spelling of an open route answers without credentials', async () => {
+    expect(OPEN.size).toBeGreaterThan(0);
+    for (const route of OPEN) {
+      const [method, path] = route.split(' ') as [string, string];
+      const answer = await server.request(method, path, method === 'GET' ? {} : { body: {} });
+      const refused = answer.status === 401 || answer.status === 404;
+      expect({ route, status: answer.status, refused }).toMatchObject({ route, refused: false });
     }
   });
 });

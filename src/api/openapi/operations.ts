@@ -5,13 +5,22 @@
  */
 import { z } from 'zod';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../../scopes.js';
-import { revokeBody as adminRevokeBody, listQuery as adminTokensQuery } from '../admin.js';
+import {
+  emptyBody as adminRestoreBody,
+  revokeBody as adminRevokeBody,
+  listQuery as adminTokensQuery,
+} from '../admin.js';
 import { reportBody } from '../credentials.js';
 import { eventsQuery } from '../events.js';
 import * as out from '../response-schemas.js';
 import { newPatBody } from '../schemas.js';
 import { emptyBody, listQuery as tokensQuery } from '../tokens.js';
-import { newUserBody, listQuery as usersQuery } from '../users.js';
+import {
+  newTrustPolicyBody,
+  listQuery as trustPoliciesQuery,
+  trustPolicyChangeBody,
+} from '../trust-policies.js';
+import { newUserBody, userChangeBody, listQuery as usersQuery } from '../users.js';
 import { deliveriesQuery, endpointListQuery, endpointPatchBody, newEndpointBody } from '../webhooks.js';
 import type { ProblemCode } from './problems.js';
 
@@ -31,12 +40,8 @@ export interface Operation {
 }
 
 const ANY = 'any';
-const tokenChanges: ProblemCode[] = [
-  'token_not_active',
-  'token_not_revoked',
-  'token_expired',
-  'token_rotated',
-];
+/** Undoing a revocation: the token's state, then who revoked it (pat/revocation.ts). */
+const restoreProblems: ProblemCode[] = ['token_not_revoked', 'token_expired', 'revocation_final'];
 const patPage = out.pageOf(out.patSchema);
 
 const tokens: Operation[] = [
@@ -53,7 +58,7 @@ const tokens: Operation[] = [
       schema: out.issuedPatSchema,
       noStore: true,
     },
-    problems: ['scope_not_entitled', 'service_account'],
+    problems: ['scope_not_entitled', 'scope_exceeds_credential', 'service_account'],
   },
   {
     method: 'get',
@@ -85,7 +90,7 @@ const tokens: Operation[] = [
       schema: out.issuedPatSchema,
       noStore: true,
     },
-    problems: tokenChanges,
+    problems: ['token_not_active', 'scope_exceeds_credential'],
   },
   {
     method: 'post',
@@ -104,7 +109,7 @@ const tokens: Operation[] = [
     scope: TOKENS_SCOPE,
     body: emptyBody,
     success: { status: 200, description: 'the restored PAT', schema: out.patSchema },
-    problems: tokenChanges,
+    problems: restoreProblems,
   },
   {
     method: 'delete',
@@ -155,6 +160,16 @@ const users: Operation[] = [
     success: { status: 200, description: 'the user', schema: out.userSchema },
   },
   {
+    method: 'patch',
+    path: '/users/{id}',
+    summary: "Change a user; narrower entitlements bind the user's PATs at once",
+    tag: 'users',
+    scope: ADMIN_SCOPE,
+    body: userChangeBody,
+    success: { status: 200, description: 'the user', schema: out.userSchema },
+    problems: ['username_taken', 'cannot_modify_self'],
+  },
+  {
     method: 'post',
     path: '/users/{id}/disable',
     summary: 'Disable a user (every PAT fails at once)',
@@ -195,7 +210,7 @@ const users: Operation[] = [
       schema: out.issuedPatSchema,
       noStore: true,
     },
-    problems: ['scope_not_entitled'],
+    problems: ['scope_not_entitled', 'scope_exceeds_credential'],
   },
 ];
 
@@ -219,6 +234,16 @@ const admin: Operation[] = [
     success: { status: 200, description: 'the revoked PAT', schema: out.patSchema },
   },
   {
+    method: 'post',
+    path: '/admin/tokens/{id}/restore',
+    summary: "Undo anyone's revocation (an administrator's too; never a final one)",
+    tag: 'admin',
+    scope: ADMIN_SCOPE,
+    body: adminRestoreBody,
+    success: { status: 200, description: 'the restored PAT', schema: out.patSchema },
+    problems: restoreProblems,
+  },
+  {
     method: 'get',
     path: '/admin/tokens/{id}/events',
     summary: "Any PAT's audit trail",
@@ -234,6 +259,67 @@ const admin: Operation[] = [
     tag: 'admin',
     scope: ADMIN_SCOPE,
     success: { status: 200, description: 'the numbers', schema: out.statsSchema },
+  },
+];
+
+const trustPolicies: Operation[] = [
+  {
+    method: 'get',
+    path: '/admin/trust-policies',
+    summary: 'Federation trust policies',
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    query: trustPoliciesQuery,
+    success: { status: 200, description: 'a page of policies', schema: out.pageOf(out.trustPolicySchema) },
+  },
+  {
+    method: 'post',
+    path: '/admin/trust-policies',
+    summary: "Trust an external issuer's tokens for one user, with these scopes",
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    body: newTrustPolicyBody,
+    success: { status: 201, description: 'the policy', schema: out.trustPolicySchema },
+    problems: ['trust_policy_name_taken'],
+  },
+  {
+    method: 'get',
+    path: '/admin/trust-policies/{id}',
+    summary: 'One trust policy',
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    success: { status: 200, description: 'the policy', schema: out.trustPolicySchema },
+  },
+  {
+    method: 'patch',
+    path: '/admin/trust-policies/{id}',
+    summary: 'Change a trust policy (the result is checked as a new one would be)',
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    body: trustPolicyChangeBody,
+    success: { status: 200, description: 'the policy', schema: out.trustPolicySchema },
+    problems: ['trust_policy_name_taken'],
+  },
+  {
+    method: 'delete',
+    path: '/admin/trust-policies/{id}',
+    summary: 'Delete a trust policy (its history stays)',
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    success: { status: 204, description: 'deleted' },
+  },
+  {
+    method: 'get',
+    path: '/admin/trust-policies/{id}/events',
+    summary: "A trust policy's audit trail: its changes and the exchanges it decided",
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    query: eventsQuery,
+    success: {
+      status: 200,
+      description: 'a page of events',
+      schema: out.pageOf(out.trustPolicyEventSchema),
+    },
   },
 ];
 
@@ -343,5 +429,6 @@ export const OPERATIONS: Operation[] = [
   ...tokens,
   ...users,
   ...admin,
+  ...trustPolicies,
   ...webhooks,
 ];

@@ -1,32 +1,11 @@
 /**
- * Every problem code `/api/v1` sends, with its HTTP status: the closed list the OpenAPI
- * document publishes (each operation names the ones it can answer). A code thrown anywhere
- * but missing here fails the response validation in the tests.
+ * The problem codes the OpenAPI document publishes: the closed list in errors.ts (an
+ * `ApiProblem` cannot be built with any other code, nor with another status), and what each
+ * operation answers besides the codes it names itself.
  */
-export const PROBLEM_STATUS = {
-  invalid_request: 400,
-  invalid_json: 400,
-  unauthenticated: 401,
-  insufficient_scope: 403,
-  scope_not_entitled: 403,
-  service_account: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  token_not_active: 409,
-  token_not_revoked: 409,
-  token_expired: 409,
-  token_rotated: 409,
-  token_active: 409,
-  username_taken: 409,
-  cannot_modify_self: 409,
-  body_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  internal_error: 500,
-  service_unavailable: 503,
-} as const;
+import type { ProblemCode } from '../../errors.js';
 
-export type ProblemCode = keyof typeof PROBLEM_STATUS;
+export { PROBLEM_STATUS, type ProblemCode } from '../../errors.js';
 
 /** What any operation may answer, by what it takes. */
 export function genericProblems(op: {
