@@ -2,18 +2,23 @@
 // Type-checking is done by `tsc --noEmit` in `npm test`, not here.
 import { existsSync, readdirSync } from 'node:fs';
 
-const swc = [
+const swc = (tsx) => [
   '@swc/jest',
   {
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    jsc: {
+      parser: { syntax: 'typescript', tsx },
+      target: 'es2022',
+      // The console's views: JSX rendered to HTML strings by src/console/jsx.ts.
+      transform: { react: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment' } },
+    },
     module: { type: 'es6' },
   },
 ];
 
 const common = {
-  extensionsToTreatAsEsm: ['.ts'],
+  extensionsToTreatAsEsm: ['.ts', '.tsx'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc(false), '^.+\\.tsx$': swc(true) },
   testEnvironment: 'node',
 };
 

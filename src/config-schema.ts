@@ -24,6 +24,34 @@ const clientSchema = z.strictObject({
   audiences: z.array(z.url()).optional(),
 });
 
+/** The web console (DESIGN.md, "Console and sign-in"). */
+const consoleSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    sessionIdleMinutes: positiveInt.max(7 * 24 * 60).default(60),
+    sessionMaxHours: positiveInt.max(30 * 24).default(12),
+  })
+  .prefault({});
+
+const oidcLoginSchema = z.strictObject({
+  issuer: z.url({ error: 'expected an absolute URL' }),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  scopes: z.array(z.string().min(1)).default(['openid', 'profile', 'email']),
+  usernameClaim: z.string().min(1).default('preferred_username'),
+  groupsClaim: z.string().min(1).default('groups'),
+  defaultEntitlements: z.array(scopeName).default(['tessera:tokens']),
+  groupEntitlements: z.record(z.string().min(1), z.array(scopeName)).default({}),
+  adminGroups: z.array(z.string().min(1)).default([]),
+});
+
+const loginSchema = z
+  .strictObject({
+    tokenSignIn: z.boolean().default(true),
+    oidc: oidcLoginSchema.optional(),
+  })
+  .prefault({});
+
 export const fileSchema = z.strictObject({
   scopes: z.record(scopeName, z.string().min(1)).optional(),
   resources: z.array(resourceSchema).default([]),
@@ -94,6 +122,8 @@ export const fileSchema = z.strictObject({
     })
     .prefault({}),
   clients: z.array(clientSchema).default([]),
+  console: consoleSchema,
+  login: loginSchema,
 });
 
 export const envSchema = z.object({
@@ -115,3 +145,6 @@ export type Resource = z.infer<typeof resourceSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type TokenPolicy = z.infer<typeof fileSchema>['tokens'];
 export type Limits = z.infer<typeof fileSchema>['limits'];
+export type ConsoleConfig = z.infer<typeof consoleSchema>;
+export type LoginConfig = z.infer<typeof loginSchema>;
+export type OidcLoginConfig = z.infer<typeof oidcLoginSchema>;

@@ -16,7 +16,10 @@ export type AuditAction =
   | 'user.disabled'
   | 'user.enabled'
   | 'user.deleted'
-  | 'token.exchanged';
+  | 'token.exchanged'
+  | 'console.signed_in'
+  | 'console.sign_in_refused'
+  | 'console.signed_out';
 
 export interface AuditEvent {
   at: Date;

@@ -6,7 +6,7 @@ import { runMigrations } from '../../src/db/migrate.js';
 import type { Queryable } from '../../src/db/queryable.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
-const SHIPPED = ['001_initial.sql', '002_audit_trail_order.sql'];
+const SHIPPED = ['001_initial.sql', '002_audit_trail_order.sql', '004_console_sessions.sql'];
 const SHIPPED_ROWS = SHIPPED.map((name) => ({ version: Number(name.slice(0, 3)), name }));
 
 /** Every database a test opened, disposed at the end. */
