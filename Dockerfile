@@ -16,6 +16,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
+COPY assets ./assets
 RUN mkdir -p /var/lib/tessera/data /var/lib/tessera/keys && chown -R node:node /var/lib/tessera
 USER node
 EXPOSE 3000

@@ -7,6 +7,7 @@ import Koa, { type Context, type Next } from 'koa';
 import type { ApiDeps } from './api/context.js';
 import { problemHandler } from './api/http.js';
 import { apiRouter } from './api/router.js';
+import { consoleApp } from './console/router.js';
 import type { Logger } from './logger.js';
 import { countRequests, metricsEndpoint } from './metrics.js';
 import type { ProviderHost } from './oidc/host.js';
@@ -85,5 +86,6 @@ export function buildApp(deps: AppDeps): Koa {
   );
   app.use(api.routes());
   app.use(api.allowedMethods());
+  if (deps.config.console.enabled) app.use(consoleApp(deps));
   return app;
 }
