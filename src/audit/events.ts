@@ -19,7 +19,8 @@ export type AuditAction =
   | 'token.exchanged'
   | 'console.signed_in'
   | 'console.sign_in_refused'
-  | 'console.signed_out';
+  | 'console.signed_out'
+  | 'user.entitlements_changed';
 
 export interface AuditEvent {
   at: Date;

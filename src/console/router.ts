@@ -9,6 +9,7 @@ import compose from 'koa-compose';
 import type { ApiDeps } from '../api/context.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { ApiProblem } from '../errors.js';
+import { adminRoutes } from './admin.js';
 import { consoleAssets } from './assets.js';
 import { type ConsoleDeps, consoleDeps, sendPage, viewerOf } from './context.js';
 import { requireSession, sameOrigin, securityHeaders } from './guard.js';
@@ -61,7 +62,7 @@ export function consoleApp(api: ApiDeps): Middleware {
   const deps = consoleDeps(api);
   const signedIn = new Router();
   signedIn.use(requireSession(deps));
-  for (const routes of [tokenRoutes(deps), sessionRoutes(deps)])
+  for (const routes of [tokenRoutes(deps), sessionRoutes(deps), adminRoutes(deps)])
     signedIn.use(routes.routes(), routes.allowedMethods());
   const open = signInRoutes(deps);
   const pages = compose([

@@ -24,7 +24,10 @@ export interface NewUser {
   service?: boolean | undefined;
 }
 
-function entitlementsOf(input: NewUser, catalogue: Record<string, string>): string[] {
+export function entitlementsOf(
+  input: Pick<NewUser, 'entitlements' | 'admin'>,
+  catalogue: Record<string, string>,
+): string[] {
   const requested = input.entitlements ?? [TOKENS_SCOPE];
   requested.forEach((scope, i) => {
     if (!Object.hasOwn(catalogue, scope)) {
