@@ -15,6 +15,7 @@ import { type ConsoleDeps, consoleDeps, sendPage, viewerOf } from './context.js'
 import { requireSession, sameOrigin, securityHeaders } from './guard.js';
 import { sessionRoutes } from './sessions.js';
 import { signInRoutes } from './sign-in.js';
+import { ssoRoutes } from './sso.js';
 import { tokenRoutes } from './tokens.js';
 import { errorPage } from './views/error.js';
 
@@ -71,6 +72,7 @@ export function consoleApp(api: ApiDeps): Middleware {
     consoleAssets(),
     sameOrigin(deps.config.issuer),
     open.routes(),
+    ssoRoutes(deps).routes(),
     signedIn.routes(),
   ] as Middleware[]);
   return async (ctx, next) => {

@@ -29,7 +29,12 @@ export class ConsoleClient {
   async send(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookie) headers.cookie = this.cookie;
-    const response = await fetch(`${this.server.url}${path}`, { method, headers, body: init.body, redirect: 'manual' });
+    const response = await fetch(`${this.server.url}${path}`, {
+      method,
+      headers,
+      body: init.body,
+      redirect: 'manual',
+    });
     this.remember(response);
     const page: ConsolePage = {
       status: response.status,
@@ -45,7 +50,11 @@ export class ConsoleClient {
   }
 
   /** Posts a form as a page of this server would: with its Origin and, unless given, the CSRF token of `from`. */
-  async post(path: string, fields: Record<string, string | string[]>, options: { from?: string; origin?: string | null } = {}) {
+  async post(
+    path: string,
+    fields: Record<string, string | string[]>,
+    options: { from?: string; origin?: string | null } = {},
+  ) {
     const form = new URLSearchParams();
     if (options.from !== undefined) {
       const csrf = csrfTokenIn((await this.get(options.from)).html);

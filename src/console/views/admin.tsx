@@ -5,15 +5,13 @@ import { Layout, type Viewer } from './layout.js';
 import { type PresentedPat, TokenTable } from './token-table.js';
 import { NextPage, StatusFilter } from './tokens.js';
 
-/** Each value is labelled by its term, so "Active tokens" names the number. */
+/** Each figure is named by its caption, so "Active tokens" labels the number. */
 function Figure(props: { id: string; label: string; value: number }): Html {
   return (
-    <div>
-      <dt id={`figure-${props.id}`}>{props.label}</dt>
-      <dd aria-labelledby={`figure-${props.id}`} data-figure={props.id}>
-        {props.value}
-      </dd>
-    </div>
+    <figure aria-labelledby={`figure-${props.id}`}>
+      <figcaption id={`figure-${props.id}`}>{props.label}</figcaption>
+      <p data-figure={props.id}>{props.value}</p>
+    </figure>
   );
 }
 
@@ -22,14 +20,14 @@ export function overviewPage(props: { viewer: Viewer; stats: PatStats }): Html {
   return (
     <Layout title="Overview" viewer={props.viewer}>
       <h1>Overview</h1>
-      <dl class="figures">
+      <div class="figures">
         <Figure id="active_pats" label="Active tokens" value={s.active_pats} />
         <Figure id="users_with_active_pats" label="Users with tokens" value={s.users_with_active_pats} />
         <Figure id="never_used_pats" label="Never used" value={s.never_used_pats} />
         <Figure id="expiring_within_7_days" label="Expiring within 7 days" value={s.expiring_within_7_days} />
         <Figure id="exchanges_24h_granted" label="Exchanges granted (24 h)" value={s.exchanges_24h_granted} />
         <Figure id="exchanges_24h_denied" label="Exchanges denied (24 h)" value={s.exchanges_24h_denied} />
-      </dl>
+      </div>
       <p>
         <a href="/console/admin/tokens">All tokens</a> ·{' '}
         <a href="/console/admin/tokens?never_used=true">Never used</a> ·{' '}
