@@ -29,6 +29,10 @@ const hasPostgres =
   readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 if (!hasPostgres) console.warn('jest: no PostgreSQL server binaries, the resilience project is left out');
 
+// Browser tests drive Debian's Chromium (playwright-core downloads nothing); CI installs it.
+const hasChromium = existsSync(process.env.TESSERA_CHROMIUM ?? '/usr/lib/chromium/chromium');
+if (!hasChromium) console.warn('jest: no Chromium at /usr/lib/chromium/chromium, the browser project is left out');
+
 /** @type {import('jest').Config} */
 export default {
   projects: [
@@ -40,6 +44,9 @@ export default {
     },
     ...(hasPostgres
       ? [{ ...common, displayName: 'resilience', testMatch: ['<rootDir>/test/resilience/**/*.test.ts'] }]
+      : []),
+    ...(hasChromium
+      ? [{ ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] }]
       : []),
   ],
   testTimeout: 30000,

@@ -42,14 +42,23 @@ const csrfRefused = () =>
     'This form was not sent from a Tessera page. Reload the page and try again.',
   );
 
-/** A state-changing request must come from one of our own pages: Origin is this server. */
+/**
+ * A state-changing request must come from one of our own pages: its Origin is this server. With
+ * `Referrer-Policy: no-referrer` browsers send `Origin: null` on form posts, so a null Origin is
+ * accepted only with the browser's own `Sec-Fetch-Site: same-origin` (Fetch Metadata), which a
+ * page of another site cannot set.
+ */
 export function sameOrigin(issuer: string): Middleware {
   const allowed = new URL(issuer).origin;
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       const origin = ctx.get('origin');
       const own = `${ctx.protocol}://${ctx.host}`;
-      if (!origin || (origin !== allowed && origin !== own)) throw csrfRefused();
+      const fromUs =
+        origin === allowed ||
+        origin === own ||
+        ((origin === 'null' || origin === '') && ctx.get('sec-fetch-site') === 'same-origin');
+      if (!fromUs) throw csrfRefused();
     }
     await next();
   };

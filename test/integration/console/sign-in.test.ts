@@ -62,7 +62,22 @@ describe('token sign-in: abuse first', () => {
       (await client.post('/console/sign-in', { token }, { origin: 'https://evil.example' })).status,
     ).toBe(403);
     expect((await client.post('/console/sign-in', { token }, { origin: null })).status).toBe(403);
+    // A null Origin (what no-referrer pages send) passes only with the browser's same-origin fetch metadata.
+    const nullOrigin = { 'content-type': 'application/x-www-form-urlencoded', origin: 'null' };
+    const body = new URLSearchParams({ token }).toString();
+    const crossSite = await client.send('POST', '/console/sign-in', {
+      body,
+      headers: { ...nullOrigin, 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    expect((await client.send('POST', '/console/sign-in', { body, headers: nullOrigin })).status).toBe(403);
     expect(client.cookie).toBeNull();
+    const sameOrigin = await client.send('POST', '/console/sign-in', {
+      body,
+      headers: { ...nullOrigin, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(sameOrigin.status).toBe(303);
+    expect(client.cookie).not.toBeNull();
   });
 
   it('ignores a return_to that leaves the console', async () => {
