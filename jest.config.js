@@ -31,7 +31,8 @@ if (!hasPostgres) console.warn('jest: no PostgreSQL server binaries, the resilie
 
 // Browser tests drive Debian's Chromium (playwright-core downloads nothing); CI installs it.
 const hasChromium = existsSync(process.env.TESSERA_CHROMIUM ?? '/usr/lib/chromium/chromium');
-if (!hasChromium) console.warn('jest: no Chromium at /usr/lib/chromium/chromium, the browser project is left out');
+if (!hasChromium)
+  console.warn('jest: no Chromium at /usr/lib/chromium/chromium, the browser project is left out');
 
 /** @type {import('jest').Config} */
 export default {

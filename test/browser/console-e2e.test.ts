@@ -47,7 +47,7 @@ async function newPage(): Promise<Page> {
 }
 
 /** Signs in through the IdP's development pages as `login`; ends on the console. */
-export async function ssoSignIn(page: Page, login: string) {
+async function ssoSignIn(page: Page, login: string) {
   await page.goto(`${server.url}/console`);
   await page.getByRole('link', { name: 'Sign in with SSO' }).click();
   await page.locator('input[name="login"]').fill(login);

@@ -82,3 +82,12 @@ export function ErrorSummary(props: { errors: string[] }): Html {
     </div>
   );
 }
+
+/** A wide table's scroll box: focusable and named, so keyboard users can scroll it at 360 px. */
+export function TableWrap(props: { label: string; children?: Child }): Html {
+  return (
+    <section class="table-wrap" aria-label={props.label} tabindex="0">
+      {props.children}
+    </section>
+  );
+}

@@ -1,7 +1,7 @@
 /** "Your sessions": where you are signed in, and signing out everywhere else. */
 import type { SessionSummary } from '../../session/repository.js';
 import { type Html, h } from '../jsx.js';
-import { CsrfField, Layout, type Viewer } from './layout.js';
+import { CsrfField, Layout, TableWrap, type Viewer } from './layout.js';
 import { When } from './time.js';
 
 export function sessionsPage(props: {
@@ -14,7 +14,7 @@ export function sessionsPage(props: {
   return (
     <Layout title="Your sessions" viewer={props.viewer}>
       <h1>Your sessions</h1>
-      <div class="table-wrap">
+      <TableWrap label="Signed-in sessions">
         <table>
           <caption>Signed-in sessions</caption>
           <thead>
@@ -43,7 +43,7 @@ export function sessionsPage(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       {others > 0 && (
         <form method="post" action="/console/sessions/sign-out-others">
           <CsrfField viewer={props.viewer} />

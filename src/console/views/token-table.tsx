@@ -1,7 +1,7 @@
 /** The table "Personal access tokens", shared by a person's page and the admins' page. */
 import type { presentPat } from '../../api/presenters.js';
 import { type Html, h } from '../jsx.js';
-import { CsrfField, type Viewer } from './layout.js';
+import { CsrfField, TableWrap, type Viewer } from './layout.js';
 import { When } from './time.js';
 
 export type PresentedPat = ReturnType<typeof presentPat>;
@@ -60,7 +60,7 @@ export function TokenTable(props: {
   const admin = props.owners !== undefined;
   const base = admin ? '/console/admin/tokens' : '/console/tokens';
   return (
-    <div class="table-wrap">
+    <TableWrap label="Personal access tokens">
       <table>
         <caption>Personal access tokens</caption>
         <thead>
@@ -107,6 +107,6 @@ export function TokenTable(props: {
         </tbody>
       </table>
       {props.pats.length === 0 && <p class="muted">No tokens match.</p>}
-    </div>
+    </TableWrap>
   );
 }

@@ -1,7 +1,7 @@
 /** One token: its settings and its audit trail (every exchange and lifecycle change). */
 import type { AuditRow } from '../../audit/trail.js';
 import { type Html, h } from '../jsx.js';
-import { CsrfField, Layout, type Viewer } from './layout.js';
+import { CsrfField, Layout, TableWrap, type Viewer } from './layout.js';
 import { exactTime, When } from './time.js';
 import { type PresentedPat, StatusMark } from './token-table.js';
 
@@ -30,7 +30,7 @@ function Settings(props: { pat: PresentedPat; now: Date; owner?: string | undefi
 
 function Events(props: { events: AuditRow[] }): Html {
   return (
-    <div class="table-wrap">
+    <TableWrap label="Events">
       <table>
         <caption>Events</caption>
         <thead>
@@ -60,7 +60,7 @@ function Events(props: { events: AuditRow[] }): Html {
           ))}
         </tbody>
       </table>
-    </div>
+    </TableWrap>
   );
 }
 

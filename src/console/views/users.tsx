@@ -1,7 +1,7 @@
 /** Admin pages for users: the list with a create form, and one user's page (entitlements, tokens). */
 import type { presentUser } from '../../api/presenters.js';
 import { type Html, h } from '../jsx.js';
-import { CsrfField, ErrorSummary, Layout, type Viewer } from './layout.js';
+import { CsrfField, ErrorSummary, Layout, TableWrap, type Viewer } from './layout.js';
 import { NextPage } from './tokens.js';
 
 export type PresentedUser = ReturnType<typeof presentUser>;
@@ -62,7 +62,7 @@ export function usersPage(props: {
   return (
     <Layout title="Users" viewer={props.viewer}>
       <h1>Users</h1>
-      <div class="table-wrap">
+      <TableWrap label="Users">
         <table>
           <caption>Users</caption>
           <thead>
@@ -90,7 +90,7 @@ export function usersPage(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableWrap>
       <NextPage path="/console/admin/users" query={{}} cursor={props.nextCursor} />
       <h2>New user</h2>
       <ErrorSummary errors={props.errors} />
