@@ -2,8 +2,9 @@
 import type { Context } from 'koa';
 import type { ApiDeps } from '../api/context.js';
 import { requestMeta } from '../api/http.js';
+import { ApiProblem } from '../errors.js';
 import type { Actor } from '../pat/service.js';
-import { ADMIN_SCOPE } from '../scopes.js';
+import { ADMIN_SCOPE, scopesOutside } from '../scopes.js';
 import { csrfTokenFor } from '../session/secret.js';
 import type { ActiveSession, SessionContext } from '../session/service.js';
 import { type CookieNames, cookieNames } from './cookies.js';
@@ -42,6 +43,23 @@ export type ConsoleActor = Actor & { scopes: string[] };
 /** The ONE place a console action's actor is built; the API builds its own in api/http.ts. */
 export function sessionActor(session: ActiveSession, meta: Actor['meta']): ConsoleActor {
   return { userId: session.user.id, meta, scopes: session.scopes };
+}
+
+/**
+ * The scope ceiling for a console action that mints a secret (create, rotate): a session never
+ * mints more than it holds (DESIGN.md, "Scope ceiling"). Until pat/service.ts checks the actor's
+ * scopes itself, the console checks here, in one place.
+ */
+export function assertWithinSession(actor: ConsoleActor, scopes: readonly string[]) {
+  const beyond = scopesOutside(scopes, actor.scopes);
+  if (beyond.length > 0) {
+    throw new ApiProblem(
+      403,
+      'scope_exceeds_credential',
+      'Scope exceeds this session',
+      `this session cannot grant: ${beyond.join(', ')}`,
+    );
+  }
 }
 
 export function actorOfSession(ctx: Context): ConsoleActor {

@@ -37,6 +37,24 @@ describe('the token pages: abuse first', () => {
     expect((await client.get('/console/tokens')).html).not.toContain('>wide<');
   });
 
+  it('a session opened with a narrow PAT cannot rotate a wider token of the same user to read its secret', async () => {
+    const made = await server.createUserWithToken(
+      uniqueName('p'),
+      ['tessera:tokens', 'repo:write'],
+      ['tessera:tokens'],
+    );
+    const wide = await server.request('POST', `/api/v1/users/${made.user.id}/tokens`, {
+      token: server.adminToken,
+      body: { name: 'wide', scopes: ['repo:write'] },
+    });
+    const client = new ConsoleClient(server);
+    await client.signInWithToken(made.token);
+    const page = await client.post(`/console/tokens/${wide.body.id}/rotate`, {}, { from: '/console/tokens' });
+    expect(page.status).toBe(403);
+    expect(bannerToken(page.html)).toBeNull();
+    expect((await server.exchange(wide.body.token)).status).toBe(200);
+  });
+
   it('a forged post without the CSRF token creates nothing', async () => {
     const { client } = await signedIn(['tessera:tokens', 'repo:read']);
     const page = await client.post('/console/tokens', { name: 'forged', scopes: 'repo:read' });
@@ -77,6 +95,12 @@ describe('the token pages: abuse first', () => {
       { from: '/console/tokens/new' },
     );
     expect([400, 403]).toContain(unknown.status);
+    const odd = await client.post(
+      '/console/tokens',
+      { name: 'x', scopes: 'repo:read', expiration: 'soon' },
+      { from: '/console/tokens/new' },
+    );
+    expect(odd.status).toBe(400);
     const query = await client.get('/console/tokens?status=bogus&cursor=zzz');
     expect(query.status).toBe(400);
   });
