@@ -15,7 +15,7 @@ import { createUser, deleteUser, setDisabled } from '../users/service.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
 import { parseForm } from './form.js';
-import { formErrors, grantableScopes, newTokenForm, sendIssued } from './tokens.js';
+import { formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
 import { confirmPage } from './views/token.js';
 import { newTokenPage } from './views/tokens.js';
 import { userPage, usersPage } from './views/users.js';

@@ -11,15 +11,7 @@ import { patPage, presentPat } from '../api/presenters.js';
 import { pageQuery, patFilterOf, pathId, patStatusSchema } from '../api/schemas.js';
 import { listPatEvents } from '../audit/trail.js';
 import { ApiProblem } from '../errors.js';
-import {
-  createPat,
-  deletePat,
-  getPat,
-  type IssuedPat,
-  restorePat,
-  revokePat,
-  rotatePat,
-} from '../pat/service.js';
+import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import {
   actorOfSession,
@@ -33,55 +25,11 @@ import {
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
 import { parseForm } from './form.js';
 import { requireSessionScope } from './guard.js';
-import { newTokenBanner } from './views/new-token.js';
+import { formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
 import { confirmPage, tokenPage } from './views/token.js';
 import { newTokenPage, tokensPage } from './views/tokens.js';
 
 export const listQuery = z.object({ status: patStatusSchema.or(z.literal('')).optional(), ...pageQuery });
-export const newTokenForm = z.object({
-  name: z.string().trim().max(100).default(''),
-  scopes: z
-    .union([z.string(), z.array(z.string())])
-    .default([])
-    .transform((s) => [...new Set([s].flat())]),
-  expiration: z
-    .string()
-    .regex(/^(\d{1,5}|never)?$/, { error: 'choose an expiration from the list' })
-    .optional(),
-});
-
-/** Scopes a session may put on a new token for `entitlements`: within both (the credential's ceiling). */
-export function grantableScopes(deps: ConsoleDeps, entitlements: string[], sessionScopes: string[]) {
-  return Object.entries(deps.config.scopes)
-    .filter(([name]) => entitlements.includes(name) && sessionScopes.includes(name))
-    .map(([name, description]) => ({ name, description }));
-}
-
-/** The banner page; `no-store` so no cache, proxy or back button keeps the secret. */
-export function sendIssued(ctx: Context, deps: ConsoleDeps, issued: IssuedPat, back: string) {
-  ctx.set('Cache-Control', 'no-store');
-  const pat = presentPat(issued.pat, deps.clock());
-  const { issuer, defaultAudience } = deps.config;
-  sendPage(
-    ctx,
-    newTokenBanner({
-      viewer: viewerOf(ctx),
-      pat,
-      token: issued.token,
-      issuer,
-      audience: defaultAudience,
-      back,
-    }),
-    201,
-  );
-}
-
-/** Errors the form can show next to it (400/403/409 from the service); anything else propagates. */
-export function formErrors(error: unknown): string[] {
-  if (!(error instanceof ApiProblem) || error.status >= 500 || error.status === 404) throw error;
-  return error.errors?.map((e) => `${e.field}: ${e.message}`) ?? [error.detail ?? error.title];
-}
-
 async function createFromForm(ctx: Context, deps: ConsoleDeps) {
   const session = sessionOf(ctx);
   const form = await parseForm(ctx, newTokenForm);
