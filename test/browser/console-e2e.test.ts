@@ -35,15 +35,23 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  expect(cspViolations).toEqual([]);
   await browser?.close();
   await server?.stop();
   await idp?.stop();
 });
 
+/** Every message the browser logged about a Content-Security-Policy violation. */
+const cspViolations: string[] = [];
+
 async function newPage(): Promise<Page> {
   const context = await browser.newContext();
   context.setDefaultTimeout(8000);
-  return context.newPage();
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());
+  });
+  return page;
 }
 
 /** Signs in through the IdP's development pages as `login`; ends on the console. */
@@ -95,8 +103,11 @@ describe('the console in a browser', () => {
     await expect(banner.textContent()).resolves.toContain('will not be shown again');
     const token = (await banner.getByTestId('new-token').textContent())?.trim() as string;
     expect(token).toMatch(/^tsr_/);
-    await expect(banner.getByRole('button', { name: 'Copy' }).count()).resolves.toBe(1);
     await screenshot(page, 'new-token-banner');
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await banner.getByRole('button', { name: 'Copy' }).click();
+    await page.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(token);
     expect((await server.exchange(token, { scope: 'repo:read' })).status).toBe(200);
 
     await page.goto(`${server.url}/console/tokens`);
