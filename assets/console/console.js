@@ -1,5 +1,5 @@
 // Tessera console: the few behaviours plain HTML lacks. Everything works without it except Copy.
-'use strict';
+
 document.addEventListener('click', (event) => {
   const button = event.target instanceof Element ? event.target.closest('[data-copy]') : null;
   if (!button) return;
