@@ -3,12 +3,15 @@
  * the form and used at /token, revoke and restore in the page, the admin figures, token
  * sign-in, sign-out, and a disabled user's session ending at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
 import { IDP_CLIENT_ID, IDP_CLIENT_SECRET, startTestIdp, type TestIdp } from '../helpers/idp.js';
 import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 import { freePort } from '../helpers/tessera-process.js';
+
+// Generous: in `npm test` the browser shares two cores with every other suite.
+jest.setTimeout(90_000);
 
 let browser: Browser;
 let idp: TestIdp;
@@ -46,7 +49,7 @@ const cspViolations: string[] = [];
 
 async function newPage(): Promise<Page> {
   const context = await browser.newContext();
-  context.setDefaultTimeout(8000);
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   page.on('console', (message) => {
     if (message.text().includes('Content Security Policy')) cspViolations.push(message.text());

@@ -5,12 +5,15 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser } from '../helpers/browser.js';
 import { IDP_CLIENT_ID, IDP_CLIENT_SECRET, startTestIdp, type TestIdp } from '../helpers/idp.js';
 import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 import { freePort } from '../helpers/tessera-process.js';
+
+// Generous: in `npm test` the browser shares two cores with every other suite.
+jest.setTimeout(90_000);
 
 let browser: Browser;
 let idp: TestIdp;
@@ -35,7 +38,7 @@ afterAll(async () => {
 
 async function newPage(): Promise<Page> {
   const context = await browser.newContext();
-  context.setDefaultTimeout(8000);
+  context.setDefaultTimeout(15_000);
   return context.newPage();
 }
 
