@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { requestMeta } from '../api/http.js';
 import { authenticatePat } from '../auth/bearer.js';
 import { TOKENS_SCOPE } from '../scopes.js';
-import { openSession, recordRefusedSignIn, signOut } from '../session/service.js';
+import { openSession, recordRefusedSignIn, resolveSession, signOut } from '../session/service.js';
 import { type ConsoleDeps, seeOther, sendPage, sessionOf } from './context.js';
 import { readCookie, setCookie } from './cookies.js';
 import { parseForm } from './form.js';
@@ -25,7 +25,10 @@ const tokenSignInForm = z.object({
 /** One message whatever the cause, as at /token: no hint which tokens exist. */
 const REFUSED = 'That access token cannot be used to sign in. It must be valid and carry tessera:tokens.';
 
-export function startSession(ctx: Context, deps: ConsoleDeps, secret: string, returnTo: string) {
+/** Sets the new session's cookie; a session this browser still held is ended, not left behind. */
+export async function startSession(ctx: Context, deps: ConsoleDeps, secret: string, returnTo: string) {
+  const previous = await resolveSession(deps.sessions, readCookie(ctx, deps.cookies.session));
+  if (previous) await signOut(deps.sessions, previous, requestMeta(ctx));
   setCookie(ctx, deps.cookies, deps.cookies.session, secret, deps.config.console.sessionMaxHours * 3600);
   seeOther(ctx, returnTo);
 }
@@ -56,7 +59,7 @@ async function tokenSignIn(ctx: Context, deps: ConsoleDeps) {
     { user: caller.user, kind: 'token', pat, via: 'access token' },
     meta,
   );
-  startSession(ctx, deps, secret, returnTo);
+  await startSession(ctx, deps, secret, returnTo);
 }
 
 export function signInRoutes(deps: ConsoleDeps): Router {

@@ -102,7 +102,7 @@ async function complete(ctx: Context, deps: ConsoleDeps, sso: SsoClient) {
     { user, kind: 'sso', pat: null, via: `sso ${sso.settings.issuer}` },
     meta,
   );
-  startSession(ctx, deps, secret, pending.return_to);
+  await startSession(ctx, deps, secret, pending.return_to);
 }
 
 export function ssoRoutes(deps: ConsoleDeps): Router {

@@ -132,6 +132,18 @@ describe('token sign-in and the session', () => {
     expect(stored.rows.map((r) => r.t).join('\n')).not.toContain(secret);
   });
 
+  it('a new sign-in in the same browser ends the session it held', async () => {
+    const { token } = await server.createUserWithToken(uniqueName('hal'), ['tessera:tokens']);
+    const client = new ConsoleClient(server);
+    await client.signInWithToken(token);
+    const first = client.cookie;
+    await client.signInWithToken(token);
+    expect(client.cookie).not.toBe(first);
+    expect((await client.get('/console/tokens')).status).toBe(200);
+    client.cookie = first;
+    expect((await client.get('/console/tokens')).status).toBe(303);
+  });
+
   it('sends the security headers on every console page', async () => {
     const page = await new ConsoleClient(server).get('/console/sign-in');
     const csp = page.headers.get('content-security-policy') ?? '';
