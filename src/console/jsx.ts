@@ -2,6 +2,10 @@
  * A tiny JSX runtime that renders to HTML strings (classic `h` factory, compiled by tsc and swc).
  * Text and attribute values are escaped by default: the only way to emit raw markup is an
  * `Html` value, which only this module and its callers' own elements produce.
+ *
+ * Wiring: tsconfig `jsx: react` with `jsxFactory: h` (tsc), the same pragma for swc in
+ * jest.config.js, and a Biome override for the `.tsx` files under `src/console` (Biome cannot see that `h`
+ * is used by the JSX, so it would remove the import).
  */
 
 /** Markup that is already safe: the result of rendering an element. */
