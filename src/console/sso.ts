@@ -11,7 +11,7 @@ import { ApiProblem } from '../errors.js';
 import { hashSessionSecret } from '../session/secret.js';
 import { openSession, recordRefusedSignIn } from '../session/service.js';
 import { SsoClient } from '../session/sso-client.js';
-import { consumePendingSignIn, insertPendingSignIn } from '../session/sso-repository.js';
+import { consumePendingSignIn, insertPendingSignIn, sweepPendingSignIns } from '../session/sso-repository.js';
 import { userForSignIn } from '../session/sso-users.js';
 import type { ConsoleDeps } from './context.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
@@ -35,12 +35,14 @@ async function begin(ctx: Context, deps: ConsoleDeps, sso: SsoClient) {
     deps.logger.warn({ err: error }, 'SSO discovery failed');
     throw unreachable();
   });
+  const now = deps.clock();
+  await sweepPendingSignIns(deps.db, new Date(now.getTime() - PENDING_MS));
   await insertPendingSignIn(deps.db, {
     stateHash: hashSessionSecret(start.state),
     code_verifier: start.codeVerifier,
     nonce: start.nonce,
     return_to: safeReturnTo(ctx.query.return_to),
-    createdAt: deps.clock(),
+    createdAt: now,
   });
   setCookie(ctx, deps.cookies, deps.cookies.signIn, start.state, PENDING_MS / 1000);
   ctx.redirect(start.url.href);

@@ -18,8 +18,16 @@ export async function insertPendingSignIn(
 }
 
 /**
+ * Deletes sign-ins started before `before`: they can no longer finish. Run at every start, so
+ * the table holds at most one sign-in window of traffic however often `/console/sso` is hit.
+ */
+export async function sweepPendingSignIns(q: Queryable, before: Date): Promise<void> {
+  await q.query('DELETE FROM console_sign_ins WHERE created_at < $1', [before]);
+}
+
+/**
  * Takes a pending sign-in exactly once, if it was started after `notBefore`: a replayed callback
- * finds nothing, also on another instance. Old rows are swept on the way.
+ * finds nothing, also on another instance.
  */
 export async function consumePendingSignIn(
   q: Queryable,
@@ -27,9 +35,6 @@ export async function consumePendingSignIn(
   now: Date,
   notBefore: Date,
 ): Promise<PendingSignIn | null> {
-  await q.query("DELETE FROM console_sign_ins WHERE created_at < $1::timestamptz - interval '1 day'", [
-    notBefore,
-  ]);
   const { rows } = await q.query<PendingSignIn>(
     `UPDATE console_sign_ins SET consumed_at = $2
      WHERE state_hash = $1 AND consumed_at IS NULL AND created_at > $3

@@ -153,10 +153,20 @@ describe('console security in a browser', () => {
     await replay.context().close();
   });
 
-  it('an IdP error (the person cancels) ends on an error page', async () => {
+  it('an IdP error (the person cancels) ends on an error page; sign-ins that can no longer finish are swept', async () => {
+    const stale = Buffer.alloc(32, 7);
+    await server.tessera.db.query(
+      `INSERT INTO console_sign_ins (state_hash, code_verifier, nonce, return_to, created_at)
+       VALUES ($1, 'v', 'n', '/console/tokens', now() - interval '11 minutes')`,
+      [stale],
+    );
     const page = await newPage();
     await page.goto(`${server.url}/console/sign-in`);
     await page.getByRole('link', { name: 'Sign in with SSO' }).click();
+    const left = await server.tessera.db.query('SELECT 1 FROM console_sign_ins WHERE state_hash = $1', [
+      stale,
+    ]);
+    expect(left.rows).toHaveLength(0);
     await page.getByRole('link', { name: '[ Cancel ]' }).click();
     await expectSignInFailed(page);
     await expect(page.locator('main').textContent()).resolves.toContain('access_denied');
