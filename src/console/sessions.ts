@@ -8,7 +8,9 @@ export function sessionRoutes(deps: ConsoleDeps): Router {
   const router = new Router();
   router.get('/console/sessions', async (ctx) => {
     const session = sessionOf(ctx);
-    const sessions = await listOpenSessions(deps.db, session.user.id, deps.clock());
+    const now = deps.clock();
+    const idleSince = new Date(now.getTime() - deps.config.console.sessionIdleMinutes * 60_000);
+    const sessions = await listOpenSessions(deps.db, session.user.id, now, idleSince);
     sendPage(
       ctx,
       sessionsPage({ viewer: viewerOf(ctx), sessions, currentId: session.id, now: deps.clock() }),

@@ -131,13 +131,18 @@ export interface SessionSummary {
   user_agent: string | null;
 }
 
-/** A user's sessions that have not ended or expired, newest first. */
-export async function listOpenSessions(q: Queryable, userId: string, now: Date): Promise<SessionSummary[]> {
+/** A user's sessions that have not ended, expired or gone idle since `idleSince`, newest first. */
+export async function listOpenSessions(
+  q: Queryable,
+  userId: string,
+  now: Date,
+  idleSince: Date,
+): Promise<SessionSummary[]> {
   const { rows } = await q.query<SessionSummary>(
     `SELECT id, kind, created_at, last_seen_at, absolute_expires_at, ip, user_agent FROM console_sessions
-     WHERE user_id = $1 AND ended_at IS NULL AND absolute_expires_at > $2
+     WHERE user_id = $1 AND ended_at IS NULL AND absolute_expires_at > $2 AND last_seen_at > $3
      ORDER BY created_at DESC LIMIT 50`,
-    [userId, now],
+    [userId, now, idleSince],
   );
   return rows;
 }

@@ -217,6 +217,7 @@ describe('token sign-in and the session', () => {
     await there.signInWithToken(token);
     const list = await here.get('/console/sessions');
     expect(list.html).toContain('(this session)');
+    expect(list.html.match(/<td>access token<\/td>/g)).toHaveLength(2);
     expect(
       (await here.post('/console/sessions/sign-out-others', {}, { from: '/console/sessions' })).status,
     ).toBe(303);
