@@ -24,10 +24,10 @@ function decodeTrailCursor(cursor: string): TrailPosition | null {
   return id <= MAX_BIGINT ? { at: new Date(Number(match[1])), id } : null;
 }
 
-const encodeTrailCursor = (row: AuditRow) =>
+export const encodeTrailCursor = (row: AuditRow) =>
   Buffer.from(`${row.occurred_at.getTime()}.${row.id}`).toString('base64url');
 
-const eventsQuery = z.object({
+export const eventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z
     .string()

@@ -10,13 +10,13 @@ import { patContext } from '../api/context.js';
 import { parseQuery } from '../api/http.js';
 import { patPage, presentPat } from '../api/presenters.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from '../api/schemas.js';
-import { listPatEvents } from '../audit/trail.js';
 import { getPat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserByIdIncludingDeleted } from '../users/repository.js';
 import { adminUserRoutes } from './admin-users.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
+import { eventsPage } from './events.js';
 import { requireSessionScope } from './guard.js';
 import { adminTokensPage, overviewPage } from './views/admin.js';
 import { confirmPage, tokenPage } from './views/token.js';
@@ -86,14 +86,9 @@ export function adminRoutes(deps: ConsoleDeps): Router {
 
   router.get('/tokens/:id', async (ctx) => {
     const pat = await getPat(pats, pathId(ctx.params.id, 'token'), null);
-    const events = await listPatEvents(deps.db, pat.id, 50, null);
+    const trail = await eventsPage(deps, ctx, pat.id);
     const owner = (await findUserByIdIncludingDeleted(deps.db, pat.user_id))?.username;
-    const props = {
-      viewer: viewerOf(ctx),
-      pat: presentPat(pat, deps.clock()),
-      events: events.slice(0, 50),
-      now: deps.clock(),
-    };
+    const props = { viewer: viewerOf(ctx), pat: presentPat(pat, deps.clock()), ...trail, now: deps.clock() };
     sendPage(ctx, tokenPage({ ...props, owner, back: '/console/admin/tokens' }));
   });
 

@@ -9,7 +9,6 @@ import { patContext } from '../api/context.js';
 import { parseQuery } from '../api/http.js';
 import { patPage, presentPat } from '../api/presenters.js';
 import { pageQuery, patFilterOf, pathId, patStatusSchema } from '../api/schemas.js';
-import { listPatEvents } from '../audit/trail.js';
 import { ApiProblem } from '../errors.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
@@ -22,6 +21,7 @@ import {
   sessionOf,
   viewerOf,
 } from './context.js';
+import { eventsPage } from './events.js';
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
 import { parseForm } from './form.js';
 import { requireSessionScope } from './guard.js';
@@ -115,13 +115,13 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
 
   router.get('/console/tokens/:id', async (ctx) => {
     const pat = await getPat(pats, pathId(ctx.params.id, 'token'), owner(ctx));
-    const events = (await listPatEvents(deps.db, pat.id, 50, null)).slice(0, 50);
+    const trail = await eventsPage(deps, ctx, pat.id);
     sendPage(
       ctx,
       tokenPage({
         viewer: viewerOf(ctx),
         pat: presentPat(pat, deps.clock()),
-        events,
+        ...trail,
         now: deps.clock(),
         back: '/console/tokens',
       }),

@@ -68,6 +68,8 @@ export function tokenPage(props: {
   viewer: Viewer;
   pat: PresentedPat;
   events: AuditRow[];
+  /** The cursor of the next (older) page of events, if any. */
+  nextCursor: string | null;
   now: Date;
   owner?: string | undefined;
   back: string;
@@ -81,6 +83,13 @@ export function tokenPage(props: {
       <Settings pat={props.pat} now={props.now} owner={props.owner} />
       <h2>Events</h2>
       <Events events={props.events} />
+      {props.nextCursor && (
+        <p>
+          <a href={`?${new URLSearchParams({ cursor: props.nextCursor })}`} rel="next">
+            Older events
+          </a>
+        </p>
+      )}
     </Layout>
   );
 }

@@ -180,6 +180,19 @@ describe('the token pages', () => {
     expect((await client.get(`/console/tokens/${id}`)).status).toBe(404);
   });
 
+  it('pages through a token events, oldest last', async () => {
+    const { client, token, pat } = await signedIn(['tessera:tokens']);
+    for (let i = 0; i < 3; i++) await server.exchange(token);
+    const first = await client.get(`/console/tokens/${pat.id}?limit=2`);
+    expect(first.html.match(/<td>token.exchanged<\/td>/g)).toHaveLength(2);
+    expect(first.html).not.toContain('<td>pat.created</td>');
+    const older = /href="\?(cursor=[^"]+)" rel="next">Older events/.exec(first.html)?.[1] as string;
+    const second = await client.get(`/console/tokens/${pat.id}?${older}`);
+    expect(second.html).toContain('<td>pat.created</td>');
+    expect(second.html).not.toContain('Older events');
+    expect((await client.get(`/console/tokens/${pat.id}?cursor=forged`)).status).toBe(400);
+  });
+
   it('shows last use as relative time with the exact time in the title, and pages through the list', async () => {
     const { client, token } = await signedIn(['tessera:tokens', 'repo:read']);
     for (let i = 0; i < 21; i++) {
