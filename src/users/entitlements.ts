@@ -5,8 +5,9 @@
  */
 import { recordAudit } from '../audit/events.js';
 import type { Queryable } from '../db/queryable.js';
-import { notFound } from '../errors.js';
+import { conflict, notFound } from '../errors.js';
 import type { Actor } from '../pat/service.js';
+import { ADMIN_SCOPE } from '../scopes.js';
 import type { UserRow } from './repository.js';
 import { entitlementsOf, type UserContext } from './service.js';
 
@@ -29,6 +30,10 @@ export async function setEntitlements(
   tx?: Queryable,
 ): Promise<UserRow> {
   const entitlements = entitlementsOf(requested, ctx.scopes);
+  // As for disabling: an administrator cannot lock themselves out of administration.
+  if (actor?.userId === id && !entitlements.includes(ADMIN_SCOPE)) {
+    throw conflict('cannot_modify_self', 'an administrator cannot remove their own tessera:admin');
+  }
   const work = async (q: Queryable) => {
     const before = await q.query<{ entitlements: string[] }>(
       'SELECT entitlements FROM users WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',

@@ -122,6 +122,18 @@ describe('admin pages', () => {
     );
   });
 
+  it('an admin cannot remove their own tessera:admin', async () => {
+    const page = await admin.post(
+      `/console/admin/users/${server.adminId}/entitlements`,
+      { entitlements: ['tessera:tokens'] },
+      { from: `/console/admin/users/${server.adminId}` },
+    );
+    expect(page.status).toBe(409);
+    expect(page.html).toContain('cannot remove their own tessera:admin');
+    const me = await server.request('GET', '/api/v1/me', { token: server.adminToken });
+    expect(me.body.entitlements).toContain('tessera:admin');
+  });
+
   it('a bad username or a taken one is a form error, never a 500', async () => {
     const bad = await admin.post(
       '/console/admin/users',
