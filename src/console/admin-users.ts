@@ -32,7 +32,7 @@ const newUserForm = z.object({
 const entitlementsForm = z.object({ entitlements: list });
 
 export function adminUserRoutes(deps: ConsoleDeps): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
   const users = { db: deps.db, clock: deps.clock, scopes: deps.config.scopes };
   const catalogue = Object.entries(deps.config.scopes).map(([name, description]) => ({ name, description }));
   const userOr404 = async (ctx: Context) => {

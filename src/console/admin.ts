@@ -75,7 +75,7 @@ async function tokensList(ctx: Context, deps: ConsoleDeps) {
 }
 
 export function adminRoutes(deps: ConsoleDeps): Router {
-  const router = new Router({ prefix: '/console/admin' });
+  const router = new Router({ prefix: '/console/admin', sensitive: true });
   const pats = patContext(deps);
   router.use(requireSessionScope(ADMIN_SCOPE));
 

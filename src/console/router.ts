@@ -61,7 +61,7 @@ function errorPages(deps: ConsoleDeps): Middleware {
 
 export function consoleApp(api: ApiDeps): Middleware {
   const deps = consoleDeps(api);
-  const signedIn = new Router();
+  const signedIn = new Router({ sensitive: true });
   signedIn.use(requireSession(deps));
   for (const routes of [tokenRoutes(deps), sessionRoutes(deps), adminRoutes(deps)])
     signedIn.use(routes.routes(), routes.allowedMethods());

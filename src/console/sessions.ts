@@ -5,7 +5,7 @@ import { type ConsoleDeps, seeOther, sendPage, sessionOf, viewerOf } from './con
 import { sessionsPage } from './views/sessions.js';
 
 export function sessionRoutes(deps: ConsoleDeps): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
   router.get('/console/sessions', async (ctx) => {
     const session = sessionOf(ctx);
     const now = deps.clock();

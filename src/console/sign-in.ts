@@ -63,7 +63,7 @@ async function tokenSignIn(ctx: Context, deps: ConsoleDeps) {
 }
 
 export function signInRoutes(deps: ConsoleDeps): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
 
   router.get('/console/sign-in', async (ctx) => {
     renderSignIn(ctx, deps, safeReturnTo(ctx.query.return_to));

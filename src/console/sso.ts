@@ -108,7 +108,7 @@ async function complete(ctx: Context, deps: ConsoleDeps, sso: SsoClient) {
 }
 
 export function ssoRoutes(deps: ConsoleDeps): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
   const settings = deps.config.login.oidc;
   if (!settings) return router;
   const sso = new SsoClient(settings, `${deps.config.issuer}/console/callback`);

@@ -63,7 +63,7 @@ const CONFIRM = {
 } as const;
 
 export function tokenRoutes(deps: ConsoleDeps): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
   const pats = patContext(deps);
   router.use(requireSessionScope(TOKENS_SCOPE));
   const owner = (ctx: Context) => sessionOf(ctx).user.id;

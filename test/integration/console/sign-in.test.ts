@@ -144,6 +144,15 @@ describe('token sign-in and the session', () => {
     expect((await client.get('/console/tokens')).status).toBe(303);
   });
 
+  it('matches console paths case-sensitively: another spelling is a 404, signed in or not', async () => {
+    const { token } = await server.createUserWithToken(uniqueName('case'), ['tessera:tokens']);
+    const client = new ConsoleClient(server);
+    expect((await client.get('/console/TOKENS')).status).toBe(404);
+    await client.signInWithToken(token);
+    expect((await client.get('/console/Tokens')).status).toBe(404);
+    expect((await client.get('/console/tokens')).status).toBe(200);
+  });
+
   it('sends the security headers on every console page', async () => {
     const page = await new ConsoleClient(server).get('/console/sign-in');
     const csp = page.headers.get('content-security-policy') ?? '';
