@@ -93,6 +93,11 @@ function toSessionRecord(row: SessionRow): SessionRecord {
   };
 }
 
+/** Deletes sessions past their absolute expiry before `before`: nothing can use or list them any more. */
+export async function sweepExpiredSessions(q: Queryable, before: Date): Promise<void> {
+  await q.query('DELETE FROM console_sessions WHERE absolute_expires_at < $1', [before]);
+}
+
 export async function touchSession(q: Queryable, id: string, at: Date): Promise<void> {
   await q.query('UPDATE console_sessions SET last_seen_at = $2 WHERE id = $1 AND ended_at IS NULL', [id, at]);
 }

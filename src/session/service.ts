@@ -8,7 +8,13 @@ import { type RequestMeta, recordAudit } from '../audit/events.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/queryable.js';
 import type { UserRow } from '../users/repository.js';
-import { findSessionByHash, insertSession, markSessionEnded, touchSession } from './repository.js';
+import {
+  findSessionByHash,
+  insertSession,
+  markSessionEnded,
+  sweepExpiredSessions,
+  touchSession,
+} from './repository.js';
 import {
   absoluteExpiry,
   effectiveScopes,
@@ -52,6 +58,8 @@ export async function openSession(ctx: SessionContext, signIn: SignIn, meta: Req
   const secret = newSessionSecret();
   const now = ctx.clock();
   await ctx.db.transaction(async (tx) => {
+    // Each sign-in clears out sessions a day past their end, so the table stays the size of its use.
+    await sweepExpiredSessions(tx, new Date(now.getTime() - 86_400_000));
     await insertSession(tx, {
       id: randomUUID(),
       secretHash: hashSessionSecret(secret),

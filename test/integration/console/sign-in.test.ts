@@ -216,6 +216,15 @@ describe('token sign-in and the session', () => {
     }
     server.advance(10 * 60_000);
     expect((await busy.get('/console/tokens')).status).toBe(303);
+
+    // A day after its end, the next sign-in anywhere deletes the row.
+    const count = async () =>
+      (await server.tessera.db.query<{ n: number }>('SELECT count(*)::int AS n FROM console_sessions'))
+        .rows[0]?.n;
+    const before = await count();
+    server.advance(25 * 3_600_000);
+    await new ConsoleClient(server).signInWithToken(token);
+    expect(await count()).toBeLessThan((before ?? 0) + 1);
   });
 
   it('signs out the other sessions of the user, not this one', async () => {
