@@ -53,58 +53,49 @@ async function refuse(ctx: Context, deps: ConsoleDeps, reason: string, detail: s
   throw signInFailed(detail);
 }
 
-async function complete(ctx: Context, deps: ConsoleDeps, sso: SsoClient) {
+/** The sign-in this callback finishes: started in this browser (state cookie), and not used before. */
+async function pendingSignIn(ctx: Context, deps: ConsoleDeps) {
   const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
   const expectedState = readCookie(ctx, deps.cookies.signIn);
   clearCookie(ctx, deps.cookies, deps.cookies.signIn);
   if (typeof ctx.query.error === 'string') {
-    await refuse(
-      ctx,
-      deps,
-      `idp error ${ctx.query.error.slice(0, 64)}`,
-      `The identity provider refused the sign-in (${ctx.query.error.slice(0, 64)}).`,
-    );
+    const error = ctx.query.error.slice(0, 64);
+    await refuse(ctx, deps, `idp error ${error}`, `The identity provider refused the sign-in (${error}).`);
   }
   if (!state || state !== expectedState)
     await refuse(ctx, deps, 'state mismatch', 'This sign-in was not started in this browser. Start again.');
   const now = deps.clock();
-  const pending = await consumePendingSignIn(
-    deps.db,
-    hashSessionSecret(state),
-    now,
-    new Date(now.getTime() - PENDING_MS),
-  );
+  const notBefore = new Date(now.getTime() - PENDING_MS);
+  const pending = await consumePendingSignIn(deps.db, hashSessionSecret(state), now, notBefore);
   if (!pending)
-    return refuse(
+    await refuse(
       ctx,
       deps,
       'unknown or used state',
       'This sign-in has expired or was already used. Start again.',
     );
+  return { state, pending: pending as NonNullable<typeof pending> };
+}
+
+async function complete(ctx: Context, deps: ConsoleDeps, sso: SsoClient) {
+  const { state, pending } = await pendingSignIn(ctx, deps);
   const callback = new URL(`${deps.config.issuer}/console/callback${ctx.search}`);
   const expected = { state, nonce: pending.nonce, codeVerifier: pending.code_verifier };
   const claims = await sso.finish(callback, expected).catch((error: { code?: string; error?: string }) => {
-    deps.logger.info({ code: error.code ?? error.error }, 'SSO callback refused');
-    return refuse(
-      ctx,
-      deps,
-      `callback refused ${error.code ?? error.error ?? ''}`.trim(),
-      'The identity provider response could not be verified. Start again.',
-    );
+    const code = error.code ?? error.error ?? '';
+    deps.logger.info({ code }, 'SSO callback refused');
+    const detail = 'The identity provider response could not be verified. Start again.';
+    return refuse(ctx, deps, `callback refused ${code}`.trim(), detail);
   });
   const meta = requestMeta(ctx);
-  const user = await userForSignIn(
-    { db: deps.db, clock: deps.clock, scopes: deps.config.scopes },
-    sso.settings,
-    claims,
-    meta,
-  );
-  const secret = await openSession(
-    deps.sessions,
-    { user, kind: 'sso', pat: null, via: `sso ${sso.settings.issuer}` },
-    meta,
-  );
-  await startSession(ctx, deps, secret, pending.return_to);
+  const users = { db: deps.db, clock: deps.clock, scopes: deps.config.scopes };
+  const user = await userForSignIn(users, sso.settings, claims, meta).catch(async (error: unknown) => {
+    if (error instanceof ApiProblem)
+      await recordRefusedSignIn(deps.sessions, { reason: `sso: ${error.code}` }, meta);
+    throw error;
+  });
+  const signIn = { user, kind: 'sso' as const, pat: null, via: `sso ${sso.settings.issuer}` };
+  await startSession(ctx, deps, await openSession(deps.sessions, signIn, meta), pending.return_to);
 }
 
 export function ssoRoutes(deps: ConsoleDeps): Router {

@@ -192,9 +192,36 @@ describe('the console in a browser', () => {
     await server.request('POST', `/api/v1/users/${user.id}/disable`, { token: server.adminToken, body: {} });
     await page.goto(`${server.url}/console/tokens`);
     expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+
+    // Signing in again through the IdP is refused with a page that says why, and audited.
+    await ssoSignInExpectingRefusal(page, login);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Your account cannot sign in',
+    );
+    const { rows } = await server.tessera.db.query<{ reason: string }>(
+      `SELECT reason FROM audit_events WHERE action = 'console.sign_in_refused' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(rows[0]?.reason).toBe('sso: account_unusable');
     await page.context().close();
   });
 });
+
+async function ssoSignInExpectingRefusal(page: Page, login: string) {
+  await page.goto(`${server.url}/console/sign-in`);
+  await page.getByRole('link', { name: 'Sign in with SSO' }).click();
+  // The IdP remembers this browser's login: it may go straight to consent, or straight back.
+  const callback = page.waitForURL(/\/console\/callback/);
+  const login_ = page.locator('input[name="login"]');
+  const consent = page.getByRole('button', { name: 'Continue' });
+  await Promise.race([callback, login_.waitFor().catch(() => {}), consent.waitFor().catch(() => {})]);
+  if (await login_.isVisible()) {
+    await login_.fill(login);
+    await page.locator('input[name="password"]').fill('x');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+  }
+  if (await consent.isVisible().catch(() => false)) await consent.click();
+  await callback;
+}
 
 async function screenshotSignIn(page: Page) {
   await page.goto(`${server.url}/console/sign-in`);
