@@ -22,6 +22,7 @@ COPY --from=build /app/packages/verify/dist ./packages/verify/dist
 COPY package.json ./
 COPY bin ./bin
 COPY migrations ./migrations
+COPY assets ./assets
 RUN mkdir -p /var/lib/tessera/data /var/lib/tessera/keys && chmod 700 /var/lib/tessera/keys && chown -R node:node /var/lib/tessera
 USER node
 EXPOSE 3000

@@ -2,22 +2,27 @@
 // Type-checking is done by `tsc --noEmit` in `npm test`, not here.
 import { existsSync, readdirSync } from 'node:fs';
 
-const swc = [
+const swc = (tsx) => [
   '@swc/jest',
   {
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+    jsc: {
+      parser: { syntax: 'typescript', tsx },
+      target: 'es2022',
+      // The console's views: JSX rendered to HTML strings by src/console/jsx.ts.
+      transform: { react: { runtime: 'classic', pragma: 'h', pragmaFrag: 'Fragment' } },
+    },
     module: { type: 'es6' },
   },
 ];
 
 const common = {
-  extensionsToTreatAsEsm: ['.ts'],
+  extensionsToTreatAsEsm: ['.ts', '.tsx'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // The workspace package from its source, so tests need no build first.
     '^tessera-jwt-verify$': '<rootDir>/packages/verify/src/index.ts',
   },
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc(false), '^.+\\.tsx$': swc(true) },
   testEnvironment: 'node',
 };
 
@@ -27,6 +32,11 @@ const hasPostgres =
   existsSync('/usr/lib/postgresql') &&
   readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 if (!hasPostgres) console.warn('jest: no PostgreSQL server binaries, the resilience project is left out');
+
+// Browser tests drive Debian's Chromium (playwright-core downloads nothing); CI installs it.
+const hasChromium = existsSync(process.env.TESSERA_CHROMIUM ?? '/usr/lib/chromium/chromium');
+if (!hasChromium)
+  console.warn('jest: no Chromium at /usr/lib/chromium/chromium, the browser project is left out');
 
 /** @type {import('jest').Config} */
 export default {
@@ -41,6 +51,9 @@ export default {
     },
     ...(hasPostgres
       ? [{ ...common, displayName: 'resilience', testMatch: ['<rootDir>/test/resilience/**/*.test.ts'] }]
+      : []),
+    ...(hasChromium
+      ? [{ ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] }]
       : []),
   ],
   // jest's default on a 2-core machine is one worker; the suite's files are independent (each

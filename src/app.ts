@@ -7,6 +7,7 @@ import Koa, { type Context, type Next } from 'koa';
 import type { ApiDeps } from './api/context.js';
 import { problemHandler } from './api/http.js';
 import { apiRouter } from './api/router.js';
+import { consoleApp } from './console/router.js';
 import type { Logger } from './logger.js';
 import { countRequests, metricsEndpoint } from './metrics.js';
 import { resolveClientAddress } from './net/client-address.js';
@@ -85,5 +86,6 @@ export function buildApp(deps: AppDeps): Koa {
   // Case-blind here so that `/API/v1/...` gets its 404 as problem+json too.
   app.use((ctx, next) => (/^\/api(\/|$)/i.test(ctx.path) ? problems(ctx, next) : next()));
   app.use(api);
+  if (deps.config.console.enabled) app.use(consoleApp(deps));
   return app;
 }

@@ -47,6 +47,34 @@ const webhooksSchema = z
   })
   .prefault({});
 
+/** The web console (DESIGN.md, "Console and sign-in"). */
+const consoleSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    sessionIdleMinutes: positiveInt.max(7 * 24 * 60).default(60),
+    sessionMaxHours: positiveInt.max(30 * 24).default(12),
+  })
+  .prefault({});
+
+const oidcLoginSchema = z.strictObject({
+  issuer: z.url({ error: 'expected an absolute URL' }),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1),
+  scopes: z.array(z.string().min(1)).default(['openid', 'profile', 'email']),
+  usernameClaim: z.string().min(1).default('preferred_username'),
+  groupsClaim: z.string().min(1).default('groups'),
+  defaultEntitlements: z.array(scopeName).default(['tessera:tokens']),
+  groupEntitlements: z.record(z.string().min(1), z.array(scopeName)).default({}),
+  adminGroups: z.array(z.string().min(1)).default([]),
+});
+
+const loginSchema = z
+  .strictObject({
+    tokenSignIn: z.boolean().default(true),
+    oidc: oidcLoginSchema.optional(),
+  })
+  .prefault({});
+
 export const fileSchema = z.strictObject({
   scopes: z.record(scopeName, z.string().min(1)).optional(),
   resources: z.array(resourceSchema).default([]),
@@ -141,6 +169,8 @@ export const fileSchema = z.strictObject({
     })
     .prefault({}),
   webhooks: webhooksSchema,
+  console: consoleSchema,
+  login: loginSchema,
 });
 
 export const envSchema = z.object({
@@ -164,3 +194,6 @@ export type TokenPolicy = z.infer<typeof fileSchema>['tokens'];
 export type Limits = z.infer<typeof fileSchema>['limits'];
 export type FederationConfig = z.infer<typeof fileSchema>['federation'];
 export type WebhookSettings = z.infer<typeof fileSchema>['webhooks'];
+export type ConsoleConfig = z.infer<typeof consoleSchema>;
+export type LoginConfig = z.infer<typeof loginSchema>;
+export type OidcLoginConfig = z.infer<typeof oidcLoginSchema>;

@@ -8,17 +8,31 @@ import { resolve } from 'node:path';
 import type { z } from 'zod';
 import {
   type ClientConfig,
+  type ConsoleConfig,
   envSchema,
   type FederationConfig,
   fileSchema,
   type Limits,
+  type LoginConfig,
+  type OidcLoginConfig,
   type Resource,
   type TokenPolicy,
   type WebhookSettings,
 } from './config-schema.js';
 import { BUILTIN_SCOPES, DEFAULT_SCOPE_CATALOGUE } from './scopes.js';
+import { isAllowedIssuerUrl } from './session/issuer-url.js';
 
-export type { ClientConfig, FederationConfig, Limits, Resource, TokenPolicy, WebhookSettings };
+export type {
+  ClientConfig,
+  ConsoleConfig,
+  FederationConfig,
+  Limits,
+  LoginConfig,
+  OidcLoginConfig,
+  Resource,
+  TokenPolicy,
+  WebhookSettings,
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -49,6 +63,8 @@ export interface Config {
   clients: ClientConfig[];
   federation: FederationConfig;
   webhooks: WebhookSettings;
+  console: ConsoleConfig;
+  login: LoginConfig;
 }
 
 /** Formats a zod issue path the way the config file is written: `resources[0].tokenTtlSeconds`. */
@@ -84,6 +100,30 @@ function readConfigFile(env: Env): { raw: unknown; source: string } | undefined 
   }
 }
 
+/** SSO entitlement mappings may name only catalogue scopes; the IdP must be https or loopback http. */
+function checkLoginScopes(login: LoginConfig, scopes: Record<string, string>, source: string) {
+  const oidc = login.oidc;
+  if (!oidc) return;
+  if (!isAllowedIssuerUrl(oidc.issuer)) {
+    throw new ConfigError(
+      `${source}: login.oidc.issuer: expected https (plain http only for loopback hosts)`,
+    );
+  }
+  const named: Array<[string, string[]]> = [
+    ['login.oidc.defaultEntitlements', oidc.defaultEntitlements],
+    ...Object.entries(oidc.groupEntitlements).map(([group, list]): [string, string[]] => [
+      `login.oidc.groupEntitlements.${group}`,
+      list,
+    ]),
+  ];
+  for (const [path, list] of named) {
+    list.forEach((scope, i) => {
+      if (!Object.hasOwn(scopes, scope))
+        throw new ConfigError(`${source}: ${path}[${i}]: unknown scope "${scope}"`);
+    });
+  }
+}
+
 /** Checks the cross-field rules zod cannot express per field. */
 function checkConsistency(file: z.infer<typeof fileSchema>, scopes: Record<string, string>, source: string) {
   file.resources.forEach((resource, i) => {
@@ -93,6 +133,7 @@ function checkConsistency(file: z.infer<typeof fileSchema>, scopes: Record<strin
       }
     });
   });
+  checkLoginScopes(file.login, scopes, source);
   if (file.tokens.defaultLifetimeDays > file.tokens.maxLifetimeDays) {
     throw new ConfigError(`${source}: tokens.defaultLifetimeDays: must not exceed tokens.maxLifetimeDays`);
   }
@@ -145,6 +186,8 @@ export function loadConfig(env: Env): Config {
     clients: f.clients,
     federation: f.federation,
     webhooks: f.webhooks,
+    console: f.console,
+    login: f.login,
   };
 }
 

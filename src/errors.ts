@@ -26,14 +26,27 @@ export const PROBLEM_STATUS = {
   username_taken: 409,
   cannot_modify_self: 409,
   trust_policy_name_taken: 409,
-  // Only `tessera admin recover` (no HTTP route): the named user is not an administrator.
-  not_an_administrator: 409,
   body_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
+  // Never on /api/v1: the console's pages and `tessera admin recover` (OFF_API_CODES).
+  csrf: 403,
+  account_unusable: 403,
+  sign_in_failed: 400,
+  idp_unreachable: 502,
+  not_an_administrator: 409,
 } as const;
+
+/** The codes above that only the console's pages or the break-glass command answer. */
+export const OFF_API_CODES: readonly ProblemCode[] = [
+  'csrf',
+  'account_unusable',
+  'sign_in_failed',
+  'idp_unreachable',
+  'not_an_administrator',
+];
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
 type StatusOf<C extends ProblemCode> = (typeof PROBLEM_STATUS)[C];

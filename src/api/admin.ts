@@ -22,7 +22,7 @@ export const emptyBody = z.strictObject({});
 export const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
 /** `user=` names a user by id (deleted ones too) or by live username; null when it names nobody. */
-async function resolveUser(deps: ApiDeps, user: string): Promise<string | null> {
+export async function resolveUser(deps: ApiDeps, user: string): Promise<string | null> {
   const byId = z.uuid().safeParse(user).success ? await findUserByIdIncludingDeleted(deps.db, user) : null;
   return (byId ?? (await findUserByUsername(deps.db, user)))?.id ?? null;
 }

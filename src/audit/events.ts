@@ -29,7 +29,10 @@ export type AuditAction =
   | 'webhook.created'
   | 'webhook.updated'
   | 'webhook.deleted'
-  | 'admin.recovered';
+  | 'admin.recovered'
+  | 'console.signed_in'
+  | 'console.sign_in_refused'
+  | 'console.signed_out';
 
 /** A federated exchange's external token, or a trust policy change (DESIGN.md, "Federated subject tokens"). */
 export interface FederationAudit {

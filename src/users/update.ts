@@ -1,5 +1,6 @@
 /**
- * Changing a user (`PATCH /api/v1/users/{id}`): username, entitlements, admin. Entitlements
+ * Changing a user (`PATCH /api/v1/users/{id}`, the console's user page, and SSO sign-ins
+ * re-applying the IdP's groups): username, entitlements, admin. Entitlements
  * are read afresh on every exchange and API request, so a narrower set binds the user's
  * existing PATs and JWTs from the very next request; nothing else needs revoking.
  */
@@ -26,6 +27,8 @@ function newEntitlements(ctx: UserContext, current: UserRow, change: UserChange)
   );
 }
 
+const NO_CHANGE = 'no change';
+
 /** What changed, for the audit row's reason. */
 function describeChange(before: UserRow, after: UserRow): string {
   const parts: string[] = [];
@@ -33,7 +36,7 @@ function describeChange(before: UserRow, after: UserRow): string {
   if (before.entitlements.join(' ') !== after.entitlements.join(' ')) {
     parts.push(`entitlements: ${before.entitlements.join(' ')} -> ${after.entitlements.join(' ')}`);
   }
-  return parts.join('; ') || 'no change';
+  return parts.join('; ') || NO_CHANGE;
 }
 
 export function updateUser(ctx: UserContext, id: string, change: UserChange, actor: Actor): Promise<UserRow> {
@@ -51,6 +54,9 @@ export function updateUser(ctx: UserContext, id: string, change: UserChange, act
       throw error;
     });
     if (!after) throw notFound('user');
+    const described = describeChange(before, after);
+    // An SSO sign-in re-applies the same groups every time: only a change is worth a row.
+    if (described === NO_CHANGE) return after;
     await recordAudit(tx, {
       at: ctx.clock(),
       action: 'user.updated',
@@ -58,7 +64,7 @@ export function updateUser(ctx: UserContext, id: string, change: UserChange, act
       actorUserId: actor.userId,
       subjectUserId: id,
       meta: actor.meta,
-      reason: describeChange(before, after),
+      reason: described,
     });
     return after;
   });

@@ -10,6 +10,7 @@ const SHIPPED = [
   '001_initial.sql',
   '002_audit_trail_order.sql',
   '003_security_hardening.sql',
+  '004_console_sessions.sql',
   '005_trust_policies.sql',
   '006_webhooks_and_token_hygiene.sql',
 ];

@@ -9,6 +9,7 @@ import { OPERATIONS } from '../../src/api/openapi/operations.js';
 import { PROBLEM_STATUS } from '../../src/api/openapi/problems.js';
 import { apiRouters } from '../../src/api/router.js';
 import { loadConfig } from '../../src/config.js';
+import { OFF_API_CODES } from '../../src/errors.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/oidc-issuer.js';
 import {
   type OpenApiValidator,
@@ -268,8 +269,8 @@ describe('every operation answers as described', () => {
 
     expect(violations).toEqual([]);
     // Every problem code the document publishes was answered, but those a walk cannot provoke
-    // (and not_an_administrator, which only the break-glass command answers, over no HTTP).
-    const unprovoked = ['internal_error', 'service_unavailable', 'rate_limited', 'not_an_administrator'];
+    // and those only the console or the break-glass command answer.
+    const unprovoked = ['internal_error', 'service_unavailable', 'rate_limited', ...OFF_API_CODES];
     const published = Object.keys(PROBLEM_STATUS).filter((code) => !unprovoked.includes(code));
     expect(published.filter((code) => !answered.has(code))).toEqual([]);
     // Every operation's success answer was among those checked.

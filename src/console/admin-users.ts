@@ -1,0 +1,180 @@
+/** `/console/admin/users`: create, change entitlements, disable, enable, delete; tokens for service accounts. */
+import { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { patContext } from '../api/context.js';
+import { parseQuery } from '../api/http.js';
+import { presentUser } from '../api/presenters.js';
+import { pageQuery, pathId } from '../api/schemas.js';
+import { toPage } from '../db/keyset.js';
+import { ApiProblem, notFound } from '../errors.js';
+import { createPat } from '../pat/service.js';
+import { findUserById, listUsers } from '../users/repository.js';
+import { createUser, deleteUser, setDisabled } from '../users/service.js';
+import { updateUser } from '../users/update.js';
+import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
+import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
+import { parseForm } from './form.js';
+import { formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
+import { confirmPage } from './views/token.js';
+import { newTokenPage } from './views/tokens.js';
+import { userPage, usersPage } from './views/users.js';
+
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .default([])
+  .transform((s) => [...new Set([s].flat())]);
+const newUserForm = z.object({
+  username: z.string().trim().max(100).default(''),
+  entitlements: list,
+  service: z.literal('true').optional(),
+});
+const entitlementsForm = z.object({ entitlements: list });
+
+export function adminUserRoutes(deps: ConsoleDeps): Router {
+  const router = new Router({ sensitive: true });
+  const users = { db: deps.db, clock: deps.clock, scopes: deps.config.scopes };
+  const catalogue = Object.entries(deps.config.scopes).map(([name, description]) => ({ name, description }));
+  const userOr404 = async (ctx: Context) => {
+    const user = await findUserById(deps.db, pathId(ctx.params.id, 'user'));
+    if (!user) throw notFound('user');
+    return user;
+  };
+
+  const renderUsers = async (
+    ctx: Context,
+    status = 200,
+    errors: string[] = [],
+    values = { username: '', entitlements: ['tessera:tokens'], service: false },
+  ) => {
+    const query = parseQuery(ctx, z.object(pageQuery));
+    const page = toPage(
+      await listUsers(deps.db, query.limit, query.cursor ?? null),
+      query.limit,
+      presentUser,
+    );
+    const props = {
+      viewer: viewerOf(ctx),
+      users: page.items,
+      nextCursor: page.next_cursor,
+      catalogue,
+      errors,
+      values,
+    };
+    sendPage(ctx, usersPage(props), status);
+  };
+
+  router.get('/users', (ctx) => renderUsers(ctx));
+
+  router.post('/users', async (ctx) => {
+    const form = await parseForm(ctx, newUserForm);
+    const values = {
+      username: form.username,
+      entitlements: form.entitlements,
+      service: form.service === 'true',
+    };
+    try {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(form.username)) {
+        throw new ApiProblem(
+          400,
+          'invalid_request',
+          'Invalid',
+          'Username: 1-63 letters, digits, . _ -, starting with a letter or digit',
+        );
+      }
+      const user = await createUser(
+        users,
+        { ...values, entitlements: form.entitlements },
+        actorOfSession(ctx),
+      );
+      seeOther(ctx, `/console/admin/users/${user.id}`);
+    } catch (error) {
+      await renderUsers(ctx, error instanceof ApiProblem ? error.status : 400, formErrors(error), values);
+    }
+  });
+
+  router.get('/users/:id', async (ctx) => {
+    sendPage(
+      ctx,
+      userPage({ viewer: viewerOf(ctx), user: presentUser(await userOr404(ctx)), catalogue, errors: [] }),
+    );
+  });
+
+  router.post('/users/:id/entitlements', async (ctx) => {
+    const user = await userOr404(ctx);
+    const form = await parseForm(ctx, entitlementsForm);
+    await updateUser(users, user.id, { entitlements: form.entitlements }, actorOfSession(ctx));
+    seeOther(ctx, `/console/admin/users/${user.id}`);
+  });
+
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    router.post(`/users/:id/${action}`, async (ctx) => {
+      await setDisabled(users, pathId(ctx.params.id, 'user'), disabled, actorOfSession(ctx));
+      seeOther(ctx, '/console/admin/users');
+    });
+  }
+
+  router.get('/users/:id/delete', async (ctx) => {
+    const user = await userOr404(ctx);
+    const consequence =
+      'The user is removed and every token they hold is revoked for good. Their history stays.';
+    const props = {
+      viewer: viewerOf(ctx),
+      verb: 'Delete',
+      name: user.username,
+      consequence,
+      back: '/console/admin/users',
+    };
+    sendPage(ctx, confirmPage({ ...props, action: `/console/admin/users/${user.id}/delete` }));
+  });
+  router.post('/users/:id/delete', async (ctx) => {
+    await deleteUser(users, pathId(ctx.params.id, 'user'), actorOfSession(ctx));
+    seeOther(ctx, '/console/admin/users');
+  });
+
+  const tokenForm = async (
+    ctx: Context,
+    errors: string[],
+    values: { name: string; scopes: string[] },
+    expiration?: string,
+  ) => {
+    const owner = await userOr404(ctx);
+    // An admin making a token for another user is bounded by that user's entitlements (DESIGN.md).
+    const scopes = grantableScopes(deps, owner.entitlements, owner.entitlements);
+    const props = {
+      viewer: viewerOf(ctx),
+      action: `/console/admin/users/${owner.id}/tokens`,
+      owner: owner.username,
+      scopes,
+    };
+    sendPage(
+      ctx,
+      newTokenPage({ ...props, expiries: expiryChoices(deps.config.tokens, expiration), errors, values }),
+      errors.length ? 400 : 200,
+    );
+  };
+
+  router.get('/users/:id/tokens/new', (ctx) => tokenForm(ctx, [], { name: '', scopes: [] }));
+  router.post('/users/:id/tokens', async (ctx) => {
+    const owner = await userOr404(ctx);
+    const form = await parseForm(ctx, newTokenForm);
+    try {
+      if (!form.name || form.scopes.length === 0)
+        throw new ApiProblem(400, 'invalid_request', 'Invalid', 'Enter a name and choose at least one scope');
+      const request = {
+        name: form.name,
+        scopes: form.scopes,
+        expiresInDays: expiresInDaysOf(form.expiration),
+      };
+      const issued = await createPat(patContext(deps), owner, request, actorOfSession(ctx));
+      sendIssued(ctx, deps, issued, `/console/admin/users/${owner.id}`);
+    } catch (error) {
+      await tokenForm(ctx, formErrors(error), form, form.expiration);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,14 @@
+/** A token's audit trail as the token page shows it: one page, newest first, with the API's cursors. */
+import type { Context } from 'koa';
+import { encodeTrailCursor, eventsQuery } from '../api/events.js';
+import { parseQuery } from '../api/http.js';
+import { listPatEvents } from '../audit/trail.js';
+import type { ConsoleDeps } from './context.js';
+
+export async function eventsPage(deps: ConsoleDeps, ctx: Context, patId: string) {
+  const query = parseQuery(ctx, eventsQuery);
+  const rows = await listPatEvents(deps.db, patId, query.limit, query.cursor ?? null);
+  const events = rows.slice(0, query.limit);
+  const last = events.at(-1);
+  return { events, nextCursor: rows.length > query.limit && last ? encodeTrailCursor(last) : null };
+}

@@ -1,0 +1,144 @@
+/** A person's pages: the token list with its status filter and paging, and the new-token form. */
+import { Fragment, type Html, h } from '../jsx.js';
+import { CsrfField, ErrorSummary, Layout, type Viewer } from './layout.js';
+import { type PresentedPat, TokenTable } from './token-table.js';
+
+const STATUSES = ['active', 'revoked', 'expired'] as const;
+
+export function StatusFilter(props: {
+  action: string;
+  status: string | undefined;
+  children?: unknown;
+}): Html {
+  return (
+    <form method="get" action={props.action} class="filters">
+      <label for="status">Status</label>
+      <select id="status" name="status">
+        <option value="">All</option>
+        {STATUSES.map((s) => (
+          <option value={s} selected={props.status === s}>
+            {s}
+          </option>
+        ))}
+      </select>
+      {props.children as Html}
+      <button type="submit" class="secondary">
+        Filter
+      </button>
+    </form>
+  );
+}
+
+export function NextPage(props: {
+  path: string;
+  query: Record<string, string>;
+  cursor: string | null;
+}): Html {
+  if (!props.cursor) return <></>;
+  const query = new URLSearchParams({ ...props.query, cursor: props.cursor });
+  return (
+    <p>
+      <a href={`${props.path}?${query}`} rel="next">
+        Next page
+      </a>
+    </p>
+  );
+}
+
+export function tokensPage(props: {
+  viewer: Viewer;
+  pats: PresentedPat[];
+  nextCursor: string | null;
+  status: string | undefined;
+  now: Date;
+}): Html {
+  return (
+    <Layout title="Your tokens" viewer={props.viewer}>
+      <div class="title-row">
+        <h1>Your tokens</h1>
+        <a href="/console/tokens/new" class="button">
+          New token
+        </a>
+      </div>
+      <StatusFilter action="/console/tokens" status={props.status} />
+      <TokenTable pats={props.pats} now={props.now} viewer={props.viewer} />
+      <NextPage
+        path="/console/tokens"
+        query={props.status ? { status: props.status } : {}}
+        cursor={props.nextCursor}
+      />
+    </Layout>
+  );
+}
+
+export interface ExpiryChoice {
+  /** Days, or '' for no expiry. */
+  value: string;
+  label: string;
+  selected: boolean;
+}
+
+export interface NewTokenForm {
+  viewer: Viewer;
+  action: string;
+  /** Whose token it is, when an admin makes one for a service account. */
+  owner?: string | undefined;
+  scopes: Array<{ name: string; description: string }>;
+  expiries: ExpiryChoice[];
+  errors: string[];
+  values: { name: string; scopes: string[] };
+}
+
+export function newTokenPage(form: NewTokenForm): Html {
+  const title = form.owner ? `New token for ${form.owner}` : 'New token';
+  return (
+    <Layout title={title} viewer={form.viewer}>
+      <h1>{title}</h1>
+      <ErrorSummary errors={form.errors} />
+      <form method="post" action={form.action} class="card">
+        <CsrfField viewer={form.viewer} />
+        <label for="name">Name</label>
+        <p class="hint" id="name-hint">
+          What is this token for? For example "deploy from CI".
+        </p>
+        <input
+          id="name"
+          name="name"
+          required
+          maxlength="100"
+          value={form.values.name}
+          aria-describedby="name-hint"
+        />
+        <fieldset>
+          <legend>Scopes</legend>
+          {form.scopes.length === 0 && <p>You may not grant any scope.</p>}
+          {form.scopes.map((scope, i) => (
+            <div class="check">
+              <input
+                type="checkbox"
+                id={`scope-${i}`}
+                name="scopes"
+                value={scope.name}
+                checked={form.values.scopes.includes(scope.name)}
+                aria-describedby={`scope-${i}-description`}
+              />
+              <label for={`scope-${i}`}>{scope.name}</label>
+              <span class="hint" id={`scope-${i}-description`}>
+                {scope.description}
+              </span>
+            </div>
+          ))}
+        </fieldset>
+        <label for="expiration">Expiration</label>
+        <select id="expiration" name="expiration">
+          {form.expiries.map((choice) => (
+            <option value={choice.value} selected={choice.selected}>
+              {choice.label}
+            </option>
+          ))}
+        </select>
+        <button type="submit">Generate token</button>
+      </form>
+    </Layout>
+  );
+}
