@@ -46,7 +46,7 @@ export function updateUser(ctx: UserContext, id: string, change: UserChange, act
     const entitlements = newEntitlements(ctx, before, change);
     // An administrator locking themselves out would leave nobody to undo it.
     if (id === actor.userId && entitlements && !entitlements.includes(ADMIN_SCOPE)) {
-      throw conflict('cannot_modify_self', 'an administrator cannot remove their own admin entitlement');
+      throw conflict('cannot_modify_self', 'an administrator cannot remove their own tessera:admin');
     }
     const after = await updateUserRow(tx, id, { username: change.username, entitlements }).catch((error) => {
       if ((error as { code?: string }).code === '23505')
