@@ -21,8 +21,11 @@ async function readForm(ctx: Context): Promise<FormFields> {
   let raw: Buffer;
   try {
     raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || null });
-  } catch {
-    throw new ApiProblem(413, 'body_too_large', 'Form too large', `at most ${BODY_LIMIT} bytes`);
+  } catch (error) {
+    if ((error as { type?: string }).type === 'entity.too.large') {
+      throw new ApiProblem(413, 'body_too_large', 'Form too large', `at most ${BODY_LIMIT} bytes`);
+    }
+    throw invalidRequest([{ field: '(form)', message: 'incomplete form' }]);
   }
   let text: string;
   try {

@@ -101,6 +101,17 @@ describe('the token pages: abuse first', () => {
       { from: '/console/tokens/new' },
     );
     expect(odd.status).toBe(400);
+    const huge = await client.post(
+      '/console/tokens',
+      { name: 'x'.repeat(20_000) },
+      { from: '/console/tokens/new' },
+    );
+    expect(huge.status).toBe(413);
+    const json = await client.send('POST', '/console/tokens', {
+      body: '{"name":"x"}',
+      headers: { 'content-type': 'application/json', origin: server.url },
+    });
+    expect(json.status).toBe(415);
     const query = await client.get('/console/tokens?status=bogus&cursor=zzz');
     expect(query.status).toBe(400);
   });
