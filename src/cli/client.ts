@@ -32,7 +32,9 @@ interface Problem {
 
 export function unreachable(url: string, error: unknown, timeoutMs: number): CliError {
   const timedOut = (error as Error).name === 'TimeoutError';
-  const why = timedOut ? `no answer within ${timeoutMs / 1000} s` : (error as Error).message;
+  // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, ...).
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  const why = timedOut ? `no answer within ${timeoutMs / 1000} s` : (cause ?? (error as Error).message);
   return new CliError(`cannot reach ${url}: ${why}`, EXIT.unreachable);
 }
 

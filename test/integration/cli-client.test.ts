@@ -30,3 +30,15 @@ it('gives up on a server that never answers, with exit code 6, and never shows t
   expect((error as CliError).message).toBe(`cannot reach ${url}: no answer within 0.3 s`);
   expect(performance.now() - started).toBeLessThan(3_000);
 });
+
+it('names the cause when nothing listens (exit code 6)', async () => {
+  const closed = createServer();
+  await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((done) => closed.close(done));
+  const error = await apiClient({ url: `http://127.0.0.1:${port}`, token: 'tsr_x' })
+    .request('GET', '/api/v1/me')
+    .catch((e: unknown) => e);
+  expect((error as CliError).exitCode).toBe(EXIT.unreachable);
+  expect((error as CliError).message).toBe(`cannot reach http://127.0.0.1:${port}: ECONNREFUSED`);
+});
