@@ -43,7 +43,8 @@ it('writes the start line readably on a terminal, and Ctrl-C stops it cleanly', 
     while (running && !output.includes('tessera ready at') && Date.now() < deadline) await sleep(100);
     // Colours and all: strip the escape sequences to read the line as a person would.
     const plain = stripVTControlCharacters(output);
-    const ready = plain.split(/\r?\n/).find((line) => line.includes('tessera ready at')) ?? '';
+    const ready = plain.split(/\r?\n/).find((line) => line.includes('tessera ready at'));
+    if (!ready) throw new Error(`no start line (running: ${running}):\n${plain.slice(-3000)}`);
     expect(ready).toMatch(/^\[\d{2}:\d{2}:\d{2}\] INFO: tessera ready at http:\/\/localhost:\d+ \(console /);
     expect(plain).not.toContain('{"level"');
 
