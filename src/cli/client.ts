@@ -30,6 +30,14 @@ interface Problem {
   code?: string;
 }
 
+export function unreachable(url: string, error: unknown, timeoutMs: number): CliError {
+  const timedOut = (error as Error).name === 'TimeoutError';
+  // fetch says only "fetch failed"; the cause says why (ECONNREFUSED, ENOTFOUND, ...).
+  const cause = (error as { cause?: { code?: string } }).cause?.code;
+  const why = timedOut ? `no answer within ${timeoutMs / 1000} s` : (cause ?? (error as Error).message);
+  return new CliError(`cannot reach ${url}: ${why}`, EXIT.unreachable);
+}
+
 export const missingToken = () =>
   new CliError('TESSERA_TOKEN is not set: export a personal access token first', EXIT.auth);
 
@@ -39,10 +47,14 @@ export function queryString(query: Record<string, string | undefined>): string {
   return defined.length ? `?${new URLSearchParams(defined)}` : '';
 }
 
+/** A server that accepts and never answers must not hold a script forever. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 export function apiClient(
-  settings: { url: string; token: string | undefined },
+  settings: { url: string; token: string | undefined; timeoutMs?: number },
   fetchImpl = fetch,
 ): ApiClient {
+  const timeoutMs = settings.timeoutMs ?? REQUEST_TIMEOUT_MS;
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
     if (!settings.token) throw missingToken();
     let response: Response;
@@ -55,9 +67,10 @@ export function apiClient(
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new CliError(`cannot reach ${settings.url}: ${(error as Error).message}`, EXIT.unreachable);
+      throw unreachable(settings.url, error, timeoutMs);
     }
     if (response.status === 204) return undefined as T;
     const payload = (await response.json().catch(() => ({}))) as T & Problem;

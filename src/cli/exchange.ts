@@ -1,7 +1,7 @@
 /** `tessera exchange`: swap `TESSERA_TOKEN` (a PAT) for a short-lived JWT (RFC 8693). */
 import type { Command } from 'commander';
 import { ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE_GRANT } from '../exchange/constants.js';
-import { CliError, missingToken } from './client.js';
+import { CliError, missingToken, REQUEST_TIMEOUT_MS, unreachable } from './client.js';
 import { EXIT, exitCodeForStatus } from './exit-codes.js';
 import { splitScopes } from './format.js';
 import { CLI_USER_AGENT } from './version.js';
@@ -39,9 +39,10 @@ export function registerExchangeCommand(
           method: 'POST',
           headers: { 'user-agent': CLI_USER_AGENT },
           body: form,
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
       } catch (error) {
-        throw new CliError(`cannot reach ${url}: ${(error as Error).message}`, EXIT.unreachable);
+        throw unreachable(url, error, REQUEST_TIMEOUT_MS);
       }
       const body = (await response.json().catch(() => ({}))) as ExchangeResponse;
       if (!response.ok || !body.access_token) {

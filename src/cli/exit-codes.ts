@@ -14,7 +14,7 @@ export const EXIT = {
   notFound: 4,
   /** The request conflicts with the object's state (409: e.g. deleting an active token). */
   conflict: 5,
-  /** The server could not be reached. */
+  /** The server could not be reached, or did not answer in time. */
   unreachable: 6,
 } as const;
 

@@ -9,10 +9,11 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.js';
 import type { Config } from '../config.js';
 import { openDatabase } from '../db/open.js';
+import type { Queryable } from '../db/queryable.js';
 import { ApiProblem } from '../errors.js';
 import { recoverAdmin } from '../users/recover.js';
 import { CliError } from './client.js';
-import { exitCodeForStatus } from './exit-codes.js';
+import { EXIT, exitCodeForStatus } from './exit-codes.js';
 import { parseLifetimeDays } from './format.js';
 import { CLI_USER_AGENT } from './version.js';
 
@@ -37,6 +38,17 @@ async function writeSecretFile(path: string, secret: string): Promise<void> {
   }
 }
 
+/** A database Tessera never ran on has nobody to recover: say so rather than fail in SQL. */
+async function requireSchema(db: Queryable): Promise<void> {
+  const { rows } = await db.query<{ users: string | null }>("SELECT to_regclass('users')::text AS users");
+  if (!rows[0]?.users) {
+    throw new CliError(
+      'this database has no Tessera schema: nothing to recover (run tessera serve once)',
+      EXIT.notFound,
+    );
+  }
+}
+
 export function registerRecoverCommand(admin: Command, config: () => Config, out: (text: string) => void) {
   admin
     .command('recover')
@@ -50,6 +62,7 @@ export function registerRecoverCommand(admin: Command, config: () => Config, out
       const path = resolve(opts.out ?? join(settings.dataDir, RECOVERY_TOKEN_FILE));
       const db = await openDatabase(settings);
       try {
+        await requireSchema(db);
         const recovery = await recoverAdmin(
           { db, clock: systemClock, config: settings, userAgent: `${CLI_USER_AGENT} admin recover` },
           {

@@ -46,8 +46,33 @@ export function formatTable(headers: string[], rows: string[][], options: TableO
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
-/** Label/value lines for one object (`token show`, `user show`). */
-export function formatFields(fields: [string, string][]): string {
+/** `text` in lines of at most `width`, broken at spaces (a single longer word stays whole). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line];
+}
+
+/**
+ * Label/value lines for one object (`token show`, `user show`); long values (scope lists) wrap
+ * under themselves so that every line fits `maxWidth`.
+ */
+export function formatFields(fields: [string, string][], maxWidth = TABLE_WIDTH): string {
   const width = Math.max(...fields.map(([label]) => label.length)) + 1;
-  return fields.map(([label, value]) => `${`${label}:`.padEnd(width)} ${value}`).join('\n');
+  const indent = ' '.repeat(width + 1);
+  return fields
+    .map(([label, value]) =>
+      wrap(value, Math.max(20, maxWidth - width - 1))
+        .map((line, i) => (i === 0 ? `${`${label}:`.padEnd(width)} ${line}` : `${indent}${line}`))
+        .join('\n'),
+    )
+    .join('\n');
 }

@@ -5,7 +5,7 @@
  * scripts/with-postgres.sh.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -103,4 +103,24 @@ it('an unknown --user exits 4 and writes no file', async () => {
   expect(run.code).toBe(4);
   expect(run.stderr).toContain('no such user');
   expect(() => statSync(out)).toThrow();
+}, 60_000);
+
+it('on a database Tessera never ran on, exits 4 and says there is nothing to recover', async () => {
+  const empty = mkdtempSync(join(tmpdir(), 'tessera-recover-empty-'));
+  try {
+    const emptyDb: Record<string, string> = testDatabaseUrl
+      ? {
+          DATABASE_URL: await createDatabase(
+            testDatabaseUrl,
+            `recover_empty_${randomBytes(4).toString('hex')}`,
+          ),
+        }
+      : {};
+    const run = await runCliProcess(['admin', 'recover'], { TESSERA_DATA_DIR: empty, ...emptyDb });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('no Tessera schema');
+    expect(existsSync(join(empty, 'recovery-admin-token'))).toBe(false);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 }, 60_000);

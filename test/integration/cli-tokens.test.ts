@@ -138,6 +138,15 @@ describe('tessera token events', () => {
     expect(run.lines[1]).toMatch(/^just now\s+pat\.revoked\s+success/);
   });
 
+  it('an exchange through the CLI is audited with the CLI as user agent', async () => {
+    const pat = await created('exchanged');
+    const run = await tessera(['exchange'], { ...env, TESSERA_TOKEN: pat.token });
+    expect(run.code).toBe(0);
+    const events = (await tessera(['token', 'events', pat.id, '--json'])).json();
+    expect(events.items[0]).toMatchObject({ action: 'token.exchanged', outcome: 'success' });
+    expect(events.items[0].user_agent).toBe(`tessera-cli/${VERSION}`);
+  });
+
   it('--limit pages, and the human output says how to get the next page', async () => {
     const pat = await created('paged');
     await tessera(['token', 'revoke', pat.id]);

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stripVTControlCharacters } from 'node:util';
 import { expect, it } from '@jest/globals';
-import { freePort, REPO_ROOT } from '../helpers/tessera-process.js';
+import { REPO_ROOT } from '../helpers/tessera-process.js';
 
 it('writes the start line readably on a terminal, and Ctrl-C stops it cleanly', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-tty-'));
-  const port = await freePort();
   const command = `exec ${process.execPath} --import tsx src/cli/entry.ts serve`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: REPO_ROOT,
@@ -22,9 +21,10 @@ it('writes the start line readably on a terminal, and Ctrl-C stops it cleanly', 
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
-      PORT: String(port),
+      // Port 0: no race with other processes for a port picked in advance; this test needs no requests.
+      PORT: '0',
       HOST: '127.0.0.1',
-      TESSERA_ISSUER: `http://localhost:${port}`,
+      TESSERA_ISSUER: 'http://localhost:3000',
       TESSERA_DATA_DIR: dataDir,
       TESSERA_KEYS_DIR: join(dataDir, 'keys'),
     },
@@ -43,8 +43,11 @@ it('writes the start line readably on a terminal, and Ctrl-C stops it cleanly', 
     while (running && !output.includes('tessera ready at') && Date.now() < deadline) await sleep(100);
     // Colours and all: strip the escape sequences to read the line as a person would.
     const plain = stripVTControlCharacters(output);
-    const ready = plain.split(/\r?\n/).find((line) => line.includes('tessera ready at')) ?? '';
-    expect(ready).toMatch(/^\[\d{2}:\d{2}:\d{2}\] INFO: tessera ready at http:\/\/localhost:\d+ \(console /);
+    const ready = plain.split(/\r?\n/).find((line) => line.includes('tessera ready at'));
+    if (!ready) throw new Error(`no start line (running: ${running}):\n${plain.slice(-3000)}`);
+    expect(ready).toMatch(
+      /^\[\d{2}:\d{2}:\d{2}\] INFO: tessera ready at http:\/\/localhost:3000 \(console http:\/\/localhost:3000\/console/,
+    );
     expect(plain).not.toContain('{"level"');
 
     // Ctrl-C on the terminal: SIGINT to the foreground process, which shuts down and exits 0.

@@ -6,7 +6,7 @@ import {
   relativeTime,
   splitScopes,
 } from '../../../src/cli/format.js';
-import { formatTable, TABLE_WIDTH, truncate } from '../../../src/cli/table.js';
+import { formatFields, formatTable, TABLE_WIDTH, truncate, wrap } from '../../../src/cli/table.js';
 
 const NOW = new Date('2026-11-28T12:00:00Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms).toISOString();
@@ -79,5 +79,25 @@ describe('formatTable', () => {
   it('truncate marks the cut with an ellipsis', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');
     expect(truncate('abc', 4)).toBe('abc');
+  });
+});
+
+describe('formatFields', () => {
+  it('wraps a long value under itself within 100 columns, losing no word', () => {
+    const scopes = Array.from({ length: 30 }, (_, i) => `scope:number-${i}`);
+    const text = formatFields([
+      ['id', 'c0ffee12-0000-4000-8000-000000000000'],
+      ['scopes', scopes.join(' ')],
+    ]);
+    const lines = text.split('\n');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(TABLE_WIDTH);
+    expect(lines[0]).toBe('id:     c0ffee12-0000-4000-8000-000000000000');
+    expect(lines[1]?.startsWith('scopes: scope:number-0 ')).toBe(true);
+    expect(lines.slice(2).every((line) => line.startsWith('        scope:'))).toBe(true);
+    expect(lines.slice(1).join(' ').replace('scopes:', '').split(/\s+/).filter(Boolean)).toEqual(scopes);
+  });
+
+  it('wrap keeps a word longer than the width whole', () => {
+    expect(wrap('a bbbbbbbbbb c', 5)).toEqual(['a', 'bbbbbbbbbb', 'c']);
   });
 });
