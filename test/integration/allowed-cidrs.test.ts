@@ -16,7 +16,7 @@ let v6: TestServer;
 beforeAll(async () => {
   v4 = await startTestServer();
   v6 = await startTestServer({ env: { HOST: '::1' } });
-});
+}, 90_000);
 afterAll(async () => {
   await Promise.all([v4?.stop(), v6?.stop()]);
 });
