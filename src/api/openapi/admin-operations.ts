@@ -1,0 +1,111 @@
+/** `/admin`: every user's tokens, oversight numbers and webhook endpoints. */
+import { ADMIN_SCOPE } from '../../scopes.js';
+import { revokeBody as adminRevokeBody, listQuery as adminTokensQuery } from '../admin.js';
+import { eventsQuery } from '../events.js';
+import * as out from '../response-schemas.js';
+import { deliveriesQuery, endpointListQuery, endpointPatchBody, newEndpointBody } from '../webhooks.js';
+import type { Operation } from './operation.js';
+
+const patPage = out.pageOf(out.patSchema);
+
+export const adminOperations: Operation[] = [
+  {
+    method: 'get',
+    path: '/admin/tokens',
+    summary: "Every user's PATs",
+    tag: 'admin',
+    scope: ADMIN_SCOPE,
+    query: adminTokensQuery,
+    success: { status: 200, description: 'a page of PATs', schema: patPage },
+  },
+  {
+    method: 'post',
+    path: '/admin/tokens/{id}/revoke',
+    summary: "Revoke anyone's PAT",
+    tag: 'admin',
+    scope: ADMIN_SCOPE,
+    body: adminRevokeBody,
+    success: { status: 200, description: 'the revoked PAT', schema: out.patSchema },
+  },
+  {
+    method: 'get',
+    path: '/admin/tokens/{id}/events',
+    summary: "Any PAT's audit trail",
+    tag: 'admin',
+    scope: ADMIN_SCOPE,
+    query: eventsQuery,
+    success: { status: 200, description: 'a page of events', schema: out.pageOf(out.auditEventSchema) },
+  },
+  {
+    method: 'get',
+    path: '/admin/stats',
+    summary: 'Oversight numbers',
+    tag: 'admin',
+    scope: ADMIN_SCOPE,
+    success: { status: 200, description: 'the numbers', schema: out.statsSchema },
+  },
+];
+
+export const webhookOperations: Operation[] = [
+  {
+    method: 'get',
+    path: '/admin/webhooks',
+    summary: 'Webhook endpoints',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    query: endpointListQuery,
+    success: { status: 200, description: 'a page of endpoints', schema: out.pageOf(out.endpointSchema) },
+  },
+  {
+    method: 'post',
+    path: '/admin/webhooks',
+    summary: 'Register an endpoint (its signing secret is in this response only)',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    body: newEndpointBody,
+    success: {
+      status: 201,
+      description: 'the endpoint and its secret',
+      schema: out.createdEndpointSchema,
+      noStore: true,
+    },
+  },
+  {
+    method: 'get',
+    path: '/admin/webhooks/{id}',
+    summary: 'One endpoint',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    success: { status: 200, description: 'the endpoint', schema: out.endpointSchema },
+  },
+  {
+    method: 'patch',
+    path: '/admin/webhooks/{id}',
+    summary: 'Change an endpoint; `enabled: true` re-enables it',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    body: endpointPatchBody,
+    success: { status: 200, description: 'the endpoint', schema: out.endpointSchema },
+  },
+  {
+    method: 'delete',
+    path: '/admin/webhooks/{id}',
+    summary: 'Delete an endpoint and its pending deliveries',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    success: { status: 204, description: 'deleted' },
+  },
+  {
+    method: 'get',
+    path: '/admin/webhooks/{id}/deliveries',
+    summary: "An endpoint's delivery log",
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    query: deliveriesQuery,
+    success: {
+      status: 200,
+      description: 'a page of delivery attempts',
+      schema: out.pageOf(out.deliverySchema),
+    },
+  },
+];
