@@ -23,11 +23,11 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Router {
 
   const authenticated = new Router();
   const { db, clock, config } = deps;
-  const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys });
+  // Credentials refused for their PAT's address are audited with the exchange rows (batched).
+  const audit = deps.recordExchange;
+  const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys, audit });
   const { patLookup, usage, limits } = deps;
   const prefix = config.tokens.prefix;
-  // PATs refused for their address are audited with the exchange rows (batched, off the request).
-  const audit = deps.recordExchange;
   authenticated.use(requireCaller({ patLookup, clock, prefix, usage, limits, authenticateJwt, audit }));
   for (const routes of [
     catalogueRoutes(deps),
