@@ -38,7 +38,9 @@ export function apiRouters(deps: ApiDeps) {
 
 export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
   const { db, clock, config, patLookup, usage, limits } = deps;
-  const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys });
+  // Credentials refused for their PAT's address are audited with the exchange rows (batched).
+  const audit = deps.recordExchange;
+  const authenticateJwt = jwtAuthenticator({ db, clock, issuer: config.issuer, keys: deps.keys, audit });
   const authenticate = requireCaller({
     patLookup,
     clock,
@@ -46,8 +48,7 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
     usage,
     limits,
     authenticateJwt,
-    // PATs refused for their address are audited with the exchange rows (batched, off the request).
-    audit: deps.recordExchange,
+    audit,
   });
   const routers = apiRouters(deps);
   return compose([

@@ -15,6 +15,7 @@ import { refusalReason } from '../pat/record.js';
 import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
+import { addressRefusal } from './address-refusal.js';
 
 /** The authenticated caller of an API request. */
 export interface Caller {
@@ -53,18 +54,7 @@ export async function authenticatePat(
   const holder = await deps.patLookup.find(hashPat(token));
   if (!holder) return null;
   const refusal = refusalReason(holder, now, ip);
-  if (refusal === IP_NOT_ALLOWED) {
-    await deps.audit?.({
-      at: now,
-      action: 'api.authenticated',
-      outcome: 'failure',
-      actorUserId: holder.user.id,
-      subjectUserId: holder.user.id,
-      patId: holder.pat.id,
-      meta: { ip, userAgent: null },
-      reason: refusal,
-    });
-  }
+  if (refusal === IP_NOT_ALLOWED) await deps.audit?.(addressRefusal(holder, now, ip));
   if (refusal) return null;
   await deps.usage.record(holder.pat.id, now, ip);
   return {

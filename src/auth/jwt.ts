@@ -5,12 +5,16 @@
  * checked too, so revocation reaches JWTs already issued.
  */
 import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { AuditEvent } from '../audit/events.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/queryable.js';
 import { publicJwks } from '../keys/jwks.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { findUsablePatById } from '../pat/lookup.js';
+import { IP_NOT_ALLOWED } from '../pat/address-allowlist.js';
+import { findPatRecordById } from '../pat/lookup.js';
+import { refusalReason } from '../pat/record.js';
 import { intersectScopes } from '../scopes.js';
+import { addressRefusal } from './address-refusal.js';
 import type { Caller } from './bearer.js';
 
 export interface JwtAuthDeps {
@@ -18,6 +22,8 @@ export interface JwtAuthDeps {
   clock: Clock;
   issuer: string;
   keys: () => KeyRing;
+  /** Where a JWT refused for its PAT's `allowed_cidrs` is audited. */
+  audit?: ((event: AuditEvent) => Promise<void>) | undefined;
 }
 
 const ALGORITHMS = ['ES256', 'EdDSA', 'RS256'];
@@ -50,8 +56,11 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
       return null;
     }
     if (typeof payload.pat_id !== 'string' || typeof payload.sub !== 'string') return null;
-    const holder = await findUsablePatById(deps.db, payload.pat_id, now, ip);
+    const holder = await findPatRecordById(deps.db, payload.pat_id);
     if (!holder || holder.user.id !== payload.sub) return null;
+    const refusal = refusalReason(holder, now, ip);
+    if (refusal === IP_NOT_ALLOWED) await deps.audit?.(addressRefusal(holder, now, ip));
+    if (refusal) return null;
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
     return {
       user: holder.user,

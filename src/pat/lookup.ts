@@ -8,6 +8,12 @@ import { type PatRecord, RECORD_COLUMNS, type RecordRow, refusalReason, toRecord
 
 const BY_ID = `SELECT ${RECORD_COLUMNS} FROM pats p JOIN users u ON u.id = p.user_id WHERE p.id = $1`;
 
+/** The PAT with this id and its owner, usable or not. */
+export async function findPatRecordById(q: Queryable, id: string): Promise<PatRecord | null> {
+  const { rows } = await q.query<RecordRow>(BY_ID, [id], 'pat-record-by-id');
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
 /**
  * A JWT exchanged from a PAT is good only while its PAT is: null when revoked, expired, its user
  * gone, or presented from an address outside the PAT's `allowed_cidrs`.
@@ -18,7 +24,6 @@ export async function findUsablePatById(
   now: Date,
   ip: string | null,
 ): Promise<PatRecord | null> {
-  const { rows } = await q.query<RecordRow>(BY_ID, [id], 'pat-record-by-id');
-  const record = rows[0] ? toRecord(rows[0]) : null;
+  const record = await findPatRecordById(q, id);
   return record && !refusalReason(record, now, ip) ? record : null;
 }

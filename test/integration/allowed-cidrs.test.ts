@@ -16,7 +16,7 @@ let v6: TestServer;
 beforeAll(async () => {
   v4 = await startTestServer();
   v6 = await startTestServer({ env: { HOST: '::1' } });
-});
+}, 90_000);
 afterAll(async () => {
   await Promise.all([v4?.stop(), v6?.stop()]);
 });
@@ -105,6 +105,16 @@ describe('over IPv4', () => {
     ]);
     const rotated = await v4.request('POST', `/api/v1/tokens/${pat.id}/rotate`, { token });
     expect(rotated.body.allowed_cidrs).toEqual(['127.0.0.0/8']);
+  });
+
+  it('refuses, and audits, the JWT of a PAT whose networks no longer include the caller', async () => {
+    const { pat, token } = await patAllowedFrom(v4, ['127.0.0.0/8']);
+    const jwt = (await v4.exchange(token, { audience: `${v4.url}/api` })).body.access_token;
+    expect((await v4.request('GET', '/api/v1/me', { token: jwt })).status).toBe(200);
+    // There is no API to change the list; the row is changed here to stand for a caller elsewhere.
+    await v4.database.db.query(`UPDATE pats SET allowed_cidrs = '{10.0.0.0/8}' WHERE id = $1`, [pat.id]);
+    expect((await v4.request('GET', '/api/v1/me', { token: jwt })).status).toBe(401);
+    expect(await auditReasons(v4, pat.id)).toEqual(['api.authenticated: ip_not_allowed']);
   });
 
   it('binds the JWTs exchanged from it too: the API looks the PAT up with the caller address', async () => {

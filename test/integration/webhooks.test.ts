@@ -5,6 +5,7 @@
  * under one `webhook-id`, redirects and slow receivers refused, and an endpoint disabled after
  * its run of failures until an administrator re-enables it.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -179,6 +180,11 @@ describe('deliveries', () => {
       expect(request.headers['webhook-id']).toMatch(/^[0-9a-f-]{36}$/);
       for (const plaintext of [token, managed.token, rotated.body.token, secret, secret.slice(6)]) {
         expect(request.body).not.toContain(plaintext);
+        // Nor the stored hash, in any encoding.
+        const hash = createHash('sha256').update(plaintext).digest();
+        for (const encoded of [hash.toString('hex'), hash.toString('base64'), hash.toString('base64url')]) {
+          expect(request.body).not.toContain(encoded);
+        }
       }
     }
     const leaked = ours.find((r) => r.json.type === 'token.leaked');
