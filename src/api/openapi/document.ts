@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { problemSchema } from '../response-schemas.js';
-import { OPERATIONS, type Operation } from './operations.js';
+import type { Operation } from './operation.js';
+import { OPERATIONS } from './operations.js';
 import { genericProblems, PROBLEM_STATUS, type ProblemCode } from './problems.js';
 
 type JsonSchema = Record<string, unknown>;
