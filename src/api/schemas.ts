@@ -29,6 +29,21 @@ export const pageQuery = {
     .optional(),
 };
 
+/** A PAT's `allowed_cidrs` in canonical form, deduplicated; the API and the console parse with it. */
+export const allowedCidrsSchema = z
+  .array(
+    z
+      .string()
+      .max(64)
+      .transform((text, ctx) => {
+        const cidr = parseCidr(text);
+        if (!cidr) ctx.addIssue({ code: 'custom', message: 'expected an IPv4 or IPv6 CIDR like 10.0.0.0/8' });
+        return cidr ?? z.NEVER;
+      }),
+  )
+  .max(MAX_ALLOWED_CIDRS)
+  .transform((cidrs) => [...new Set(cidrs)]);
+
 export const newPatBody = z.strictObject({
   name: z.string().trim().min(1).max(100),
   scopes: z
@@ -38,22 +53,7 @@ export const newPatBody = z.strictObject({
     .transform((scopes) => [...new Set(scopes)]),
   expires_in_days: z.int().positive().max(36500).nullable().optional(),
   /** IPv4/IPv6 networks the PAT may be used from; absent or null: anywhere. */
-  allowed_cidrs: z
-    .array(
-      z
-        .string()
-        .max(64)
-        .transform((text, ctx) => {
-          const cidr = parseCidr(text);
-          if (!cidr)
-            ctx.addIssue({ code: 'custom', message: 'expected an IPv4 or IPv6 CIDR like 10.0.0.0/8' });
-          return cidr ?? z.NEVER;
-        }),
-    )
-    .max(MAX_ALLOWED_CIDRS)
-    .transform((cidrs) => [...new Set(cidrs)])
-    .nullable()
-    .optional(),
+  allowed_cidrs: allowedCidrsSchema.nullable().optional(),
 });
 
 /** A parsed list query as the repository's filter. */
