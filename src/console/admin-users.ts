@@ -15,7 +15,7 @@ import { updateUser } from '../users/update.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
 import { parseForm } from './form.js';
-import { formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
+import { allowedCidrsOf, formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
 import { confirmPage } from './views/token.js';
 import { newTokenPage } from './views/tokens.js';
 import { userPage, usersPage } from './views/users.js';
@@ -138,7 +138,7 @@ export function adminUserRoutes(deps: ConsoleDeps): Router {
   const tokenForm = async (
     ctx: Context,
     errors: string[],
-    values: { name: string; scopes: string[] },
+    values: { name: string; scopes: string[]; allowed_cidrs?: string },
     expiration?: string,
   ) => {
     const owner = await userOr404(ctx);
@@ -168,6 +168,7 @@ export function adminUserRoutes(deps: ConsoleDeps): Router {
         name: form.name,
         scopes: form.scopes,
         expiresInDays: expiresInDaysOf(form.expiration),
+        allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
       };
       const issued = await createPat(patContext(deps), owner, request, actorOfSession(ctx));
       sendIssued(ctx, deps, issued, `/console/admin/users/${owner.id}`);

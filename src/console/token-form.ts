@@ -6,7 +6,9 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { presentPat } from '../api/presenters.js';
-import { ApiProblem } from '../errors.js';
+import { allowedCidrsSchema } from '../api/schemas.js';
+import { ApiProblem, invalidRequest } from '../errors.js';
+import { MAX_ALLOWED_CIDRS } from '../pat/address-allowlist.js';
 import type { IssuedPat } from '../pat/service.js';
 import { type ConsoleDeps, sendPage, viewerOf } from './context.js';
 import { newTokenBanner } from './views/new-token.js';
@@ -21,7 +23,29 @@ export const newTokenForm = z.object({
     .string()
     .regex(/^(\d{1,5}|never)?$/, { error: 'choose an expiration from the list' })
     .optional(),
+  /** "Allowed networks": CIDRs separated by spaces, commas or new lines (allowedCidrsOf). */
+  allowed_cidrs: z.string().max(2000).default(''),
 });
+
+/** The label of the networks field; its errors carry it, so the page shows them beside the field. */
+export const NETWORKS_LABEL = 'Allowed networks';
+
+/**
+ * The "Allowed networks" field as a PAT's `allowed_cidrs`, by the API's own rules
+ * (api/schemas.ts); empty is null: usable from anywhere. Each error names the entry it is about.
+ */
+export function allowedCidrsOf(text: string): string[] | null {
+  const entries = text.split(/[\s,]+/).filter(Boolean);
+  if (entries.length === 0) return null;
+  const parsed = allowedCidrsSchema.safeParse(entries);
+  if (parsed.success) return parsed.data;
+  const messages = parsed.error.issues.map((issue) => {
+    const at = issue.path[0];
+    if (typeof at === 'number') return `${entries[at]}: ${issue.message}`;
+    return `at most ${MAX_ALLOWED_CIDRS} networks`;
+  });
+  throw invalidRequest([...new Set(messages)].map((message) => ({ field: NETWORKS_LABEL, message })));
+}
 
 /** Scopes a session may put on a new token for `entitlements`: within both (the credential's ceiling). */
 export function grantableScopes(deps: ConsoleDeps, entitlements: string[], sessionScopes: string[]) {

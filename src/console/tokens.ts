@@ -17,7 +17,7 @@ import { eventsPage } from './events.js';
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
 import { parseForm } from './form.js';
 import { requireSessionScope } from './guard.js';
-import { formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
+import { allowedCidrsOf, formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
 import { confirmPage, tokenPage } from './views/token.js';
 import { newTokenPage, tokensPage } from './views/tokens.js';
 
@@ -31,7 +31,12 @@ async function createFromForm(ctx: Context, deps: ConsoleDeps) {
     if (form.scopes.length === 0)
       throw new ApiProblem(400, 'invalid_request', 'Invalid', 'Choose at least one scope');
     const actor = actorOfSession(ctx);
-    const request = { name: form.name, scopes: form.scopes, expiresInDays: expiresInDaysOf(form.expiration) };
+    const request = {
+      name: form.name,
+      scopes: form.scopes,
+      expiresInDays: expiresInDaysOf(form.expiration),
+      allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
+    };
     const issued = await createPat(patContext(deps), session.user, request, actor);
     return sendIssued(ctx, deps, issued, '/console/tokens');
   } catch (error) {

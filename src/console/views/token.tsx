@@ -1,9 +1,24 @@
 /** One token: its settings and its audit trail (every exchange and lifecycle change). */
 import type { AuditRow } from '../../audit/trail.js';
-import { type Html, h } from '../jsx.js';
+import { Fragment, type Html, h } from '../jsx.js';
 import { CsrfField, Layout, TableWrap, type Viewer } from './layout.js';
 import { exactTime, When } from './time.js';
 import { type PresentedPat, StatusMark } from './token-table.js';
+
+/** `last_used_ips`: the last 5 distinct addresses, newest first, each with its time. */
+function LastUsedFrom(props: { pat: PresentedPat; now: Date }): Html {
+  const uses = props.pat.last_used_ips;
+  if (uses.length === 0) return <>{props.pat.last_used_ip ?? '—'}</>;
+  return (
+    <ul class="plain">
+      {uses.map((use) => (
+        <li>
+          <code>{use.ip}</code> <When at={use.at} now={props.now} />
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 function Settings(props: { pat: PresentedPat; now: Date; owner?: string | undefined }): Html {
   const { pat } = props;
@@ -21,7 +36,8 @@ function Settings(props: { pat: PresentedPat; now: Date; owner?: string | undefi
       {row('Status', <StatusMark status={pat.status} />)}
       {row('Created', <When at={pat.created_at} now={props.now} />)}
       {row('Last used', <When at={pat.last_used_at} now={props.now} />)}
-      {row('Last used from', pat.last_used_ip ?? '—')}
+      {row('Last used from', <LastUsedFrom pat={pat} now={props.now} />)}
+      {row('Allowed networks', pat.allowed_cidrs?.length ? pat.allowed_cidrs.join(' ') : 'any address')}
       {row('Expires', <When at={pat.expires_at} now={props.now} never="never expires" />)}
       {pat.revoked_reason ? row('Revoked because', pat.revoked_reason) : ''}
     </dl>

@@ -1,5 +1,8 @@
 /** A person's pages: the token list with its status filter and paging, and the new-token form. */
+
+import { MAX_ALLOWED_CIDRS } from '../../pat/address-allowlist.js';
 import { Fragment, type Html, h } from '../jsx.js';
+import { NETWORKS_LABEL } from '../token-form.js';
 import { CsrfField, ErrorSummary, Layout, type Viewer } from './layout.js';
 import { type PresentedPat, TokenTable } from './token-table.js';
 
@@ -86,7 +89,41 @@ export interface NewTokenForm {
   scopes: Array<{ name: string; description: string }>;
   expiries: ExpiryChoice[];
   errors: string[];
-  values: { name: string; scopes: string[] };
+  values: { name: string; scopes: string[]; allowed_cidrs?: string };
+}
+
+/** The optional `allowed_cidrs`, with its own errors (token-form.ts) repeated beside it. */
+function AllowedNetworks(props: { text: string; errors: string[] }): Html {
+  const prefix = `${NETWORKS_LABEL}: `;
+  const errors = props.errors.filter((e) => e.startsWith(prefix)).map((e) => e.slice(prefix.length));
+  const describedBy = errors.length ? 'allowed_cidrs-hint allowed_cidrs-error' : 'allowed_cidrs-hint';
+  return (
+    <>
+      <label for="allowed_cidrs">{NETWORKS_LABEL}</label>
+      <p class="hint" id="allowed_cidrs-hint">
+        Optional. The token then works only from these addresses: up to {String(MAX_ALLOWED_CIDRS)} IPv4 or
+        IPv6 networks such as 203.0.113.0/24 or 2001:db8::/32, separated by spaces, commas or new lines. Leave
+        empty to allow any address.
+      </p>
+      {errors.length > 0 && (
+        <ul class="field-error" id="allowed_cidrs-error">
+          {errors.map((e) => (
+            <li>{e}</li>
+          ))}
+        </ul>
+      )}
+      <textarea
+        id="allowed_cidrs"
+        name="allowed_cidrs"
+        rows="3"
+        maxlength="2000"
+        aria-describedby={describedBy}
+        aria-invalid={errors.length ? 'true' : undefined}
+      >
+        {props.text}
+      </textarea>
+    </>
+  );
 }
 
 export function newTokenPage(form: NewTokenForm): Html {
@@ -137,6 +174,7 @@ export function newTokenPage(form: NewTokenForm): Html {
             </option>
           ))}
         </select>
+        <AllowedNetworks text={form.values.allowed_cidrs ?? ''} errors={form.errors} />
         <button type="submit">Generate token</button>
       </form>
     </Layout>
