@@ -98,3 +98,35 @@ describe('Allowed networks on the new-token form', () => {
     expect((await ownTokens(token)).map((p) => p.name)).not.toContain('too-many');
   });
 });
+
+describe("Allowed networks on an admin's form for a service account", () => {
+  it('passes them to the same service, and refuses a bad one beside the field', async () => {
+    const admin = new ConsoleClient(server);
+    await admin.signInWithToken(server.adminToken);
+    const user = await server.request('POST', '/api/v1/users', {
+      token: server.adminToken,
+      body: { username: uniqueName('svc'), entitlements: ['repo:read'], service: true },
+    });
+    const base = `/console/admin/users/${user.body.id}/tokens`;
+    const bad = await admin.post(
+      base,
+      { name: 'ci', scopes: 'repo:read', allowed_cidrs: 'example.com/24' },
+      { from: `${base}/new` },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.html).toContain('id="allowed_cidrs-error"><li>example.com/24: expected an IPv4 or IPv6 CIDR');
+    const made = await admin.post(
+      base,
+      { name: 'ci', scopes: 'repo:read', allowed_cidrs: '127.0.0.1' },
+      { from: `${base}/new` },
+    );
+    expect(made.status).toBe(201);
+    const listed = await server.request('GET', `/api/v1/admin/tokens?user=${user.body.id}`, {
+      token: server.adminToken,
+    });
+    expect(listed.body.items.map((p: { allowed_cidrs: string[] }) => p.allowed_cidrs)).toEqual([
+      ['127.0.0.1/32'],
+    ]);
+    expect((await server.exchange(bannerToken(made.html) as string)).status).toBe(200);
+  });
+});
