@@ -15,8 +15,8 @@ const ABSOLUTE_TARGET = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i;
 const prototypes = new WeakMap<object, Map<string, object>>();
 
 function issuerPrototype(base: object, issuer: URL): object {
-  let byIssuer = prototypes.get(base);
-  if (!byIssuer) prototypes.set(base, (byIssuer = new Map()));
+  const byIssuer = prototypes.get(base) ?? new Map<string, object>();
+  prototypes.set(base, byIssuer);
   let prototype = byIssuer.get(issuer.href);
   if (!prototype) {
     const protocol = issuer.protocol.slice(0, -1);
