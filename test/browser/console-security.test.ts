@@ -7,10 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from '../helpers/browser.js';
-import { IDP_CLIENT_ID, IDP_CLIENT_SECRET, startTestIdp, type TestIdp } from '../helpers/idp.js';
-import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
-import { freePort } from '../helpers/tessera-process.js';
+import { startSsoConsole } from '../helpers/browser.js';
+import type { TestIdp } from '../helpers/idp.js';
+import { type TestServer, uniqueName } from '../helpers/server.js';
 
 // Generous: in `npm test` the browser shares two cores with every other suite.
 jest.setTimeout(90_000);
@@ -20,15 +19,7 @@ let idp: TestIdp;
 let server: TestServer;
 
 beforeAll(async () => {
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  [browser, idp] = await Promise.all([launchBrowser(), startTestIdp([`${issuer}/console/callback`])]);
-  server = await startTestServer({
-    env: { PORT: String(port), TESSERA_ISSUER: issuer },
-    configFile: {
-      login: { oidc: { issuer: idp.issuer, clientId: IDP_CLIENT_ID, clientSecret: IDP_CLIENT_SECRET } },
-    },
-  });
+  ({ browser, idp, server } = await startSsoConsole());
 });
 afterAll(async () => {
   await browser?.close();
