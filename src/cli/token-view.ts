@@ -1,23 +1,11 @@
 /** How PATs look on a terminal: a table of many, the fields of one, and the render-once secret. */
+import type { z } from 'zod';
+import type { patSchema } from '../api/response-schemas.js';
 import { relativeTime, shortId } from './format.js';
 import { formatFields, formatTable } from './table.js';
 
-export interface PatView {
-  id: string;
-  user_id: string;
-  name: string;
-  hint: string;
-  scopes: string[];
-  status: string;
-  created_at: string;
-  expires_at: string | null;
-  last_used_at: string | null;
-  last_used_ip: string | null;
-  revoked_at: string | null;
-  revoked_reason: string | null;
-  rotated_from: string | null;
-  token?: string;
-}
+/** A PAT as the API answers it (create and rotate add `token`, once). */
+export type PatView = z.output<typeof patSchema> & { token?: string };
 
 /** `owner` adds the owner's short id (admins see everyone's tokens). */
 export function patTable(pats: PatView[], now: Date, owner = false): string {

@@ -1,20 +1,12 @@
 /** `tessera trust create|list|show|delete`: federation trust policies over the REST API (admin). */
 import { type Command, InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
+import type { trustPolicySchema } from '../api/response-schemas.js';
 import type { ApiClient } from './client.js';
 import { formatTable } from './table.js';
 
-interface PolicyView {
-  id: string;
-  name: string;
-  issuer: string;
-  subject: string | null;
-  claims: Record<string, string[]>;
-  user_id: string;
-  scopes: string[];
-  audiences: string[];
-  max_ttl_seconds: number;
-  single_use: boolean;
-}
+/** A trust policy as the API answers it. */
+type PolicyView = z.output<typeof trustPolicySchema>;
 
 const PATH = '/api/v1/admin/trust-policies';
 
