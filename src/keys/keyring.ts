@@ -1,10 +1,12 @@
 /**
  * The keys an instance uses: loaded from the keys directory, created on first start. Several
  * instances may share one directory; a lock file makes first-start generation and rotation
- * happen once.
+ * happen once, and every read of the directory holds it too: generation and rotation write
+ * several files, and a reader between two of those writes would see half a key set (a
+ * `current` without its `next`, or no `current` at all).
  */
 import { createHash } from 'node:crypto';
-import { open, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Config, keyRetentionSeconds } from '../config.js';
@@ -48,23 +50,40 @@ export function keyPolicyFor(config: Config): KeyPolicy {
   };
 }
 
-const STALE_LOCK_MS = 30_000;
+/** A lock older than this was left by a process that died holding it. */
+const STALE_LOCK_MS = 15_000;
+/** Waiting for a live holder: the work under the lock takes milliseconds, so this is generous. */
+const LOCK_WAIT_MS = STALE_LOCK_MS + 5_000;
+/** A directory the process may read but not write (keys mounted read-only): nobody writes it. */
+const READ_ONLY = new Set(['EACCES', 'EPERM', 'EROFS']);
 
-/** Runs `work` while holding `<dir>/.lock` (O_EXCL), waiting for another holder up to 10 s. */
-async function withDirectoryLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
-  const lock = join(dir, '.lock');
-  for (let attempt = 0; ; attempt++) {
+type Acquired = 'locked' | 'read-only';
+
+async function acquire(lock: string): Promise<Acquired> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
     try {
-      const handle = await open(lock, 'wx', 0o600);
-      await handle.close();
-      break;
+      await (await open(lock, 'wx', 0o600)).close();
+      return 'locked';
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 200) throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (READ_ONLY.has(code)) return 'read-only';
+      if (code !== 'EEXIST' || Date.now() > deadline) throw error;
       const age = Date.now() - (await stat(lock).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
       if (age > STALE_LOCK_MS) await unlink(lock).catch(() => {});
-      await sleep(50);
+      await sleep(25);
     }
   }
+}
+
+/**
+ * Runs `work` while holding `<dir>/.lock` (O_EXCL), waiting for another holder. In a directory
+ * this process cannot write, `work` runs unlocked: it cannot write either, and no one else can.
+ */
+async function withDirectoryLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const lock = join(dir, '.lock');
+  if ((await acquire(lock)) === 'read-only') return work();
   try {
     return await work();
   } finally {
@@ -83,11 +102,9 @@ function fingerprintOf(keys: KeyRecord[]): string {
 /** Creates `current` + `next` in an empty directory, so the next key is published before it signs. */
 async function ensureKeys(policy: KeyPolicy, now: Date, warnings: string[] = []): Promise<KeyRecord[]> {
   const permissions = { allowLoosePermissions: policy.allowLoosePermissions, warnings };
-  const existing = await readKeyFiles(policy.dir, permissions);
-  if (existing.length > 0) return existing;
   return withDirectoryLock(policy.dir, async () => {
-    const again = await readKeyFiles(policy.dir, permissions);
-    if (again.length > 0) return again;
+    const existing = await readKeyFiles(policy.dir, permissions);
+    if (existing.length > 0) return existing;
     await protectKeysDirectory(policy.dir);
     const fresh = [
       await generateKeyRecord(policy.alg, 'current', now),

@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { type KeyPolicy, loadKeyRing } from '../../../src/keys/keyring.js';
+import { type KeyPolicy, type KeyRing, loadKeyRing, rotateKeyDirectory } from '../../../src/keys/keyring.js';
 
 const NOW = new Date('2030-01-01T00:00:00.000Z');
 const made: string[] = [];
@@ -106,5 +106,50 @@ describe('loading key files', () => {
       expect.arrayContaining([expect.stringContaining(join(dir, first)), expect.stringContaining(dir)]),
     );
     expect(ring.signing.kid).toEqual(expect.any(String));
+  });
+});
+
+describe('instances sharing one keys directory', () => {
+  const kids = (ring: KeyRing) => ring.published.map((k) => k.kid).sort();
+  const states = (ring: KeyRing) => ring.published.map((k) => k.state).sort();
+
+  it('starting while another generates the first keys, every one loads its current and next key', async () => {
+    for (let round = 0; round < 4; round++) {
+      const dir = keysDir();
+      let generating = true;
+      const first = loadKeyRing(policy(dir), NOW).finally(() => {
+        generating = false;
+      });
+      // Later instances arrive at every turn of the event loop until the first has finished.
+      const later: Promise<KeyRing>[] = [];
+      while (generating && later.length < 16) {
+        later.push(loadKeyRing(policy(dir), NOW));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const rings = [await first, ...(await Promise.all(later))];
+      expect(keyFiles(dir)).toHaveLength(2);
+      for (const ring of rings) {
+        expect(states(ring)).toEqual(['current', 'next']);
+        expect(kids(ring)).toEqual(kids(rings[0] as KeyRing));
+      }
+    }
+  });
+
+  it('a reload while `keys rotate` writes never sees half a rotation', async () => {
+    const dir = keysDir();
+    await loadKeyRing(policy(dir), NOW);
+    let rotating = true;
+    const rotations = (async () => {
+      for (let i = 0; i < 6; i++) await rotateKeyDirectory(policy(dir), NOW);
+      rotating = false;
+    })();
+    const seen: KeyRing[] = [];
+    while (rotating) seen.push(await loadKeyRing(policy(dir), NOW));
+    await rotations;
+    expect(seen.length).toBeGreaterThan(0);
+    for (const ring of seen) {
+      expect(ring.published.filter((k) => k.state === 'current')).toHaveLength(1);
+      expect(ring.published.filter((k) => k.state === 'next')).toHaveLength(1);
+    }
   });
 });
