@@ -5,7 +5,7 @@ import { printJson } from './format.js';
 import { resolveId } from './resolve-id.js';
 import { formatFields } from './table.js';
 import { addListOptions, listFilters, listPats } from './token.js';
-import { printEvents } from './token-events.js';
+import { addEventsOptions, printEvents } from './token-events.js';
 import { type PatView, patFields, patTable } from './token-view.js';
 
 /** Anyone's token, by whole id or unique prefix among every user's tokens. */
@@ -50,15 +50,22 @@ export function registerAdminCommands(
     });
 
   admin
-    .command('events <id>')
-    .description("any token's audit trail, newest first")
-    .option('--limit <n>', 'events per page (1-100)', '20')
-    .option('--cursor <cursor>', "the page after a previous page's next_cursor")
+    .command('restore <id>')
+    .description("restore anyone's revoked token (not an expired or rotated one)")
     .option('--json', 'print the API response')
-    .action(async (input: string, opts: { limit?: string; cursor?: string; json?: boolean }) => {
+    .action(async (input: string, opts: { json?: boolean }) => {
+      const api = client();
+      const id = await resolveAnyToken(api, input);
+      const pat = await api.request<PatView>('POST', `/api/v1/admin/tokens/${id}/restore`, {});
+      out(opts.json ? printJson(pat) : patFields(pat, new Date()));
+    });
+
+  addEventsOptions(admin.command('events <id>').description("any token's audit trail, newest first")).action(
+    async (input: string, opts: { limit?: string; cursor?: string; json?: boolean }) => {
       const api = client();
       await printEvents(api, `/api/v1/admin/tokens/${await resolveAnyToken(api, input)}/events`, opts, out);
-    });
+    },
+  );
 
   admin
     .command('stats')

@@ -50,19 +50,23 @@ export function queryString(query: Record<string, string | undefined>): string {
 /** A server that accepts and never answers must not hold a script forever. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 
+/**
+ * `anonymous` is for the one unauthenticated operation (reporting leaked tokens): it sends no
+ * Authorization header, so the caller's own PAT never travels with someone else's secret.
+ */
 export function apiClient(
-  settings: { url: string; token: string | undefined; timeoutMs?: number },
+  settings: { url: string; token: string | undefined; timeoutMs?: number; anonymous?: boolean },
   fetchImpl = fetch,
 ): ApiClient {
   const timeoutMs = settings.timeoutMs ?? REQUEST_TIMEOUT_MS;
   async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    if (!settings.token) throw missingToken();
+    if (!settings.token && !settings.anonymous) throw missingToken();
     let response: Response;
     try {
       response = await fetchImpl(`${settings.url}${path}`, {
         method,
         headers: {
-          authorization: `Bearer ${settings.token}`,
+          ...(settings.anonymous ? {} : { authorization: `Bearer ${settings.token}` }),
           'user-agent': CLI_USER_AGENT,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },

@@ -12,6 +12,7 @@ import { registerKeyCommands } from './keys.js';
 import { registerRecoverCommand } from './recover.js';
 import { registerScopesCommand, registerWhoamiCommand } from './scopes.js';
 import { registerTokenCommands } from './token.js';
+import { registerTokenReportCommand, type TokenInput } from './token-report.js';
 import { registerTrustCommands } from './trust.js';
 import { registerUserCommands } from './user.js';
 import { CLI_VERSION } from './version.js';
@@ -20,7 +21,16 @@ import { registerWebhookCommands } from './webhook.js';
 export interface CliOutput {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Where `token report` reads tokens from (default: process.stdin). */
+  stdin?: TokenInput;
 }
+
+/**
+ * Anything shaped like a PAT (`<prefix>_` + 36 base62 characters) in commander's own messages:
+ * `tessera token report --token=tsr_...` must not print the secret back in "unknown option".
+ */
+const redactTokens = (text: string) =>
+  text.replace(/\b[A-Za-z][A-Za-z0-9]*_[0-9A-Za-z]{36}\b/g, '<redacted>');
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 refused by the server or failed, 2 usage (bad arguments, ambiguous id),
@@ -34,11 +44,15 @@ export function buildCli(
   env: Record<string, string | undefined>,
   out: (text: string) => void,
   err: (text: string) => void = (text) => process.stderr.write(text),
+  stdin: () => TokenInput = () => process.stdin,
 ): Command {
   const program = new Command('tessera')
     .description('Tessera security token service')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => out(text.replace(/\n$/, '')), writeErr: err })
+    .configureOutput({
+      writeOut: (text) => out(text.replace(/\n$/, '')),
+      writeErr: (text) => err(redactTokens(text)),
+    })
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .showHelpAfterError()
     .addHelpText('after', EXIT_CODES_HELP);
@@ -74,7 +88,8 @@ export function buildCli(
 
   const client = () => apiClient(loadClientConfig(env));
   registerKeyCommands(program, () => loadConfig(env), out);
-  registerTokenCommands(program, client, out);
+  const publicClient = () => apiClient({ ...loadClientConfig(env), anonymous: true });
+  registerTokenReportCommand(registerTokenCommands(program, client, out), publicClient, stdin, out);
   registerScopesCommand(program, client, out);
   registerWhoamiCommand(program, client, out);
   registerUserCommands(program, client, out);
@@ -107,7 +122,7 @@ export async function runCli(
   },
 ): Promise<number> {
   try {
-    await buildCli(env, io.out, io.err).parseAsync(argv);
+    await buildCli(env, io.out, io.err, () => io.stdin ?? process.stdin).parseAsync(argv);
     return EXIT.ok;
   } catch (error) {
     return failure(error, io.err);

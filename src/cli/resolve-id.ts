@@ -33,7 +33,7 @@ export async function resolveId(
   if (matches.length === 0) throw new CliError(`no ${what} matches "${input}"`, EXIT.notFound);
   const listed = matches.map((c) => `  ${c.id}  ${c.label}`).join('\n');
   throw new CliError(
-    `"${input}" is ambiguous; it matches ${matches.length} ${what}s:\n${listed}`,
+    `"${input}" is ambiguous: ${matches.length} ${what} ids start with it:\n${listed}`,
     EXIT.usage,
   );
 }

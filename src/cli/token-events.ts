@@ -34,20 +34,32 @@ export function eventTable(events: EventView[], now: Date): string {
   );
 }
 
-/** Prints one page of events; people are told how to get the next. */
-export async function printEvents(
+/**
+ * Prints one page of events; people are told how to get the next. `table` draws trails whose
+ * events carry more than a token's (a trust policy's).
+ */
+export async function printEvents<E extends EventView = EventView>(
   api: ApiClient,
   path: string,
   opts: { limit?: string; cursor?: string; json?: boolean },
   out: (text: string) => void,
+  table?: (events: E[], now: Date) => string,
 ) {
-  const page = await api.request<Page<EventView>>(
+  const page = await api.request<Page<E>>(
     'GET',
     `${path}${queryString({ limit: opts.limit, cursor: opts.cursor })}`,
   );
   if (opts.json) return out(printJson(page));
-  out(eventTable(page.items, new Date()));
+  out(table ? table(page.items, new Date()) : eventTable(page.items, new Date()));
   if (page.next_cursor) out(`\nmore: --cursor ${page.next_cursor}`);
+}
+
+/** The options of every events command: one page at a time, as the API pages. */
+export function addEventsOptions(command: Command): Command {
+  return command
+    .option('--limit <n>', 'events per page (1-100)', '20')
+    .option('--cursor <cursor>', "the page after a previous page's next_cursor")
+    .option('--json', 'print the API response');
 }
 
 export function registerTokenEventsCommand(
@@ -55,15 +67,11 @@ export function registerTokenEventsCommand(
   client: () => ApiClient,
   out: (text: string) => void,
 ) {
-  token
-    .command('events <id>')
-    .description("a token's audit trail: changes and exchanges, newest first")
-    .option('--limit <n>', 'events per page (1-100)', '20')
-    .option('--cursor <cursor>', "the page after a previous page's next_cursor")
-    .option('--json', 'print the API response')
-    .action(async (input: string, opts: { limit?: string; cursor?: string; json?: boolean }) => {
-      const api = client();
-      const id = await resolveOwnToken(api, input);
-      await printEvents(api, `/api/v1/tokens/${id}/events`, opts, out);
-    });
+  addEventsOptions(
+    token.command('events <id>').description("a token's audit trail: changes and exchanges, newest first"),
+  ).action(async (input: string, opts: { limit?: string; cursor?: string; json?: boolean }) => {
+    const api = client();
+    const id = await resolveOwnToken(api, input);
+    await printEvents(api, `/api/v1/tokens/${id}/events`, opts, out);
+  });
 }

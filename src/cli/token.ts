@@ -103,6 +103,7 @@ export function registerTokenCommands(
 
   registerTokenChanges(token, client, out, show);
   registerTokenEventsCommand(token, client, out);
+  return token;
 }
 
 /** The commands that change a token: revoke, restore, rotate, delete. */

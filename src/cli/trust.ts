@@ -1,104 +1,37 @@
-/** `tessera trust create|list|show|delete`: federation trust policies over the REST API (admin). */
-import { type Command, InvalidArgumentError } from 'commander';
-import type { z } from 'zod';
-import type { trustPolicySchema } from '../api/response-schemas.js';
+/** `tessera trust ...`: federation trust policies over the REST API (admin). */
+import type { Command } from 'commander';
 import type { ApiClient } from './client.js';
-import { formatTable } from './table.js';
+import { printJson } from './format.js';
+import { addEventsOptions, printEvents } from './token-events.js';
+import {
+  addPolicyOptions,
+  changeBody,
+  createBody,
+  type PolicyChangeOptions,
+  type PolicyOptions,
+} from './trust-options.js';
+import {
+  POLICIES_PATH,
+  type PolicyEventView,
+  type PolicyView,
+  policyEventTable,
+  policyTable,
+  resolvePolicy,
+} from './trust-view.js';
 
-/** A trust policy as the API answers it. */
-type PolicyView = z.output<typeof trustPolicySchema>;
+type Out = (text: string) => void;
 
-const PATH = '/api/v1/admin/trust-policies';
-
-/** `--claim name=value`, repeatable; repeating a name accepts any of its values. */
-function collectClaim(value: string, claims: Record<string, string[]>): Record<string, string[]> {
-  const at = value.indexOf('=');
-  if (at < 1) throw new InvalidArgumentError('expected name=value');
-  const name = value.slice(0, at);
-  return { ...claims, [name]: [...(claims[name] ?? []), value.slice(at + 1)] };
-}
-
-function parseSeconds(value: string): number {
-  if (!/^[1-9][0-9]*$/.test(value)) throw new InvalidArgumentError('expected a whole number of seconds');
-  return Number(value);
-}
-
-const list = (value: string) =>
-  value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-function policyTable(policies: PolicyView[]): string {
-  return formatTable(
-    ['ID', 'NAME', 'ISSUER', 'SUBJECT', 'CLAIMS', 'SCOPES', 'TTL', 'SINGLE USE'],
-    policies.map((p) => [
-      p.id,
-      p.name,
-      p.issuer,
-      p.subject ?? '-',
-      Object.entries(p.claims)
-        .map(([name, values]) => `${name}=${values.join('|')}`)
-        .join(' '),
-      p.scopes.join(','),
-      String(p.max_ttl_seconds),
-      p.single_use ? 'yes' : 'no',
-    ]),
-  );
-}
-
-interface CreateOptions {
-  issuer: string;
-  user: string;
-  scopes: string;
-  subject?: string;
-  claim: Record<string, string[]>;
-  audience?: string;
-  audiences?: string;
-  maxTtl?: number;
-  singleUse?: boolean;
-  json?: boolean;
-}
-
-function createBody(name: string, opts: CreateOptions) {
-  return {
-    name,
-    issuer: opts.issuer,
-    user_id: opts.user,
-    scopes: list(opts.scopes),
-    ...(opts.subject === undefined ? {} : { subject: opts.subject }),
-    ...(Object.keys(opts.claim).length ? { claims: opts.claim } : {}),
-    ...(opts.audience === undefined ? {} : { audience: opts.audience }),
-    ...(opts.audiences === undefined ? {} : { audiences: list(opts.audiences) }),
-    ...(opts.maxTtl === undefined ? {} : { max_ttl_seconds: opts.maxTtl }),
-    ...(opts.singleUse ? { single_use: true } : {}),
-  };
-}
-
-export function registerTrustCommands(
-  program: Command,
-  client: () => ApiClient,
-  out: (text: string) => void,
-) {
+export function registerTrustCommands(program: Command, client: () => ApiClient, out: Out) {
   const trust = program.command('trust').description('manage federation trust policies (admin)');
-  const print = (policies: PolicyView[], json?: boolean, one = false) =>
-    out(json ? JSON.stringify(one ? policies[0] : policies, null, 2) : policyTable(policies));
+  const show = (policy: PolicyView, json?: boolean) => out(json ? printJson(policy) : policyTable([policy]));
 
-  trust
-    .command('create <name>')
-    .description("trust an issuer's tokens that match a subject or claims")
-    .requiredOption('--issuer <url>', "the issuer, exactly as its tokens' iss says")
-    .requiredOption('--user <id>', 'the Tessera user the JWTs are issued for')
-    .requiredOption('-s, --scopes <list>', 'comma-separated scopes (within the user’s entitlements)')
-    .option('--subject <pattern>', 'exact sub, or a pattern where * matches any run of characters')
-    .option('--claim <name=value>', 'a claim condition (repeatable)', collectClaim, {})
-    .option('--audience <aud>', "the external token's required aud (default: Tessera's issuer)")
-    .option('--audiences <list>', 'resources the JWTs may be for (comma-separated)')
-    .option('--max-ttl <seconds>', 'longest JWT lifetime', parseSeconds)
-    .option('--single-use', 'accept each external token (jti) once')
+  addPolicyOptions(
+    trust.command('create <name>').description("trust an issuer's tokens that match a subject or claims"),
+    true,
+  )
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: CreateOptions) => {
-      print([await client().request<PolicyView>('POST', PATH, createBody(name, opts))], opts.json, true);
+    .action(async (name: string, opts: PolicyOptions) => {
+      show(await client().request<PolicyView>('POST', POLICIES_PATH, createBody(name, opts)), opts.json);
     });
 
   trust
@@ -106,37 +39,65 @@ export function registerTrustCommands(
     .description('list trust policies')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const items: PolicyView[] = [];
-      let cursor: string | null = null;
-      do {
-        const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
-        const page: { items: PolicyView[]; next_cursor: string | null } = await client().request(
-          'GET',
-          `${PATH}?${query}`,
-        );
-        items.push(...page.items);
-        cursor = page.next_cursor;
-      } while (cursor);
-      print(items, opts.json);
+      const items = await client().listAll<PolicyView>(POLICIES_PATH);
+      out(opts.json ? printJson(items) : policyTable(items));
     });
 
   trust
     .command('show <id>')
     .description('show one trust policy')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
-      print(
-        [await client().request<PolicyView>('GET', `${PATH}/${encodeURIComponent(id)}`)],
+    .action(async (input: string, opts: { json?: boolean }) => {
+      const api = client();
+      show(
+        await api.request<PolicyView>('GET', `${POLICIES_PATH}/${await resolvePolicy(api, input)}`),
         opts.json,
-        true,
+      );
+    });
+
+  registerTrustChanges(trust, client, out, show);
+}
+
+/** The commands that change a policy or read its history: update, delete, events. */
+function registerTrustChanges(
+  trust: Command,
+  client: () => ApiClient,
+  out: Out,
+  show: (policy: PolicyView, json?: boolean) => void,
+) {
+  addPolicyOptions(
+    trust.command('update <id>').description('change a trust policy: only the fields given (claims replace)'),
+    false,
+  )
+    .option('--name <name>', 'rename the policy')
+    .option('--no-subject', 'clear the subject (claims alone decide)')
+    .option('--no-claims', 'clear every claim condition (the subject alone decides)')
+    .option('--no-single-use', 'accept an external token more than once again')
+    .option('--json', 'print JSON')
+    .action(async (input: string, opts: PolicyChangeOptions) => {
+      const body = changeBody(opts);
+      const api = client();
+      show(
+        await api.request<PolicyView>('PATCH', `${POLICIES_PATH}/${await resolvePolicy(api, input)}`, body),
+        opts.json,
       );
     });
 
   trust
     .command('delete <id>')
     .description('delete a trust policy (its next exchange is refused)')
-    .action(async (id: string) => {
-      await client().request('DELETE', `${PATH}/${encodeURIComponent(id)}`);
+    .action(async (input: string) => {
+      const api = client();
+      const id = await resolvePolicy(api, input);
+      await api.request('DELETE', `${POLICIES_PATH}/${id}`);
       out(`deleted ${id}`);
     });
+
+  addEventsOptions(
+    trust.command('events <id>').description("a policy's trail: its changes and the exchanges it decided"),
+  ).action(async (input: string, opts: { limit?: string; cursor?: string; json?: boolean }) => {
+    const api = client();
+    const path = `${POLICIES_PATH}/${await resolvePolicy(api, input)}/events`;
+    await printEvents<PolicyEventView>(api, path, opts, out, policyEventTable);
+  });
 }

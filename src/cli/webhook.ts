@@ -1,59 +1,18 @@
-/** `tessera webhook create|list|show|enable|disable|delete|deliveries`: webhook endpoints (admins). */
+/** `tessera webhook ...`: webhook endpoints and their delivery log (administrators). */
 import type { Command } from 'commander';
-import type { ApiClient } from './client.js';
-import { formatTable } from './table.js';
-
-interface EndpointView {
-  id: string;
-  url: string;
-  events: string[];
-  enabled: boolean;
-  consecutive_failures: number;
-  disabled_reason: string | null;
-  secret?: string;
-}
-
-interface DeliveryView {
-  attempted_at: string;
-  event_id: string;
-  event_type: string;
-  attempt: number;
-  outcome: string;
-  status_code: number | null;
-  error: string | null;
-}
+import { type ApiClient, CliError } from './client.js';
+import { EXIT } from './exit-codes.js';
+import { printJson } from './format.js';
+import {
+  deliveryTable,
+  type EndpointView,
+  endpointTable,
+  eventList,
+  resolveEndpoint,
+  WEBHOOKS_PATH,
+} from './webhook-view.js';
 
 type Out = (text: string) => void;
-
-const endpointTable = (endpoints: EndpointView[]) =>
-  formatTable(
-    ['ID', 'URL', 'EVENTS', 'ENABLED', 'FAILURES'],
-    endpoints.map((e) => [
-      e.id,
-      e.url,
-      e.events.join(','),
-      e.enabled ? 'yes' : `no (${e.disabled_reason})`,
-      String(e.consecutive_failures),
-    ]),
-  );
-
-const deliveryTable = (deliveries: DeliveryView[]) =>
-  formatTable(
-    ['TIME', 'EVENT', 'TYPE', 'ATTEMPT', 'OUTCOME', 'STATUS', 'ERROR'],
-    deliveries.map((d) => [
-      d.attempted_at,
-      d.event_id,
-      d.event_type,
-      String(d.attempt),
-      d.outcome,
-      d.status_code === null ? '-' : String(d.status_code),
-      d.error ?? '',
-    ]),
-  );
-
-const path = (id: string, rest = '') => `/api/v1/admin/webhooks/${encodeURIComponent(id)}${rest}`;
-const print = (json: boolean | undefined, value: unknown, table: () => string, out: Out) =>
-  out(json ? JSON.stringify(value, null, 2) : table());
 
 export function registerWebhookCommands(program: Command, client: () => ApiClient, out: Out) {
   const webhook = program.command('webhook').description('manage webhook endpoints (administrators)');
@@ -65,13 +24,9 @@ export function registerWebhookCommands(program: Command, client: () => ApiClien
     .option('-d, --description <text>', 'what the endpoint is for')
     .option('--json', 'print JSON')
     .action(async (url: string, opts: { events: string; description?: string; json?: boolean }) => {
-      const events = opts.events
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean);
-      const body = { url, events, ...(opts.description ? { description: opts.description } : {}) };
-      const created = await client().request<EndpointView>('POST', '/api/v1/admin/webhooks', body);
-      if (opts.json) return out(JSON.stringify(created, null, 2));
+      const body = { url, events: eventList(opts.events), description: opts.description || undefined };
+      const created = await client().request<EndpointView>('POST', WEBHOOKS_PATH, body);
+      if (opts.json) return out(printJson(created));
       out(endpointTable([created]));
       out('\nSigning secret (shown once, store it now):');
       out(created.secret ?? '');
@@ -82,27 +37,67 @@ export function registerWebhookCommands(program: Command, client: () => ApiClien
     .description('list endpoints')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const items: EndpointView[] = [];
-      let cursor: string | null = null;
-      do {
-        const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
-        const page: { items: EndpointView[]; next_cursor: string | null } = await client().request(
-          'GET',
-          `/api/v1/admin/webhooks?${query}`,
-        );
-        items.push(...page.items);
-        cursor = page.next_cursor;
-      } while (cursor);
-      print(opts.json, items, () => endpointTable(items), out);
+      const items = await client().listAll<EndpointView>(WEBHOOKS_PATH);
+      out(opts.json ? printJson(items) : endpointTable(items));
     });
 
   webhook
     .command('show <id>')
+    .description('show one endpoint (never its secret)')
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
-      const endpoint = await client().request<EndpointView>('GET', path(id));
-      print(opts.json, endpoint, () => endpointTable([endpoint]), out);
+    .action(async (input: string, opts: { json?: boolean }) => {
+      const api = client();
+      const endpoint = await api.request<EndpointView>(
+        'GET',
+        `${WEBHOOKS_PATH}/${await resolveEndpoint(api, input)}`,
+      );
+      out(opts.json ? printJson(endpoint) : endpointTable([endpoint]));
     });
+
+  registerEndpointChanges(webhook, client, out);
+}
+
+interface UpdateOptions {
+  url?: string;
+  events?: string;
+  /** false after `--no-description`. */
+  description?: string | false;
+  json?: boolean;
+}
+
+function updateBody(opts: UpdateOptions) {
+  const body = {
+    url: opts.url,
+    events: opts.events === undefined ? undefined : eventList(opts.events),
+    description: opts.description === false ? null : opts.description,
+  };
+  if (Object.values(body).every((value) => value === undefined)) {
+    throw new CliError(
+      'nothing to change: give --url, --events, --description or --no-description',
+      EXIT.usage,
+    );
+  }
+  return body;
+}
+
+/** The commands that change an endpoint or read its log: update, enable, disable, delete, deliveries. */
+function registerEndpointChanges(webhook: Command, client: () => ApiClient, out: Out) {
+  const patch = async (input: string, body: unknown, json?: boolean) => {
+    const api = client();
+    const path = `${WEBHOOKS_PATH}/${await resolveEndpoint(api, input)}`;
+    const endpoint = await api.request<EndpointView>('PATCH', path, body);
+    out(json ? printJson(endpoint) : endpointTable([endpoint]));
+  };
+
+  webhook
+    .command('update <id>')
+    .description("change an endpoint's URL, events or description")
+    .option('--url <url>', 'deliver to this URL from now on')
+    .option('-e, --events <list>', 'comma-separated events (replace the old list)')
+    .option('-d, --description <text>', 'what the endpoint is for')
+    .option('--no-description', 'clear the description')
+    .option('--json', 'print JSON')
+    .action((input: string, opts: UpdateOptions) => patch(input, updateBody(opts), opts.json));
 
   for (const [name, enabled] of [
     ['enable', true],
@@ -112,26 +107,27 @@ export function registerWebhookCommands(program: Command, client: () => ApiClien
       .command(`${name} <id>`)
       .description(enabled ? 're-enable an endpoint (after a run of failures, say)' : 'stop deliveries')
       .option('--json', 'print JSON')
-      .action(async (id: string, opts: { json?: boolean }) => {
-        const endpoint = await client().request<EndpointView>('PATCH', path(id), { enabled });
-        print(opts.json, endpoint, () => endpointTable([endpoint]), out);
-      });
+      .action((input: string, opts: { json?: boolean }) => patch(input, { enabled }, opts.json));
   }
 
-  webhook.command('delete <id>').action(async (id: string) => {
-    await client().request('DELETE', path(id));
-    out(`deleted ${id}`);
-  });
+  webhook
+    .command('delete <id>')
+    .description('delete an endpoint, its pending deliveries and its log')
+    .action(async (input: string) => {
+      const api = client();
+      const id = await resolveEndpoint(api, input);
+      await api.request('DELETE', `${WEBHOOKS_PATH}/${id}`);
+      out(`deleted ${id}`);
+    });
 
   webhook
     .command('deliveries <id>')
     .description("an endpoint's delivery log, newest first")
     .option('--json', 'print JSON')
-    .action(async (id: string, opts: { json?: boolean }) => {
-      const page = await client().request<{ items: DeliveryView[] }>(
-        'GET',
-        path(id, '/deliveries?limit=100'),
-      );
-      print(opts.json, page.items, () => deliveryTable(page.items), out);
+    .action(async (input: string, opts: { json?: boolean }) => {
+      const api = client();
+      const path = `${WEBHOOKS_PATH}/${await resolveEndpoint(api, input)}/deliveries?limit=100`;
+      const page = await api.request<{ items: Parameters<typeof deliveryTable>[0] }>('GET', path);
+      out(opts.json ? printJson(page.items) : deliveryTable(page.items));
     });
 }

@@ -2,6 +2,7 @@
  * Runs `tessera <args>` in-process through `runCli`, as the `tessera` binary would, and collects
  * what it printed and its exit code.
  */
+import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli/main.js';
 
 export interface CliRun {
@@ -14,12 +15,18 @@ export interface CliRun {
   json(): any;
 }
 
-export async function runTessera(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+/** `stdin`, when given, is what the command reads from standard input (`token report`). */
+export async function runTessera(
+  args: string[],
+  env: Record<string, string | undefined>,
+  stdin?: string,
+): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(['node', 'tessera', ...args], env, {
     out: (text) => out.push(text),
     err: (text) => err.push(text),
+    ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }),
   });
   const stdout = out.join('\n');
   return { code, stdout, stderr: err.join(''), lines: stdout.split('\n'), json: () => JSON.parse(stdout) };

@@ -137,6 +137,45 @@ describe('tessera admin', () => {
     expect(events.items[0]).toMatchObject({ action: 'pat.revoked', reason: 'admin: left the team' });
   });
 
+  it("restore brings back anyone's revoked token, by id prefix: it works at /token again", async () => {
+    const owner = await server.createUserWithToken(uniqueName('restored'), ['tessera:tokens']);
+    await tessera(['admin', 'revoke', owner.pat.id]);
+    expect((await server.exchange(owner.token)).status).toBe(400);
+
+    const run = await tessera(['admin', 'restore', owner.pat.id.slice(0, 13)]);
+    expect(run.code).toBe(0);
+    expect(fieldOf(run.lines, 'id')).toBe(owner.pat.id);
+    expect(fieldOf(run.lines, 'status')).toBe('active');
+    expect((await server.exchange(owner.token)).status).toBe(200);
+    const events = (await tessera(['admin', 'events', owner.pat.id, '--json'])).json();
+    const restored = events.items.find((e: { action: string }) => e.action === 'pat.restored');
+    expect(restored).toMatchObject({ actor: { username: 'admin' } });
+  });
+
+  it('restore --json prints the API response; an active token is a conflict (5)', async () => {
+    const owner = await server.createUserWithToken(uniqueName('active'), ['tessera:tokens']);
+    expect((await tessera(['admin', 'restore', owner.pat.id])).code).toBe(5);
+    await tessera(['admin', 'revoke', owner.pat.id]);
+    const restored = (await tessera(['admin', 'restore', owner.pat.id, '--json'])).json();
+    const api = await server.request('GET', `/api/v1/tokens/${owner.pat.id}`, { token: owner.token });
+    expect(restored).toMatchObject({ id: owner.pat.id, status: 'active' });
+    expect(api.body.status).toBe('active');
+  });
+
+  it('restore needs tessera:admin: a plain user gets 3 and the token stays revoked', async () => {
+    const owner = await server.createUserWithToken(uniqueName('kept-revoked'), ['tessera:tokens']);
+    await tessera(['admin', 'revoke', owner.pat.id]);
+    const plain = await server.createUserWithToken(uniqueName('plain'), ['tessera:tokens']);
+    const run = await tessera(['admin', 'restore', owner.pat.id], {
+      ...adminEnv,
+      TESSERA_TOKEN: plain.token,
+    });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^tessera: 403 \S+: .+\n$/);
+    expect(run.stderr).not.toMatch(/\bat \S+ \(/);
+    expect(await meStatus(owner.token)).toBe(401);
+  });
+
   it('stats prints the API numbers', async () => {
     const json = (await tessera(['admin', 'stats', '--json'])).json();
     const api = await server.request('GET', '/api/v1/admin/stats', { token: server.adminToken });

@@ -43,6 +43,11 @@ describe('README CLI reference', () => {
       'tessera admin revoke',
       'tessera admin stats',
       'tessera admin recover',
+      'tessera admin restore',
+      'tessera token report',
+      'tessera trust update',
+      'tessera trust events',
+      'tessera webhook update',
     ]) {
       expect(commands).toContain(expected);
     }

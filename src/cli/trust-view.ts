@@ -1,0 +1,55 @@
+/** How trust policies look on a terminal, their trail, and ids given as prefixes. */
+import type { z } from 'zod';
+import type { trustPolicyEventSchema, trustPolicySchema } from '../api/response-schemas.js';
+import type { ApiClient } from './client.js';
+import { relativeTime } from './format.js';
+import { resolveId } from './resolve-id.js';
+import { formatTable } from './table.js';
+
+/** A trust policy as the API answers it. */
+export type PolicyView = z.output<typeof trustPolicySchema>;
+/** One event of a policy's trail: a change, or a federated exchange it decided. */
+export type PolicyEventView = z.output<typeof trustPolicyEventSchema>;
+
+export const POLICIES_PATH = '/api/v1/admin/trust-policies';
+
+export function policyTable(policies: PolicyView[]): string {
+  return formatTable(
+    ['ID', 'NAME', 'ISSUER', 'SUBJECT', 'CLAIMS', 'SCOPES', 'TTL', 'SINGLE USE'],
+    policies.map((p) => [
+      p.id,
+      p.name,
+      p.issuer,
+      p.subject ?? '-',
+      Object.entries(p.claims)
+        .map(([name, values]) => `${name}=${values.join('|')}`)
+        .join(' '),
+      p.scopes.join(','),
+      String(p.max_ttl_seconds),
+      p.single_use ? 'yes' : 'no',
+    ]),
+  );
+}
+
+/** Changes name their actor; exchanges have none, so the external token's `sub` stands there. */
+export function policyEventTable(events: PolicyEventView[], now: Date): string {
+  return formatTable(
+    ['TIME', 'ACTION', 'OUTCOME', 'ACTOR', 'SUBJECT', 'DETAIL'],
+    events.map((e) => [
+      relativeTime(e.time, now),
+      e.action,
+      e.outcome,
+      e.actor?.username ?? (e.actor ? e.actor.id.slice(0, 8) : '-'),
+      e.external?.sub ?? '-',
+      [e.reason, e.audience, e.scope].filter(Boolean).join('; '),
+    ]),
+    { shrinkable: ['DETAIL', 'SUBJECT', 'ACTOR'] },
+  );
+}
+
+/** A policy by whole id or unique prefix; ambiguous prefixes list the policies' names. */
+export function resolvePolicy(api: ApiClient, input: string): Promise<string> {
+  return resolveId(input, 'trust policy', async () =>
+    (await api.listAll<PolicyView>(POLICIES_PATH)).map((p) => ({ id: p.id, label: p.name })),
+  );
+}
