@@ -4,6 +4,7 @@ import { ConfigError, loadClientConfig, loadConfig } from '../config.js';
 import { runMigrations } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
+import { patScannerRegex } from '../pat/format.js';
 import { registerAdminCommands } from './admin.js';
 import { apiClient, CliError } from './client.js';
 import { registerExchangeCommand } from './exchange.js';
@@ -26,11 +27,10 @@ export interface CliOutput {
 }
 
 /**
- * Anything shaped like a PAT (`<prefix>_` + 36 base62 characters) in commander's own messages:
- * `tessera token report --token=tsr_...` must not print the secret back in "unknown option".
+ * Anything shaped like a PAT of any prefix in commander's own messages: `tessera token report
+ * --token=tsr_...` must not print the secret back in "unknown option".
  */
-const redactTokens = (text: string) =>
-  text.replace(/\b[A-Za-z][A-Za-z0-9]*_[0-9A-Za-z]{36}\b/g, '<redacted>');
+const redactTokens = (text: string) => text.replace(patScannerRegex('[A-Za-z][A-Za-z0-9]*'), '<redacted>');
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 ok, 1 refused by the server or failed, 2 usage (bad arguments, ambiguous id),
