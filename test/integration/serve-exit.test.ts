@@ -6,13 +6,19 @@
 import { afterEach, expect, it } from '@jest/globals';
 import { call, startTesseraProcess, type TesseraProcess } from '../helpers/tessera-process.js';
 
+/**
+ * Measured: 0.2-0.6 s. The bound leaves room for a loaded 2-core machine; the bug this guards
+ * against never ended at all (stop() would SIGKILL it after 5 s, and `signal` would say so).
+ */
+const EXIT_BOUND_MS = 3_000;
+
 let tessera: TesseraProcess | undefined;
 afterEach(async () => {
   await tessera?.cleanup();
   tessera = undefined;
 });
 
-it('exits 0 within a second of SIGTERM after the stdout reader has gone', async () => {
+it('exits 0 promptly after SIGTERM after the stdout reader has gone', async () => {
   tessera = await startTesseraProcess();
   tessera.child.stdout?.destroy();
   // Requests log a line each: for two seconds of traffic, every write meets the closed pipe.
@@ -24,10 +30,10 @@ it('exits 0 within a second of SIGTERM after the stdout reader has gone', async 
   console.log(`serve-exit: reader gone, exit ${exit.code} ${exit.signal ?? ''} ${exit.ms} ms after SIGTERM`);
   expect(exit.signal).toBeNull();
   expect(exit.code).toBe(0);
-  expect(exit.ms).toBeLessThan(1_000);
+  expect(exit.ms).toBeLessThan(EXIT_BOUND_MS);
 }, 90_000);
 
-it('keeps answering and exits within a second of SIGTERM when the stdout reader stops reading', async () => {
+it('keeps answering and exits promptly after SIGTERM when the stdout reader stops reading', async () => {
   tessera = await startTesseraProcess();
   tessera.child.stdout?.pause();
   // Far more log lines than a pipe and the reader's buffer hold (64 KiB each on Linux).
@@ -44,5 +50,5 @@ it('keeps answering and exits within a second of SIGTERM when the stdout reader 
   );
   expect(exit.signal).toBeNull();
   expect(exit.code).toBe(0);
-  expect(exit.ms).toBeLessThan(1_000);
+  expect(exit.ms).toBeLessThan(EXIT_BOUND_MS);
 }, 120_000);
