@@ -51,20 +51,32 @@ function sendProblem(ctx: Context, problem: ApiProblem) {
   if (problem.status === 413) ctx.set('Connection', 'close');
 }
 
+/** SQLSTATEs of class 22 ("data exception") that a value from a request can cause. */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']); // bad byte sequence; NUL or untranslatable
+const OUT_OF_RANGE = new Set([
+  '22001', // string too long for its column
+  '22003', // number out of range
+  '22007', // invalid date/time format
+  '22008', // date/time out of range (a cursor at year 0)
+  '22P02', // invalid text representation (a uuid, an inet)
+]);
+
 /**
- * PostgreSQL refusing a value the API let through: SQLSTATE class 22, "data exception" (an
- * invalid byte sequence or NUL in text, a timestamp out of range such as a cursor at year 0,
- * a number out of range). Every value in a statement comes from a parsed request, so it is the
- * caller's input: a 400, never a 500.
+ * PostgreSQL refusing a value the API let through. Every value in a statement comes from a
+ * parsed request, so these are the caller's input: a 400, never a 500. The list is closed: the
+ * rest of class 22 (division by zero, a null where none is allowed, ...) is a bug of ours and
+ * stays a logged 500.
  */
 export function databaseInputProblem(error: unknown): ApiProblem | null {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !code.startsWith('22')) return null;
-  if (code === '22021' || code === '22P05')
+  if (typeof code !== 'string') return null;
+  if (UNSTORABLE_TEXT.has(code))
     return invalidRequest([{ field: '(input)', message: 'contains bytes the database cannot store' }]);
-  return invalidRequest([
-    { field: '(input)', message: 'holds a value out of the range the database accepts' },
-  ]);
+  if (OUT_OF_RANGE.has(code))
+    return invalidRequest([
+      { field: '(input)', message: 'holds a value out of the range the database accepts' },
+    ]);
+  return null;
 }
 
 /** Every error under /api/v1 leaves as problem+json; unexpected ones are logged, not shown. */

@@ -59,6 +59,15 @@ describe('data exceptions raised by the database itself', () => {
   it('other errors are not the caller input', async () => {
     const error = await errorOf('SELECT * FROM no_such_table', []);
     expect(databaseInputProblem(error)).toBeNull();
+    // Class 22 too, when no request value can cause it: a bug of ours, a logged 500.
+    for (const [sql, sqlstate] of [
+      ['SELECT 1 / 0', '22012'],
+      ['SELECT sqrt(-1)', '2201F'],
+    ] as const) {
+      const bug = await errorOf(sql, []);
+      expect((bug as { code?: string }).code).toBe(sqlstate);
+      expect(databaseInputProblem(bug)).toBeNull();
+    }
     expect(databaseInputProblem(new Error('plain'))).toBeNull();
   });
 });
