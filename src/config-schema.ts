@@ -3,6 +3,7 @@
  * Messages are written for operators: `loadConfig` prefixes them with the field's path.
  */
 import { z } from 'zod';
+import { SIGNING_ALGS } from './keys/algorithms.js';
 
 const positiveInt = z
   .int({ error: 'expected a positive integer' })
@@ -96,7 +97,7 @@ export const fileSchema = z.strictObject({
     .prefault({}),
   signing: z
     .strictObject({
-      alg: z.enum(['ES256', 'EdDSA', 'RS256']).default('ES256'),
+      alg: z.enum(SIGNING_ALGS).default('ES256'),
       /** `Cache-Control: max-age` of the JWKS response. */
       jwksMaxAgeSeconds: positiveInt.max(86400, { error: 'expected at most 86400 seconds' }).default(300),
       /** Load group/world-accessible key files and keys directories with a warning instead of refusing. */

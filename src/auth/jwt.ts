@@ -8,6 +8,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { AuditEvent } from '../audit/events.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/queryable.js';
+import { SIGNING_ALGS } from '../keys/algorithms.js';
 import { publicJwks } from '../keys/jwks.js';
 import type { KeyRing } from '../keys/keyring.js';
 import { IP_NOT_ALLOWED } from '../pat/address-allowlist.js';
@@ -26,7 +27,6 @@ export interface JwtAuthDeps {
   audit?: ((event: AuditEvent) => Promise<void>) | undefined;
 }
 
-const ALGORITHMS = ['ES256', 'EdDSA', 'RS256'];
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export function jwtAuthenticator(deps: JwtAuthDeps) {
@@ -48,7 +48,7 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
         issuer: deps.issuer,
         audience: `${deps.issuer}/api`,
         typ: 'at+jwt',
-        algorithms: ALGORITHMS,
+        algorithms: [...SIGNING_ALGS],
         currentDate: now,
         requiredClaims: ['sub', 'exp', 'iat', 'jti'],
       }));

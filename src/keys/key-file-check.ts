@@ -7,12 +7,13 @@
 import type { Stats } from 'node:fs';
 import { z } from 'zod';
 import { formatIssuePath } from '../config.js';
+import { SIGNING_ALGS } from './algorithms.js';
 
 const isoTime = z.iso.datetime({ offset: true });
 
 export const keyRecordSchema = z.object({
   kid: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
-  alg: z.enum(['ES256', 'EdDSA', 'RS256']),
+  alg: z.enum(SIGNING_ALGS),
   state: z.enum(['next', 'current', 'retired']),
   created_at: isoTime,
   activated_at: isoTime.optional(),

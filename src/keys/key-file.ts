@@ -7,9 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWK } from 'jose';
+import type { SigningAlg } from './algorithms.js';
 import { checkPermissions, type PermissionPolicy, parseKeyRecord } from './key-file-check.js';
 
-export type SigningAlg = 'ES256' | 'EdDSA' | 'RS256';
+export type { SigningAlg } from './algorithms.js';
 
 /** `next`: published, not yet signing; `current`: signing; `retired`: published until it lapses. */
 export type KeyState = 'next' | 'current' | 'retired';
