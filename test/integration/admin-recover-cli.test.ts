@@ -75,6 +75,7 @@ it('locks the admin out, recovers with the command, and the restarted service ac
   const second = printed.stdout.trim();
   expect(second).toMatch(/^tsr_[0-9A-Za-z]+$/);
 
+  await tessera.cleanup(); // the stopped first process: its config directory goes with it
   tessera = await startTesseraProcess({
     dataDir,
     port,

@@ -1,11 +1,19 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { DataDirInUse, lockDataDir } from '../../../src/db/pglite-lock.js';
 
-const dataDir = () => join(mkdtempSync(join(tmpdir(), 'tessera-lock-')), 'pglite');
+const made: string[] = [];
+const dataDir = () => {
+  const parent = mkdtempSync(join(tmpdir(), 'tessera-lock-'));
+  made.push(parent);
+  return join(parent, 'pglite');
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('PGlite data directory lock', () => {
   it('writes our pid beside the directory and removes it on release', () => {

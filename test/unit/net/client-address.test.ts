@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -33,10 +33,15 @@ describe('clientAddress', () => {
 
 describe('server.trustProxy in the config file', () => {
   it('accepts IPv4 and IPv6 CIDRs and names a bad one by its path', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'tessera-cfg-')), 'config.json');
-    writeFileSync(file, JSON.stringify({ server: { trustProxy: ['10.0.0.0/8', 'fd00::/8'] } }));
-    expect(loadConfig({ TESSERA_CONFIG: file }).server.trustProxy).toEqual(['10.0.0.0/8', 'fd00::/8']);
-    writeFileSync(file, JSON.stringify({ server: { trustProxy: ['10.0.0.0/8', 'proxy.example'] } }));
-    expect(() => loadConfig({ TESSERA_CONFIG: file })).toThrow(/server\.trustProxy\[1\]/);
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-cfg-'));
+    const file = join(dir, 'config.json');
+    try {
+      writeFileSync(file, JSON.stringify({ server: { trustProxy: ['10.0.0.0/8', 'fd00::/8'] } }));
+      expect(loadConfig({ TESSERA_CONFIG: file }).server.trustProxy).toEqual(['10.0.0.0/8', 'fd00::/8']);
+      writeFileSync(file, JSON.stringify({ server: { trustProxy: ['10.0.0.0/8', 'proxy.example'] } }));
+      expect(() => loadConfig({ TESSERA_CONFIG: file })).toThrow(/server\.trustProxy\[1\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
