@@ -1,23 +1,18 @@
 /** `tessera token events <id>` (and `admin events`): a PAT's audit trail, newest first. */
 import type { Command } from 'commander';
+import type { z } from 'zod';
+import type { auditEventSchema } from '../api/response-schemas.js';
 import { type ApiClient, type Page, queryString } from './client.js';
 import { printJson, relativeTime } from './format.js';
 import { resolveOwnToken } from './resolve-id.js';
 import { formatTable } from './table.js';
 
-export interface EventView {
-  id: string;
-  time: string;
-  action: string;
-  outcome: string;
-  actor: { id: string; username: string | null } | null;
-  ip: string | null;
-  user_agent: string | null;
-  client_id: string | null;
-  audience: string | null;
-  scope: string | null;
-  reason: string | null;
-}
+/** One event of a trail, as the API answers it. */
+export type EventView = z.output<typeof auditEventSchema>;
+
+/** Who acted: their username, or the start of their id once the user is gone. */
+export const actorCell = (actor: EventView['actor']) =>
+  actor?.username ?? (actor ? actor.id.slice(0, 8) : '-');
 
 export function eventTable(events: EventView[], now: Date): string {
   return formatTable(
@@ -26,7 +21,7 @@ export function eventTable(events: EventView[], now: Date): string {
       relativeTime(e.time, now),
       e.action,
       e.outcome,
-      e.actor?.username ?? (e.actor ? e.actor.id.slice(0, 8) : '-'),
+      actorCell(e.actor),
       e.ip ?? '-',
       [e.reason, e.audience, e.user_agent].filter(Boolean).join('; '),
     ]),

@@ -5,6 +5,7 @@ import type { ApiClient } from './client.js';
 import { relativeTime } from './format.js';
 import { resolveId } from './resolve-id.js';
 import { formatTable } from './table.js';
+import { actorCell } from './token-events.js';
 
 /** A trust policy as the API answers it. */
 export type PolicyView = z.output<typeof trustPolicySchema>;
@@ -39,7 +40,7 @@ export function policyEventTable(events: PolicyEventView[], now: Date): string {
       relativeTime(e.time, now),
       e.action,
       e.outcome,
-      e.actor?.username ?? (e.actor ? e.actor.id.slice(0, 8) : '-'),
+      actorCell(e.actor),
       e.external?.sub ?? '-',
       [e.reason, e.audience, e.scope].filter(Boolean).join('; '),
     ]),
