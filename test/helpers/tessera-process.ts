@@ -153,7 +153,9 @@ export async function startTesseraProcess(options: TesseraProcessOptions = {}): 
       (r) => r.status === 200,
       () => false,
     );
-    if (ok) break;
+    // Ready when it answers and its start line has reached us: the log is written without
+    // blocking, so /healthz can answer before the lines logged during start are read here.
+    if (ok && out.join('').includes('"tessera ready at ')) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await exited;
