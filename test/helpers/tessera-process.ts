@@ -128,7 +128,8 @@ export async function startTesseraProcess(options: TesseraProcessOptions = {}): 
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => out.push(chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => err.push(chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': at 'exit' the last of stdout may still be in the pipe.
+    child.once('close', (code, signal) => {
       running.delete(child);
       done({ code, signal });
     }),
@@ -365,7 +366,8 @@ export function runCliProcess(
       stderr += chunk;
     });
     child.once('error', fail);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': at 'exit' the last of the output may still be in the pipe.
+    child.once('close', (code) => {
       running.delete(child);
       done({ code, stdout, stderr });
     });
