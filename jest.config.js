@@ -24,6 +24,8 @@ const common = {
   },
   transform: { '^.+\\.ts$': swc(false), '^.+\\.tsx$': swc(true) },
   testEnvironment: 'node',
+  // FC_SEED, when set, fixes the seed of every fast-check property (CI sets it from the commit).
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/fast-check-seed.ts'],
 };
 
 // Resilience tests start, stop and kill real PostgreSQL servers of their own: they run where
