@@ -123,6 +123,8 @@ export const fileSchema = z.strictObject({
        * defaults, a request facing a hung database answers 503 within 2 s. Migrations lift it.
        */
       statementTimeoutMs: positiveInt.default(1500),
+      /** Open an embedded (PGlite) data directory that group or others can access, with a warning. */
+      allowLoosePermissions: z.boolean().default(false),
     })
     .prefault({}),
   server: z

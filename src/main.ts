@@ -77,7 +77,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   const bound = await bind({ port: config.port, host: config.host, ...config.server });
   const { server, url } = bound;
   try {
-    const db = options.db ?? (await openDatabase(config));
+    const db = options.db ?? (await openDatabase(config, (message) => logger.warn(message)));
     const applied = await runMigrations(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     const bootstrapped = await bootstrapAdmin({ db, clock, config, logger });
