@@ -110,6 +110,8 @@ export const fileSchema = z.strictObject({
       tokenRequestsPerMinute: positiveInt.default(600),
       failedAuthPerMinute: positiveInt.default(30),
       leakReportsPerMinute: positiveInt.default(10),
+      /** Requests per address per minute to each of /console/sign-in (POST), /console/sso, /console/callback. */
+      consoleSignInPerMinute: positiveInt.default(30),
     })
     .prefault({}),
   /** PostgreSQL (DATABASE_URL) connection pool. */
