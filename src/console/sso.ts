@@ -44,6 +44,7 @@ async function begin(ctx: Context, deps: ConsoleDeps, sso: SsoClient) {
     nonce: start.nonce,
     return_to: safeReturnTo(ctx.query.return_to),
     createdAt: now,
+    address: ctx.ip,
   });
   setCookie(ctx, deps.cookies, deps.cookies.signIn, start.state, PENDING_MS / 1000);
   ctx.redirect(start.url.href);
