@@ -45,6 +45,8 @@ const webhooksSchema = z
     expiryNoticeDays: z.array(positiveInt.max(3650)).max(10).default([30, 7, 1]),
     /** How often each instance looks for tokens to send expiry notices about. */
     expirySweepIntervalMs: positiveInt.default(600_000),
+    /** Delivered or given-up outbox rows and delivery log rows are deleted after this many days. */
+    retentionDays: positiveInt.max(3650).default(30),
   })
   .prefault({});
 
@@ -110,6 +112,8 @@ export const fileSchema = z.strictObject({
       tokenRequestsPerMinute: positiveInt.default(600),
       failedAuthPerMinute: positiveInt.default(30),
       leakReportsPerMinute: positiveInt.default(10),
+      /** Requests per address per minute to each of /console/sign-in (POST), /console/sso, /console/callback. */
+      consoleSignInPerMinute: positiveInt.default(30),
     })
     .prefault({}),
   /** PostgreSQL (DATABASE_URL) connection pool. */
@@ -123,6 +127,8 @@ export const fileSchema = z.strictObject({
        * defaults, a request facing a hung database answers 503 within 2 s. Migrations lift it.
        */
       statementTimeoutMs: positiveInt.default(1500),
+      /** Open an embedded (PGlite) data directory that group or others can access, with a warning. */
+      allowLoosePermissions: z.boolean().default(false),
     })
     .prefault({}),
   server: z

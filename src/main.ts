@@ -52,8 +52,9 @@ export interface StartOptions {
 }
 
 /** The one start line people read: where to point clients, the console, the first token. */
-function logReady(logger: Logger, config: Config, fields: Record<string, unknown>) {
-  const tokenFile = join(config.dataDir, BOOTSTRAP_TOKEN_FILE);
+function logReady(logger: Logger, config: Config, fields: Record<string, unknown>, written?: string) {
+  // The file bootstrap just wrote, which is not the usual name when that one was taken.
+  const tokenFile = written ?? join(config.dataDir, BOOTSTRAP_TOKEN_FILE);
   const hasTokenFile = existsSync(tokenFile);
   const consoleUrl = `${config.issuer}/console`;
   const token = hasTokenFile ? `; first admin token in ${tokenFile}` : '';
@@ -76,10 +77,10 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   const bound = await bind({ port: config.port, host: config.host, ...config.server });
   const { server, url } = bound;
   try {
-    const db = options.db ?? (await openDatabase(config));
+    const db = options.db ?? (await openDatabase(config, (message) => logger.warn(message)));
     const applied = await runMigrations(db);
     if (applied.length) logger.info({ applied }, 'migrations applied');
-    await bootstrapAdmin({ db, clock, config, logger });
+    const bootstrapped = await bootstrapAdmin({ db, clock, config, logger });
 
     const defaults = createServices({ db, clock, config, logger });
     const services = options.customize ? options.customize(defaults) : defaults;
@@ -95,11 +96,16 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
     const expiry = await startExpiryNotices(hooks);
     const webhooks = new WebhookWorker(hooks);
     bound.mount(buildApp({ ...services, oidc }));
-    logReady(logger, config, {
-      address: url.replace(/^http:\/\//, ''),
-      database: db.kind,
-      startupMs: Math.round(performance.now() - started),
-    });
+    logReady(
+      logger,
+      config,
+      {
+        address: url.replace(/^http:\/\//, ''),
+        database: db.kind,
+        startupMs: Math.round(performance.now() - started),
+      },
+      bootstrapped?.tokenFile,
+    );
     webhooks.start();
 
     let stopping: Promise<void> | undefined;

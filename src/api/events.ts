@@ -8,6 +8,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { type AuditRow, listPatEvents, patOwnerFromHistory, type TrailPosition } from '../audit/trail.js';
 import { callerOf, requireScope } from '../auth/bearer.js';
+import { decodeTrailCursor, encodeTrailCursor } from '../db/keyset.js';
 import { notFound } from '../errors.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
@@ -16,18 +17,7 @@ import type { auditEventSchema } from './response-schemas.js';
 import { exactRouter } from './routing.js';
 import { pathId } from './schemas.js';
 
-const MAX_BIGINT = 9223372036854775807n;
-
-/** Cursors are `<occurred_at ms>.<id>` in base64url; anything else is not one we issued. */
-function decodeTrailCursor(cursor: string): TrailPosition | null {
-  const match = /^(\d{1,15})\.([1-9]\d{0,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) return null;
-  const id = BigInt(match[2] as string);
-  return id <= MAX_BIGINT ? { at: new Date(Number(match[1])), id } : null;
-}
-
-export const encodeTrailCursor = (row: AuditRow) =>
-  Buffer.from(`${row.occurred_at.getTime()}.${row.id}`).toString('base64url');
+export { encodeTrailCursor };
 
 export const eventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -35,7 +25,7 @@ export const eventsQuery = z.object({
     .string()
     .max(64)
     .transform((cursor, ctx) => {
-      const position = decodeTrailCursor(cursor);
+      const position: TrailPosition | null = decodeTrailCursor(cursor);
       if (!position) ctx.addIssue({ code: 'custom', message: 'not a cursor this server issued' });
       return position ?? z.NEVER;
     })

@@ -15,6 +15,7 @@ import { readCookie, setCookie } from './cookies.js';
 import { parseForm } from './form.js';
 import { requireSession } from './guard.js';
 import { safeReturnTo } from './return-to.js';
+import { limitSignInRoute } from './sign-in-limit.js';
 import { signInPage } from './views/sign-in.js';
 
 const tokenSignInForm = z.object({
@@ -78,7 +79,7 @@ export function signInRoutes(deps: ConsoleDeps): Router {
     renderSignIn(ctx, deps, safeReturnTo(ctx.query.return_to));
   });
 
-  router.post('/console/sign-in', async (ctx) => {
+  router.post('/console/sign-in', limitSignInRoute(deps, 'sign-in'), async (ctx) => {
     if (!deps.config.login.tokenSignIn) return renderSignIn(ctx, deps, '/console/tokens', REFUSED, 404);
     await tokenSignIn(ctx, deps);
   });

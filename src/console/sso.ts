@@ -17,6 +17,7 @@ import type { ConsoleDeps } from './context.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
 import { safeReturnTo } from './return-to.js';
 import { startSession } from './sign-in.js';
+import { limitSignInRoute } from './sign-in-limit.js';
 
 /** A sign-in must come back from the IdP within this long. */
 const PENDING_MS = 10 * 60_000;
@@ -43,6 +44,7 @@ async function begin(ctx: Context, deps: ConsoleDeps, sso: SsoClient) {
     nonce: start.nonce,
     return_to: safeReturnTo(ctx.query.return_to),
     createdAt: now,
+    address: ctx.ip,
   });
   setCookie(ctx, deps.cookies, deps.cookies.signIn, start.state, PENDING_MS / 1000);
   ctx.redirect(start.url.href);
@@ -103,7 +105,7 @@ export function ssoRoutes(deps: ConsoleDeps): Router {
   const settings = deps.config.login.oidc;
   if (!settings) return router;
   const sso = new SsoClient(settings, `${deps.config.issuer}/console/callback`);
-  router.get('/console/sso', (ctx) => begin(ctx, deps, sso));
-  router.get('/console/callback', (ctx) => complete(ctx, deps, sso));
+  router.get('/console/sso', limitSignInRoute(deps, 'sso'), (ctx) => begin(ctx, deps, sso));
+  router.get('/console/callback', limitSignInRoute(deps, 'callback'), (ctx) => complete(ctx, deps, sso));
   return router;
 }

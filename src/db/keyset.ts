@@ -4,6 +4,7 @@
  * scan, as fast on the last page as on the first.
  */
 import { z } from 'zod';
+import { isStorableInstant } from './instant.js';
 
 export interface KeysetPosition {
   createdAt: Date;
@@ -15,12 +16,9 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/**
- * Year 0 is a valid ISO date but not one every driver sends the same way (PGlite refuses it,
- * `pg` turns it into 1 BC): no row was created before year 1, so no issued cursor names it.
- */
+/** Only instants a row can have been created at (see instant.ts): year 0 is no cursor we issued. */
 const cursorSchema = z.strictObject({
-  t: z.iso.datetime().refine((t) => new Date(t).getUTCFullYear() >= 1),
+  t: z.iso.datetime().refine((t) => isStorableInstant(new Date(t))),
   id: z.uuid(),
 });
 
@@ -38,6 +36,31 @@ export function decodeCursor(cursor: string): KeysetPosition | null {
   } catch {
     return null;
   }
+}
+
+/** An audit trail's position: `occurred_at` and the row's bigint id (trails page by both). */
+export interface TrailCursorPosition {
+  at: Date;
+  id: bigint;
+}
+
+const MAX_BIGINT = 9223372036854775807n;
+
+/** Trail cursors are `<occurred_at ms>.<id>` in base64url. */
+export const encodeTrailCursor = (row: { occurred_at: Date; id: string | bigint }) =>
+  Buffer.from(`${row.occurred_at.getTime()}.${row.id}`).toString('base64url');
+
+/**
+ * The position a trail cursor names, or null when it is not one Tessera issued: every trail
+ * (token, admin token, trust policy, console) decodes here, so a time no row can have (year
+ * 10000, SQLSTATE 22009 on PGlite) is refused before any statement.
+ */
+export function decodeTrailCursor(cursor: string): TrailCursorPosition | null {
+  const match = /^(\d{1,15})\.([1-9]\d{0,18})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) return null;
+  const at = new Date(Number(match[1]));
+  const id = BigInt(match[2] as string);
+  return id <= MAX_BIGINT && isStorableInstant(at) ? { at, id } : null;
 }
 
 /** Turns `limit + 1` fetched rows into a page and the cursor for the next one. */

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { checkDataDirPermissions, type DataDirPolicy, tightenDataDir } from './data-dir-check.js';
 import { lockDataDir } from './pglite-lock.js';
 import type { Database, Queryable, QueryResult } from './queryable.js';
 
@@ -22,13 +23,24 @@ function wrap(client: PGlite | Transaction): Queryable {
  * `dataDir` is a directory, or `memory://` for a throwaway instance. One data directory must
  * never be opened by two processes at once.
  */
-export async function openPgliteDatabase(dataDir: string, loadDataDir?: Blob): Promise<Database> {
+export async function openPgliteDatabase(
+  dataDir: string,
+  loadDataDir?: Blob,
+  permissions: DataDirPolicy = {},
+): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  if (!inMemory) {
+    // PGlite creates its files 0666 and directories 0777, less the umask: with a shell's 022
+    // every local user could read the WAL. Owner-only for this process's files from here on.
+    process.umask(0o077);
+    if (existsSync(dataDir)) checkDataDirPermissions(dataDir, permissions);
+    else mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  }
   const unlock = inMemory ? () => {} : lockDataDir(dataDir);
   let db: PGlite;
   try {
     db = await PGlite.create({ dataDir, ...(loadDataDir ? { loadDataDir } : {}) });
+    if (!inMemory) tightenDataDir(dataDir);
   } catch (error) {
     unlock();
     throw error;
@@ -43,6 +55,7 @@ export async function openPgliteDatabase(dataDir: string, loadDataDir?: Blob): P
     transaction: (work) => db.transaction((tx) => work(wrap(tx))),
     async close() {
       await db.close();
+      if (!inMemory) tightenDataDir(dataDir);
       unlock();
     },
   };

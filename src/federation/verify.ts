@@ -5,6 +5,7 @@
  * Every failure is a `FederationRefusal` with the reason for the audit trail.
  */
 import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { isStorableInstant } from '../db/instant.js';
 import { FEDERATED_ALGORITHMS, isFederatedAlgorithm } from './algorithms.js';
 import type { IssuerKeys } from './issuer-keys.js';
 
@@ -63,6 +64,20 @@ function reasonOf(error: unknown): string {
   return `token invalid (${(error as { code?: string }).code ?? 'unknown'})`;
 }
 
+/**
+ * NumericDates (RFC 7519 §2) Tessera can hold: an `exp` at year 10000 or beyond any JS Date
+ * passes jose's "not expired" check but cannot be stored as a single_use token's expiry.
+ * No issuer mints those; such a token is invalid, as is any other malformed claim.
+ */
+function refuseUnstorableDates(payload: JWTPayload): void {
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const seconds = payload[claim];
+    if (seconds !== undefined && !isStorableInstant(new Date(seconds * 1000))) {
+      throw new FederationRefusal(`claim ${claim} invalid (out of range)`);
+    }
+  }
+}
+
 export async function verifyExternalToken(
   token: string,
   peeked: UnverifiedToken & { iss: string },
@@ -80,6 +95,7 @@ export async function verifyExternalToken(
       maxTokenAge: options.maxTokenAgeSeconds,
       requiredClaims: ['exp', 'iat'],
     });
+    refuseUnstorableDates(payload);
     return payload;
   } catch (error) {
     if (error instanceof errors.JOSEError) throw new FederationRefusal(reasonOf(error));

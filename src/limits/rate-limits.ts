@@ -13,12 +13,14 @@ import type { Clock } from '../clock.js';
 import type { Limits } from '../config.js';
 import type { Queryable } from '../db/queryable.js';
 import type { Logger } from '../logger.js';
+import { AddressLimit, type AddressVerdict } from './address-limit.js';
 import { FailedCredentialCounter } from './failed-credentials.js';
 
 export class RateLimits {
   readonly #tokenRequests: RateLimiterMemory;
   readonly #leakReports: RateLimiterMemory;
   readonly #failures: FailedCredentialCounter;
+  readonly #consoleSignIn: AddressLimit;
 
   constructor(
     limits: Limits,
@@ -29,6 +31,20 @@ export class RateLimits {
     this.#tokenRequests = new RateLimiterMemory({ points: limits.tokenRequestsPerMinute, duration: 60 });
     this.#leakReports = new RateLimiterMemory({ points: limits.leakReportsPerMinute, duration: 60 });
     this.#failures = new FailedCredentialCounter(db, clock, limits.failedAuthPerMinute);
+    this.#consoleSignIn = new AddressLimit(db, clock, limits.consoleSignInPerMinute);
+  }
+
+  /**
+   * Counts a request to an unauthenticated console route that writes (`sign-in`, `sso`,
+   * `callback`); shared by all instances. A database that cannot count lets the request through.
+   */
+  async consoleSignIn(route: 'sign-in' | 'sso' | 'callback', ip: string): Promise<AddressVerdict> {
+    try {
+      return await this.#consoleSignIn.take(route, ip);
+    } catch (err) {
+      this.logger.warn({ err }, 'could not count a console sign-in request');
+      return { retryAfter: 0, firstRefusal: false };
+    }
   }
 
   /** Seconds to wait before retrying, or 0 when the request may proceed (and was counted). */

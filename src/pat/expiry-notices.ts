@@ -10,6 +10,7 @@ import type { Clock } from '../clock.js';
 import type { WebhookSettings } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import type { Logger } from '../logger.js';
+import { pruneWebhookHistory } from '../webhooks/retention.js';
 
 /** At most this many notices per sweep and kind: a backlog drains over a few sweeps. */
 const BATCH = 500;
@@ -80,6 +81,9 @@ export async function startExpiryNotices(deps: {
   const sweep = async () => {
     const sent = await sendExpiryNotices(deps.db, deps.clock(), deps.settings.expiryNoticeDays);
     if (sent.length) deps.logger.info({ count: sent.length }, 'expiry notices sent');
+    // The same periodic sweep keeps webhook history to `webhooks.retentionDays`.
+    const pruned = await pruneWebhookHistory(deps.db, deps.clock(), deps.settings.retentionDays);
+    if (pruned.outbox + pruned.deliveries) deps.logger.info(pruned, 'old webhook history pruned');
     return sent;
   };
   await sweep();

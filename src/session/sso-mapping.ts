@@ -28,8 +28,10 @@ export function mapEntitlements(
 ): string[] {
   const groups = groupsOf(claims, mapping.groupsClaim);
   const granted = new Set(mapping.defaultEntitlements);
+  // Own keys only: a group named `constructor` or `__proto__` must not reach Object.prototype.
+  const byGroup = new Map(Object.entries(mapping.groupEntitlements));
   for (const group of groups) {
-    for (const scope of mapping.groupEntitlements[group] ?? []) granted.add(scope);
+    for (const scope of byGroup.get(group) ?? []) granted.add(scope);
   }
   if (groups.some((group) => mapping.adminGroups.includes(group))) {
     granted.add(ADMIN_SCOPE);

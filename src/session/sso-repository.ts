@@ -7,13 +7,21 @@ export interface PendingSignIn {
   return_to: string;
 }
 
+/** Pending sign-ins one client address may hold: its newest ones; older ones can no longer finish. */
+export const PENDING_PER_ADDRESS = 10;
+
 export async function insertPendingSignIn(
   q: Queryable,
-  row: PendingSignIn & { stateHash: Buffer; createdAt: Date },
+  row: PendingSignIn & { stateHash: Buffer; createdAt: Date; address: string },
 ): Promise<void> {
   await q.query(
-    `INSERT INTO console_sign_ins (state_hash, code_verifier, nonce, return_to, created_at) VALUES ($1, $2, $3, $4, $5)`,
-    [row.stateHash, row.code_verifier, row.nonce, row.return_to, row.createdAt],
+    `INSERT INTO console_sign_ins (state_hash, code_verifier, nonce, return_to, created_at, address) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [row.stateHash, row.code_verifier, row.nonce, row.return_to, row.createdAt, row.address],
+  );
+  await q.query(
+    `DELETE FROM console_sign_ins WHERE address = $1 AND state_hash NOT IN
+       (SELECT state_hash FROM console_sign_ins WHERE address = $1 ORDER BY created_at DESC, state_hash LIMIT $2)`,
+    [row.address, PENDING_PER_ADDRESS],
   );
 }
 

@@ -78,7 +78,12 @@ export interface TestServerOptions {
   clockAt?: Date;
 }
 
-const UNLIMITED = { tokenRequestsPerMinute: 1e6, failedAuthPerMinute: 1e6, leakReportsPerMinute: 1e6 };
+const UNLIMITED = {
+  tokenRequestsPerMinute: 1e6,
+  failedAuthPerMinute: 1e6,
+  leakReportsPerMinute: 1e6,
+  consoleSignInPerMinute: 1e6,
+};
 
 /** One request over `node:http`, whose `path` goes on the wire unresolved; answered as a fetch `Response`. */
 function sendVerbatim(

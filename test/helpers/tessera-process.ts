@@ -22,6 +22,7 @@ export const GENEROUS_LIMITS = {
   tokenRequestsPerMinute: 1_000_000,
   failedAuthPerMinute: 1_000_000,
   leakReportsPerMinute: 1_000_000,
+  consoleSignInPerMinute: 1_000_000,
 };
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -159,6 +159,30 @@ describe('bootstrap on an already bootstrapped database', () => {
       await closeHttp(second.tessera);
     }
     expect((await server.request('GET', '/api/v1/me', { token: server.adminToken })).status).toBe(200);
+  });
+});
+
+describe('bootstrap when the data directory already holds a token file (PGlite, then PostgreSQL)', () => {
+  it('never overwrites it: the new token goes to a new file, and the log says so', async () => {
+    const dataDir = scratchDir();
+    const earlier = join(dataDir, TOKEN_FILE);
+    writeFileSync(earlier, 'tsr_the_pglite_databases_admin_token\n', { mode: 0o600 });
+    const database = await createTestDatabase({ migrate: false });
+    const started = await startInstance(database.db, dataDir);
+    try {
+      expect(readFileSync(earlier, 'utf8')).toBe('tsr_the_pglite_databases_admin_token\n');
+      const renamed = join(dataDir, `${TOKEN_FILE}-2`);
+      expect(statSync(renamed).mode & 0o777).toBe(0o600);
+      const token = readFileSync(renamed, 'utf8').trim();
+      expect((await me(started.tessera.url, token)).body.username).toBe('admin');
+      const notice = started.logs.find((line) => line.includes('already exists'));
+      expect(notice).toContain(renamed);
+      expect(started.logs.find((line) => line.includes('tessera ready'))).toContain(renamed);
+      for (const line of started.logs) expect(line).not.toContain(token);
+    } finally {
+      await closeHttp(started.tessera);
+      await database.dispose();
+    }
   });
 });
 

@@ -33,6 +33,47 @@ describe('a cursor the database cannot hold', () => {
   }
 });
 
+/** A trail cursor (`<ms>.<id>`) at an instant JavaScript can name but PostgreSQL cannot store as sent. */
+const trailCursorAt = (ms: number) => Buffer.from(`${ms}.1`).toString('base64url');
+
+describe('a trail cursor beyond year 9999 (SQLSTATE 22009 on PGlite)', () => {
+  const farFuture = [Date.UTC(10000, 0, 1), 8_640_000_000_000_000 - 1, 999_999_999_999_999];
+
+  it('is 400 problem+json on the token, admin-token and trust-policy trails', async () => {
+    const me = await server.request('GET', '/api/v1/tokens', { token: server.adminToken });
+    const patId = me.body.items[0].id as string;
+    const user = await server.createUserWithToken(`trail-${process.pid}`, ['tessera:tokens']);
+    const policy = await server.request('POST', '/api/v1/admin/trust-policies', {
+      token: server.adminToken,
+      body: {
+        name: `trail-${process.pid}`,
+        issuer: 'https://token.actions.githubusercontent.com',
+        subject: 'repo:acme/api:ref:refs/heads/main',
+        user_id: user.user.id,
+        scopes: ['tessera:tokens'],
+        audiences: [`${server.url}/api`],
+      },
+    });
+    expect(policy.status).toBe(201);
+    const trails = [
+      `/api/v1/tokens/${patId}/events`,
+      `/api/v1/admin/tokens/${patId}/events`,
+      `/api/v1/admin/trust-policies/${policy.body.id}/events`,
+    ];
+    for (const path of trails) {
+      for (const ms of farFuture) {
+        const from = server.logs.length;
+        const answer = await server.request('GET', `${path}?cursor=${trailCursorAt(ms)}`, {
+          token: server.adminToken,
+        });
+        expect({ path, ms, status: answer.status }).toEqual({ path, ms, status: 400 });
+        expect(answer.body).toMatchObject({ status: 400, code: 'invalid_request' });
+        expect(server.logs.slice(from).filter((line) => /"level":(50|60)\b/.test(line))).toEqual([]);
+      }
+    }
+  });
+});
+
 describe('data exceptions raised by the database itself', () => {
   /** The error the database raises for `sql`, with its SQLSTATE. */
   async function errorOf(sql: string, params: unknown[]): Promise<unknown> {

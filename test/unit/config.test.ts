@@ -70,6 +70,7 @@ describe('loadConfig defaults', () => {
       tokenRequestsPerMinute: 600,
       failedAuthPerMinute: 30,
       leakReportsPerMinute: 10,
+      consoleSignInPerMinute: 30,
     });
     expect(config.metrics).toEqual({ enabled: true });
     expect(config.clients).toEqual([]);

@@ -369,6 +369,31 @@ describe('choosing the policy', () => {
     expect((await federatedExchange(server, noJti, { audience: API })).row.reason).toMatch(/no jti/);
   });
 
+  it('single_use: an exp no database can store (year 10000, beyond any Date) is an invalid token, not a 500', async () => {
+    await createPolicy(server, {
+      issuer: github.url,
+      audience: AUD,
+      user_id: user.id,
+      audiences: [API],
+      scopes: ['repo:read'],
+      name: uniqueName('once-far'),
+      subject: 'repo:acme/far:*',
+      single_use: true,
+    });
+    const now = Math.floor(Date.now() / 1000);
+    for (const exp of [Date.UTC(10000, 0, 1) / 1000, 8.64e12 + 1, 1e300]) {
+      const claims = github.githubClaims({ aud: AUD, sub: 'repo:acme/far:ref:refs/heads/main' });
+      const token = await github.mint(claims, { iat: now, lifetime: exp - now });
+      const { response, row } = await federatedExchange(server, token, { audience: API });
+      expect({ exp, status: response.status, body: response.body }).toEqual({
+        exp,
+        status: 400,
+        body: refusal,
+      });
+      expect(row.reason).toMatch(/claim exp invalid/);
+    }
+  });
+
   it('a deleted policy stops the next exchange', async () => {
     const policy = await createPolicy(server, {
       issuer: github.url,

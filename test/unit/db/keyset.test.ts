@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { decodeCursor, encodeCursor, toPage } from '../../../src/db/keyset.js';
+import {
+  decodeCursor,
+  decodeTrailCursor,
+  encodeCursor,
+  encodeTrailCursor,
+  toPage,
+} from '../../../src/db/keyset.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -102,5 +108,29 @@ describe('toPage', () => {
       return row.id;
     });
     expect(seen).toEqual(['row-0', 'row-1', 'row-2', 'row-3']);
+  });
+});
+
+describe('decodeTrailCursor', () => {
+  const trail = (text: string) => Buffer.from(text).toString('base64url');
+
+  it('round-trips a position', () => {
+    const at = new Date('2025-03-10T12:34:56.789Z');
+    expect(decodeTrailCursor(encodeTrailCursor({ occurred_at: at, id: 42n }))).toEqual({ at, id: 42n });
+  });
+
+  it.each([
+    ['year 10000', `${Date.UTC(10000, 0, 1)}.1`],
+    ['the last JS instant', `${8_640_000_000_000_000 - 1}.1`],
+    ['beyond any JS instant', '999999999999999.1'],
+    ['an id beyond bigint', '1.9223372036854775808'],
+    ['no id', '1741610096789'],
+  ])('returns null for %s', (_label, text) => {
+    expect(decodeTrailCursor(trail(text))).toBeNull();
+  });
+
+  it('accepts the last instant of year 9999 and the first of year 1', () => {
+    expect(decodeTrailCursor(trail(`${Date.parse('9999-12-31T23:59:59.999Z')}.1`))).not.toBeNull();
+    expect(decodeTrailCursor(trail('0.1'))).not.toBeNull();
   });
 });

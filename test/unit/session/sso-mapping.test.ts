@@ -32,6 +32,15 @@ describe('SSO entitlement mapping', () => {
       'tessera:tokens',
     ]);
   });
+  it('maps groups named like Object.prototype members to nothing, not a crash', () => {
+    const groups = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    expect(mapEntitlements({ groups }, mapping, catalogue)).toEqual(['tessera:tokens']);
+    expect(mapEntitlements({ groups: ['constructor', 'platform'] }, mapping, catalogue)).toEqual([
+      'repo:read',
+      'repo:write',
+      'tessera:tokens',
+    ]);
+  });
   it('drops scopes the catalogue no longer has', () => {
     expect(
       mapEntitlements({ groups: ['platform'] }, mapping, { 'tessera:tokens': 'x', 'repo:read': 'y' }),
