@@ -45,6 +45,8 @@ const webhooksSchema = z
     expiryNoticeDays: z.array(positiveInt.max(3650)).max(10).default([30, 7, 1]),
     /** How often each instance looks for tokens to send expiry notices about. */
     expirySweepIntervalMs: positiveInt.default(600_000),
+    /** Lets webhooks reach loopback, private and link-local addresses, and plain http (dev, tests). */
+    allowPrivateNetworks: z.boolean().default(false),
   })
   .prefault({});
 
