@@ -5,6 +5,8 @@
  * on the address the connection would use; the log says "refused: private address" and the
  * receiver gets nothing.
  */
+import { lookup } from 'node:dns/promises';
+import { hostname } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
@@ -81,6 +83,23 @@ describe('at delivery', () => {
     for (const attempt of log.body.items) {
       expect(attempt).toMatchObject({ status_code: null, error: 'refused: private address' });
     }
+    expect(receiver.received).toHaveLength(0);
+  });
+
+  it("a name that passes registration but resolves inward (this machine's own name) is refused at delivery", async () => {
+    const name = hostname();
+    // This machine kind maps its own name to 127.0.0.1 in /etc/hosts: the test's precondition.
+    expect((await lookup(name, { all: true })).map((a) => a.address)).toContain('127.0.0.1');
+    const url = receiver.url.replace('http://127.0.0.1', `https://${name}`);
+    const created = await asAdmin('POST', PATH, { url, events: ['token.created'] });
+    expect(created.status).toBe(201);
+
+    await server.createUserWithToken(uniqueName('resolved'), ['tessera:tokens']);
+    while ((await server.tessera.deliverWebhooks()) > 0) {}
+
+    const log = await asAdmin('GET', `${PATH}/${created.body.id}/deliveries`);
+    expect(log.body.items.length).toBeGreaterThan(0);
+    expect(log.body.items[0]).toMatchObject({ status_code: null, error: 'refused: private address' });
     expect(receiver.received).toHaveLength(0);
   });
 });
