@@ -47,6 +47,8 @@ const webhooksSchema = z
     expirySweepIntervalMs: positiveInt.default(600_000),
     /** Delivered or given-up outbox rows and delivery log rows are deleted after this many days. */
     retentionDays: positiveInt.max(3650).default(30),
+    /** Lets webhooks reach loopback, private and link-local addresses, and plain http (dev, tests). */
+    allowPrivateNetworks: z.boolean().default(false),
   })
   .prefault({});
 

@@ -95,6 +95,7 @@ export function trustPolicyRoutes(deps: ApiDeps): Router {
     clock: deps.clock,
     scopes: deps.config.scopes,
     resources: deps.config.resources,
+    issuer: deps.config.issuer,
   };
   const router = exactRouter();
   const base = '/admin/trust-policies';

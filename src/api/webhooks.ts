@@ -6,7 +6,7 @@ import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
-import { notFound } from '../errors.js';
+import { invalidRequest, notFound } from '../errors.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.js';
 import { findEndpoint, listDeliveries, listEndpoints } from '../webhooks/repository.js';
@@ -23,7 +23,8 @@ export const endpointUrl = z
   .string()
   .max(2048)
   .superRefine((url, ctx) => {
-    const problem = endpointUrlProblem(url);
+    // Its shape only: whether private addresses are allowed is the server's config (see below).
+    const problem = endpointUrlProblem(url, true);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   });
 export const webhookEvents = z
@@ -56,6 +57,11 @@ export function webhookRoutes(deps: ApiDeps): Router {
   const admin = requireScope(ADMIN_SCOPE);
   const router = exactRouter();
   const endpointId = (id: string | undefined) => pathId(id, 'webhook endpoint');
+  /** Literal private addresses and plain http are refused when registered, not only when sent. */
+  const checkDestination = (url: string | undefined) => {
+    const problem = url && endpointUrlProblem(url, deps.config.webhooks.allowPrivateNetworks);
+    if (problem) throw invalidRequest([{ field: 'url', message: problem }]);
+  };
 
   router.get('/admin/webhooks', admin, async (ctx) => {
     const query = parseQuery(ctx, endpointListQuery);
@@ -65,6 +71,7 @@ export function webhookRoutes(deps: ApiDeps): Router {
 
   router.post('/admin/webhooks', admin, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, newEndpointBody);
+    checkDestination(body.url);
     const created = await createEndpoint(hooks, body, actorOf(ctx));
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
@@ -79,6 +86,7 @@ export function webhookRoutes(deps: ApiDeps): Router {
 
   router.patch('/admin/webhooks/:id', admin, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, endpointPatchBody);
+    checkDestination(body.url);
     ctx.body = presentEndpoint(await changeEndpoint(hooks, endpointId(ctx.params.id), body, actorOf(ctx)));
   });
 

@@ -12,6 +12,7 @@ import { EXIT } from './exit-codes.js';
 import { registerKeyCommands } from './keys.js';
 import { registerRecoverCommand } from './recover.js';
 import { registerScopesCommand, registerWhoamiCommand } from './scopes.js';
+import { terminalSafe } from './terminal-text.js';
 import { registerTokenCommands } from './token.js';
 import { registerTokenReportCommand, type TokenInput } from './token-report.js';
 import { registerTrustCommands } from './trust.js';
@@ -42,10 +43,13 @@ Exit codes: 0 ok, 1 refused by the server or failed, 2 usage (bad arguments, amb
  */
 export function buildCli(
   env: Record<string, string | undefined>,
-  out: (text: string) => void,
-  err: (text: string) => void = (text) => process.stderr.write(text),
+  rawOut: (text: string) => void,
+  rawErr: (text: string) => void = (text) => process.stderr.write(text),
   stdin: () => TokenInput = () => process.stdin,
 ): Command {
+  // Every byte the CLI prints passes here: server-supplied text cannot drive the terminal.
+  const out = (text: string) => rawOut(terminalSafe(text));
+  const err = (text: string) => rawErr(terminalSafe(text));
   const program = new Command('tessera')
     .description('Tessera security token service')
     .exitOverride()
@@ -125,6 +129,6 @@ export async function runCli(
     await buildCli(env, io.out, io.err, () => io.stdin ?? process.stdin).parseAsync(argv);
     return EXIT.ok;
   } catch (error) {
-    return failure(error, io.err);
+    return failure(error, (text) => io.err(terminalSafe(text)));
   }
 }

@@ -38,6 +38,33 @@ export async function resolveId(
   );
 }
 
+/**
+ * The one candidate `input` names by id, by label (a username) or by id prefix. Every way it
+ * could name someone counts: when they name different candidates the input is ambiguous, so a
+ * label chosen to look like another's id prefix can never capture that id's commands.
+ */
+export function pickOne(
+  input: string,
+  what: string,
+  candidates: Candidate[],
+  options: { unlistedWholeId?: boolean } = {},
+): string {
+  const lower = input.toLowerCase();
+  const byId = PREFIX.test(input) ? candidates.filter((c) => c.id.startsWith(lower)) : [];
+  const byLabel = candidates.filter((c) => c.label.toLowerCase() === lower);
+  const matches = [...new Map([...byId, ...byLabel].map((c) => [c.id, c])).values()];
+  if (matches.length === 1) return (matches[0] as Candidate).id;
+  if (matches.length === 0) {
+    if (options.unlistedWholeId && isWholeId(input)) return lower;
+    throw new CliError(`no ${what} matches "${input}"`, EXIT.notFound);
+  }
+  const listed = matches.map((c) => `  ${c.id}  ${c.label}`).join('\n');
+  throw new CliError(
+    `"${input}" is ambiguous: it names ${matches.length} ${what}s (by id, id prefix or name):\n${listed}`,
+    EXIT.usage,
+  );
+}
+
 /** A token of the caller's, by whole id or unique prefix. */
 export function resolveOwnToken(api: ApiClient, input: string): Promise<string> {
   return resolveId(input, 'token', async () =>

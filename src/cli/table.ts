@@ -3,6 +3,8 @@
  * API's own JSON instead. When rows are too wide the widest shrinkable column gives way first,
  * its cells cut with an ellipsis, so ids and statuses always stay whole.
  */
+import { cellSafe } from './terminal-text.js';
+
 export const TABLE_WIDTH = 100;
 const GAP = 2;
 const MIN_SHRUNK = 8;
@@ -33,7 +35,8 @@ function fitWidths(headers: string[], widths: number[], options: TableOptions): 
   return fitted;
 }
 
-export function formatTable(headers: string[], rows: string[][], options: TableOptions = {}): string {
+export function formatTable(headers: string[], rawRows: string[][], options: TableOptions = {}): string {
+  const rows = rawRows.map((row) => row.map(cellSafe));
   const natural = headers.map((header, i) =>
     Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)),
   );
@@ -70,7 +73,7 @@ export function formatFields(fields: [string, string][], maxWidth = TABLE_WIDTH)
   const indent = ' '.repeat(width + 1);
   return fields
     .map(([label, value]) =>
-      wrap(value, Math.max(20, maxWidth - width - 1))
+      wrap(cellSafe(value), Math.max(20, maxWidth - width - 1))
         .map((line, i) => (i === 0 ? `${`${label}:`.padEnd(width)} ${line}` : `${indent}${line}`))
         .join('\n'),
     )

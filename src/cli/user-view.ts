@@ -1,7 +1,7 @@
 /** How users look on a terminal, and how a user is named on the command line. */
 import type { ApiClient } from './client.js';
 import { relativeTime, shortId } from './format.js';
-import { isWholeId, resolveId } from './resolve-id.js';
+import { pickOne } from './resolve-id.js';
 import { formatFields, formatTable } from './table.js';
 
 export interface UserView {
@@ -41,12 +41,20 @@ export const userFields = (u: UserView, now: Date) =>
     ['created', `${u.created_at} (${relativeTime(u.created_at, now)})`],
   ]);
 
-/** A user by exact username, whole id or unique id prefix. */
+/**
+ * A user by exact id, exact username (case-insensitive, as the server compares them) or unique
+ * id prefix. A username anyone can pick may equal another user's id or id prefix: then the
+ * input names two users and is refused as ambiguous (exit 2), never silently one of them.
+ */
 export async function resolveUser(api: ApiClient, input: string): Promise<string> {
-  if (isWholeId(input)) return input.toLowerCase();
   const users = await api.listAll<UserView>('/api/v1/users');
-  // Usernames are unique whatever their case, as the server compares them.
-  const named = users.find((u) => u.username.toLowerCase() === input.toLowerCase());
-  if (named) return named.id;
-  return resolveId(input, 'user', async () => users.map((u) => ({ id: u.id, label: u.username })));
+  return pickOne(
+    input,
+    'user',
+    users.map((u) => ({ id: u.id, label: u.username })),
+    {
+      // An id that no listed user has (a deleted user, whose events stay readable) is taken as is.
+      unlistedWholeId: true,
+    },
+  );
 }

@@ -4,8 +4,9 @@
  * cooldown; every fetch has a timeout). Only issuers some trust policy names get here, so no
  * request can make Tessera fetch from a URL of its choosing.
  */
-import { createRemoteJWKSet, errors, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
 import type { FederationConfig } from '../config.js';
+import { cappedFetch } from './capped-fetch.js';
 
 /** The issuer cannot be reached or answers nonsense: the exchange is `temporarily_unavailable`. */
 export class IssuerUnavailable extends Error {
@@ -57,6 +58,7 @@ export class IssuerKeys {
       cooldownDuration: this.config.jwksCooldownSeconds * 1000,
       cacheMaxAge: this.config.jwksCacheSeconds * 1000,
       timeoutDuration: this.config.fetchTimeoutMs,
+      [customFetch]: cappedFetch(),
     });
     const keys: JWTVerifyGetKey = async (header, token) => {
       try {
@@ -73,7 +75,7 @@ export class IssuerKeys {
     const url = `${issuer.replace(/\/+$/, '')}${DISCOVERY_PATH}`;
     let document: Discovery;
     try {
-      const response = await fetch(url, {
+      const response = await cappedFetch()(url, {
         redirect: 'error',
         signal: AbortSignal.timeout(this.config.fetchTimeoutMs),
         headers: { accept: 'application/json' },

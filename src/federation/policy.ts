@@ -58,6 +58,39 @@ export function hasConditions(policy: PolicyConditions): boolean {
   return policy.subject !== null || Object.keys(policy.claims).length > 0;
 }
 
+/** A pattern of only `*` (or empty) matches every value: as a condition it constrains nothing. */
+export const isWildcardOnly = (pattern: string) => /^\**$/.test(pattern);
+
+const sameIssuer = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+
+/**
+ * Why a policy would not constrain which tokens it accepts, per field: a subject or claim
+ * pattern that matches anything, or Tessera's own issuer (its own JWTs would then exchange for
+ * new ones without a PAT). Create and PATCH, and so the CLI and console, all pass through here.
+ */
+export function constraintProblems(
+  policy: PolicyConditions & Pick<TrustPolicy, 'issuer'>,
+  ownIssuer: string,
+): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (sameIssuer(policy.issuer, ownIssuer)) {
+    problems.push({ field: 'issuer', message: "must not be Tessera's own issuer" });
+  }
+  if (policy.subject !== null && isWildcardOnly(policy.subject)) {
+    problems.push({ field: 'subject', message: 'matches every subject; name a value or a narrower pattern' });
+  }
+  for (const [name, accepted] of Object.entries(policy.claims)) {
+    accepted.forEach((pattern, i) => {
+      if (isWildcardOnly(pattern))
+        problems.push({
+          field: `claims.${name}[${i}]`,
+          message: 'matches every value; name a narrower pattern',
+        });
+    });
+  }
+  return problems;
+}
+
 /**
  * The claims `policy` compared, with the token's values, when every condition holds; null when
  * one does not. A claim must be a string, number or boolean to match (a list or an object never

@@ -11,7 +11,13 @@ import type { Database, Queryable } from '../db/queryable.js';
 import { ApiProblem, type FieldError, invalidRequest, notFound } from '../errors.js';
 import type { Actor } from '../pat/service.js';
 import { findUserById } from '../users/repository.js';
-import { hasConditions, issuerProblem, RESERVED_CLAIMS, type TrustPolicy } from './policy.js';
+import {
+  constraintProblems,
+  hasConditions,
+  issuerProblem,
+  RESERVED_CLAIMS,
+  type TrustPolicy,
+} from './policy.js';
 import {
   deleteTrustPolicy,
   findTrustPolicy,
@@ -25,6 +31,8 @@ export interface TrustPolicyContext {
   clock: Clock;
   scopes: Record<string, string>;
   resources: Resource[];
+  /** Tessera's own issuer: a policy may not trust it. */
+  issuer: string;
 }
 
 const nameTaken = () =>
@@ -39,6 +47,7 @@ async function policyErrors(
   const errors: FieldError[] = [];
   const issuer = issuerProblem(policy.issuer);
   if (issuer) errors.push({ field: 'issuer', message: issuer });
+  errors.push(...constraintProblems(policy, ctx.issuer));
   if (!hasConditions(policy)) {
     errors.push({ field: 'subject', message: 'a policy needs a subject or at least one claim condition' });
   }

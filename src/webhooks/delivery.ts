@@ -6,6 +6,7 @@
  * administrator approved), and the receiver has `timeoutMs` to answer.
  */
 import { Webhook } from 'standardwebhooks';
+import { destinationRefusal } from './url.js';
 
 export interface Delivery {
   eventId: string;
@@ -38,9 +39,12 @@ export async function attemptDelivery(
   signedAt: Date,
   timeoutMs: number,
   fetchImpl: typeof fetch = fetch,
+  allowPrivateNetworks = false,
 ): Promise<AttemptResult> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  const refused = await destinationRefusal(delivery.url, allowPrivateNetworks);
+  if (refused) return { outcome: 'failed', statusCode: null, error: refused, durationMs: elapsed() };
   const signature = new Webhook(delivery.secret).sign(delivery.eventId, signedAt, delivery.body);
   try {
     const response = await fetchImpl(delivery.url, {

@@ -52,6 +52,7 @@ export class WebhookWorker {
       new Date(),
       settings.timeoutMs,
       this.deps.fetch,
+      settings.allowPrivateNetworks,
     );
     const at = clock();
     const exhausted = claimed.attempts >= settings.maxAttempts;

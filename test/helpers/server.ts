@@ -162,7 +162,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   // Exchange audit rows are written before each response, so tests can read them at once.
   writeFileSync(
     env.TESSERA_CONFIG,
-    JSON.stringify({ limits: UNLIMITED, audit: { exchangeFlushMs: 0 }, ...file }),
+    JSON.stringify({
+      limits: UNLIMITED,
+      audit: { exchangeFlushMs: 0 },
+      ...file,
+      // Test receivers listen on loopback over plain http; a test of the refusal sets it false.
+      webhooks: { allowPrivateNetworks: true, ...(file.webhooks as object | undefined) },
+    }),
   );
   const config = loadConfig(env);
   const logs: string[] = [];

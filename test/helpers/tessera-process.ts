@@ -103,6 +103,8 @@ export async function startTesseraProcess(options: TesseraProcessOptions = {}): 
   const configPath = join(configDir, 'tessera.config.json');
   const file = { ...options.config } as Record<string, unknown>;
   file.limits = { ...GENEROUS_LIMITS, ...(file.limits as object | undefined) };
+  // Test webhook receivers listen on loopback over plain http.
+  file.webhooks = { allowPrivateNetworks: true, ...(file.webhooks as object | undefined) };
   writeFileSync(configPath, JSON.stringify(file));
 
   const env: Record<string, string> = {

@@ -36,7 +36,8 @@ async function receiver(): Promise<WebhookReceiver> {
 async function configFor(dir: string, webhooks: Record<string, unknown>) {
   const port = await freePort();
   const file = join(dir, `tessera-${port}.config.json`);
-  writeFileSync(file, JSON.stringify({ webhooks }));
+  // The receivers listen on loopback over plain http.
+  writeFileSync(file, JSON.stringify({ webhooks: { allowPrivateNetworks: true, ...webhooks } }));
   return loadConfig({
     PORT: String(port),
     TESSERA_DATA_DIR: dir,
@@ -118,7 +119,8 @@ describe('two workers on one database', () => {
     };
     let offsetMs = 0;
     const clock = () => new Date(Date.now() + offsetMs);
-    const settings = loadConfig({}).webhooks;
+    // The receiver listens on loopback over plain http.
+    const settings = { ...loadConfig({}).webhooks, allowPrivateNetworks: true };
     await createEndpoint(
       { db, clock },
       { url: hooks.url, events: ['token.revoked'] },

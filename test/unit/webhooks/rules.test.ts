@@ -4,7 +4,7 @@ import { LEAK_REASON as REPORTED } from '../../../src/api/credentials.js';
 import type { AuditEvent } from '../../../src/audit/events.js';
 import { retryDelaySeconds } from '../../../src/webhooks/backoff.js';
 import { LEAK_REASON, webhookEventFor } from '../../../src/webhooks/events.js';
-import { endpointUrlProblem } from '../../../src/webhooks/url.js';
+import { endpointUrlProblem, isPrivateAddress } from '../../../src/webhooks/url.js';
 
 const at = new Date('2026-11-28T12:00:00Z');
 const audit = (action: string, extra: Partial<AuditEvent> = {}): AuditEvent =>
@@ -64,20 +64,57 @@ describe('retryDelaySeconds', () => {
 });
 
 describe('endpointUrlProblem', () => {
-  it.each([
-    'https://hooks.example.com/x',
-    'http://127.0.0.1:8080/h',
-    'http://localhost/h',
-    'http://[::1]:9/h',
-  ])('accepts %s', (url) => expect(endpointUrlProblem(url)).toBeNull());
+  it.each(['https://hooks.example.com/x', 'https://93.184.215.14/h', 'https://[2606:4700::1111]/h'])(
+    'accepts %s',
+    (url) => expect(endpointUrlProblem(url)).toBeNull(),
+  );
   it.each([
     'http://example.com/h',
-    'http://10.0.0.1/h',
-    'http://[::2]/h',
-    'http://localhost.evil.com/h',
+    'http://127.0.0.1:8080/h',
+    'https://127.0.0.1:8080/h',
+    'https://localhost/h',
+    'https://[::1]:9/h',
+    'https://2130706433/h',
+    'https://0x7f.0.0.1/h',
+    'https://017700000001/h',
+    'https://10.0.0.1/h',
+    'https://100.64.1.1/h',
+    'https://169.254.169.254/latest/meta-data/',
+    'https://[::ffff:127.0.0.1]/h',
+    'https://[::ffff:a9fe:a9fe]/h',
+    'https://[fd00::1]/h',
+    'https://[fe80::1]/h',
+    'https://[::]/h',
+    'https://0.0.0.0/h',
     'file:///etc/passwd',
     'https://u:p@example.com/',
     'https://example.com/#frag',
     'not a url',
   ])('refuses %s', (url) => expect(endpointUrlProblem(url)).not.toBeNull());
+  it.each(['http://127.0.0.1:8080/h', 'http://localhost/h', 'http://[::1]:9/h', 'http://10.0.0.1/h'])(
+    'accepts %s with allowPrivateNetworks',
+    (url) => expect(endpointUrlProblem(url, true)).toBeNull(),
+  );
+});
+
+describe('isPrivateAddress', () => {
+  it.each([
+    '127.0.0.1',
+    '10.1.2.3',
+    '172.16.0.1',
+    '192.168.1.1',
+    '100.64.0.1',
+    '169.254.169.254',
+    '::1',
+    '[::1]',
+    '::ffff:10.0.0.1',
+    '::ffff:7f00:1',
+    'fd12::1',
+    'fe80::1',
+    '64:ff9b::7f00:1',
+  ])('%s is private', (address) => expect(isPrivateAddress(address)).toBe(true));
+  it.each(['93.184.215.14', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8', '172.32.0.1'])(
+    '%s is not',
+    (address) => expect(isPrivateAddress(address)).toBe(false),
+  );
 });
