@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { TokenPolicy } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, notFound } from '../errors.js';
-import type { UserRow } from '../users/repository.js';
+import { findUserById, type UserRow } from '../users/repository.js';
 import { assertWithinCredential } from './ceiling.js';
 import { generatePat, hashPat, patHint } from './format.js';
 import { assertEntitled, assertKnownScopes, expiryFor, rotatedExpiry } from './policy.js';
@@ -23,6 +23,7 @@ import {
   patStatus,
 } from './repository.js';
 import { assertRestorable, type RevocationKind } from './revocation.js';
+import { assertMayRotate } from './rotation.js';
 
 export interface PatContext {
   db: Database;
@@ -158,13 +159,16 @@ export async function getPat(ctx: PatContext, id: string, ownerId: string | null
   return pat;
 }
 
-/** New secret, same name and scopes, same lifetime from now; the old secret is revoked. */
+/** New secret, same name, scopes, networks and expiry; the old secret is revoked. */
 export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
   return ctx.db.transaction(async (tx) => {
     const old = await lockPat(tx, id, ownerId);
     const now = ctx.clock();
     if (patStatus(old, now) !== 'active')
       throw conflict('token_not_active', 'only an active token can be rotated');
+    const owner = await findUserById(tx, old.user_id);
+    if (!owner) throw notFound('token');
+    assertMayRotate(owner, actor.userId);
     // The new secret is returned to the caller: it must not be worth more than what they hold.
     assertWithinCredential(old.scopes, actor, old.user_id);
     await markPatRevoked(tx, old.id, { at: now, by: actor.userId, kind: 'rotation', reason: 'rotated' });
