@@ -25,6 +25,8 @@ export interface Caller {
   patId: string | null;
   /** What this request may do: the credential's scopes within the user's current entitlements. */
   scopes: string[];
+  /** That PAT's `allowed_cidrs` (null: anywhere): the networks ceiling of what it mints (pat/ceiling.ts). */
+  allowedCidrs: string[] | null;
 }
 
 export interface BearerDeps {
@@ -62,6 +64,7 @@ export async function authenticatePat(
     credential: 'pat',
     patId: holder.pat.id,
     scopes: intersectScopes(holder.pat.scopes, holder.user.entitlements),
+    allowedCidrs: holder.pat.allowed_cidrs ?? null,
   };
 }
 

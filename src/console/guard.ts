@@ -74,7 +74,7 @@ function signInRedirect(ctx: Context) {
 export function requireSession(deps: ConsoleDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const secret = readCookie(ctx, deps.cookies.session);
-    const session = await resolveSession(deps.sessions, secret);
+    const session = await resolveSession(deps.sessions, secret, ctx.ip || null);
     if (!session) {
       if (secret !== undefined) clearCookie(ctx, deps.cookies, deps.cookies.session);
       return signInRedirect(ctx);

@@ -10,7 +10,11 @@ import type { TokenPolicy } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, notFound } from '../errors.js';
 import { findUserById, type UserRow } from '../users/repository.js';
-import { assertWithinCredential } from './ceiling.js';
+import {
+  assertNetworksWithinCredential,
+  assertWithinCredential,
+  networksWithinCredential,
+} from './ceiling.js';
 import { generatePat, hashPat, patHint } from './format.js';
 import { assertEntitled, assertKnownScopes, expiryFor, rotatedExpiry } from './policy.js';
 import {
@@ -45,6 +49,11 @@ export interface Actor {
    * ceiling for any PAT it creates or rotates (see ceiling.ts). Null for the system itself.
    */
   credentialScopes: readonly string[] | null;
+  /**
+   * The `allowed_cidrs` of the presented credential's PAT: the networks ceiling for any PAT it
+   * creates or rotates (ceiling.ts). Null or absent: not bound to networks.
+   */
+  credentialCidrs?: readonly string[] | null | undefined;
   meta: RequestMeta;
 }
 
@@ -73,6 +82,7 @@ export async function createPat(
   assertKnownScopes(request.scopes, ctx.scopes);
   assertEntitled(request.scopes, owner.entitlements);
   assertWithinCredential(request.scopes, actor, owner.id);
+  const allowedCidrs = networksWithinCredential(request.allowedCidrs, actor);
   const now = ctx.clock();
   const expiresAt = expiryFor(ctx.policy, request.expiresInDays, now);
   const work = async (q: Queryable) => {
@@ -82,7 +92,7 @@ export async function createPat(
       createdAt: now,
       expiresAt,
       rotatedFrom: null,
-      allowedCidrs: request.allowedCidrs ?? null,
+      allowedCidrs,
     };
     const issued = await issuePat(q, ctx, spec, actor);
     await audit(q, ctx, 'pat.created', issued.pat, actor);
@@ -171,6 +181,7 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
     assertMayRotate(owner, actor.userId);
     // The new secret is returned to the caller: it must not be worth more than what they hold.
     assertWithinCredential(old.scopes, actor, old.user_id);
+    assertNetworksWithinCredential(old.allowed_cidrs, actor);
     await markPatRevoked(tx, old.id, { at: now, by: actor.userId, kind: 'rotation', reason: 'rotated' });
     const issued = await issuePat(
       tx,

@@ -13,6 +13,8 @@ export interface ConsolePage {
 
 export class ConsoleClient {
   cookie: string | null = null;
+  /** Sent with every request (e.g. `x-forwarded-for` to a server that trusts 127.0.0.1 as its proxy). */
+  headers: Record<string, string> = {};
   constructor(
     readonly server: TestServer,
     readonly origin: string = server.url,
@@ -27,7 +29,7 @@ export class ConsoleClient {
   }
 
   async send(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { ...init.headers };
+    const headers: Record<string, string> = { ...this.headers, ...init.headers };
     if (this.cookie) headers.cookie = this.cookie;
     const response = await fetch(`${this.server.url}${path}`, {
       method,
