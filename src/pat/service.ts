@@ -10,12 +10,14 @@ import type { TokenPolicy } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, notFound } from '../errors.js';
 import { findUserById, type UserRow } from '../users/repository.js';
+import { LEAK_REASON } from '../webhooks/events.js';
 import {
   assertNetworksWithinCredential,
   assertWithinCredential,
   networksWithinCredential,
 } from './ceiling.js';
 import { generatePat, hashPat, patHint } from './format.js';
+import { leakedPatIds, redactPats } from './leak-scan.js';
 import { assertEntitled, assertKnownScopes, expiryFor, rotatedExpiry } from './policy.js';
 import {
   clearPatRevocation,
@@ -88,6 +90,7 @@ export async function createPat(
   const work = async (q: Queryable) => {
     const spec = {
       ...request,
+      name: await scrubFreeText(q, ctx, request.name, actor.meta),
       userId: owner.id,
       createdAt: now,
       expiresAt,
@@ -212,16 +215,38 @@ export function revokePat(
   why: { kind: RevocationKind; reason: string } = { kind: 'owner', reason: 'revoked' },
 ) {
   return ctx.db.transaction(async (tx) => {
-    const pat = await lockPat(tx, id, ownerId);
-    if (pat.revoked_at) return pat;
-    const revoked = (await markPatRevoked(tx, pat.id, {
-      at: ctx.clock(),
-      by: actor.userId,
-      ...why,
-    })) as PatRow;
-    await audit(tx, ctx, 'pat.revoked', revoked, actor, why.reason);
-    return revoked;
+    // First, so that a reason naming this very PAT leaves it revoked as leaked (final).
+    const reason = await scrubFreeText(tx, ctx, why.reason, actor.meta);
+    return revokeIn(tx, ctx, id, ownerId, actor, { ...why, reason });
   });
+}
+
+async function revokeIn(
+  tx: Queryable,
+  ctx: PatContext,
+  id: string,
+  ownerId: string | null,
+  actor: Actor,
+  why: { kind: RevocationKind; reason: string },
+) {
+  const pat = await lockPat(tx, id, ownerId);
+  if (pat.revoked_at) return pat;
+  const revoked = (await markPatRevoked(tx, pat.id, { at: ctx.clock(), by: actor.userId, ...why })) as PatRow;
+  await audit(tx, ctx, 'pat.revoked', revoked, actor, why.reason);
+  return revoked;
+}
+
+/**
+ * Free text as it may be stored: any PAT in it redacted, and each PAT it names revoked as
+ * leaked by the system (leak-scan.ts), in the caller's transaction.
+ */
+async function scrubFreeText(tx: Queryable, ctx: PatContext, text: string, meta: RequestMeta) {
+  const { text: clean, tokens } = redactPats(ctx.policy.prefix, text);
+  const system: Actor = { userId: null, credentialScopes: null, meta };
+  for (const id of await leakedPatIds(tx, tokens)) {
+    await revokeIn(tx, ctx, id, null, system, { kind: 'leak', reason: LEAK_REASON });
+  }
+  return clean;
 }
 
 /** Undoes a revocation, for a token that is revoked, unexpired, and whose revocation the actor may undo. */
