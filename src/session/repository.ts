@@ -152,3 +152,15 @@ export async function listOpenSessions(
   );
   return rows;
 }
+
+/**
+ * A token session whose sign-in PAT was rotated in it follows the new PAT (same scopes and
+ * networks), so the page that shows the new secret can still be reached (issue 18).
+ */
+export async function followRotatedPat(q: Queryable, sessionId: string, oldPatId: string, newPatId: string) {
+  await q.query('UPDATE console_sessions SET pat_id = $3 WHERE id = $1 AND pat_id = $2', [
+    sessionId,
+    oldPatId,
+    newPatId,
+  ]);
+}

@@ -5,6 +5,8 @@
 import type { TestServer } from './server.js';
 
 export interface ConsolePage {
+  /** For a post that issued a token: the one-time page it was sent to (already followed). */
+  issuedAt?: string;
   status: number;
   headers: Headers;
   html: string;
@@ -66,7 +68,12 @@ export class ConsoleClient {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     const origin = options.origin === undefined ? this.origin : options.origin;
     if (origin) headers.origin = origin;
-    return this.send('POST', path, { body: form.toString(), headers });
+    const answer = await this.send('POST', path, { body: form.toString(), headers });
+    // A post that issued a token answers 303 to the one page that shows it: follow, as a browser does.
+    if (answer.status === 303 && answer.location?.startsWith('/console/tokens/issued/')) {
+      return { ...(await this.get(answer.location)), issuedAt: answer.location };
+    }
+    return answer;
   }
 
   async signInWithToken(token: string, returnTo?: string) {
