@@ -15,6 +15,7 @@ export const PROBLEM_STATUS = {
   insufficient_scope: 403,
   scope_not_entitled: 403,
   scope_exceeds_credential: 403,
+  cidr_exceeds_credential: 403,
   service_account: 403,
   not_found: 404,
   method_not_allowed: 405,

@@ -39,7 +39,12 @@ export function requestMeta(ctx: Context): RequestMeta {
 /** The authenticated caller as the actor of a change, with where the request came from. */
 export function actorOf(ctx: Context): Actor {
   const caller = callerOf(ctx);
-  return { userId: caller.user.id, credentialScopes: caller.scopes, meta: requestMeta(ctx) };
+  return {
+    userId: caller.user.id,
+    credentialScopes: caller.scopes,
+    credentialCidrs: caller.allowedCidrs,
+    meta: requestMeta(ctx),
+  };
 }
 
 function sendProblem(ctx: Context, problem: ApiProblem) {

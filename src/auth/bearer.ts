@@ -24,6 +24,8 @@ export interface Caller {
   patId: string | null;
   /** What this request may do: the credential's scopes within the user's current entitlements. */
   scopes: string[];
+  /** That PAT's `allowed_cidrs` (null: anywhere): the networks ceiling of what it mints (pat/ceiling.ts). */
+  allowedCidrs: string[] | null;
 }
 
 export interface BearerDeps {
@@ -60,6 +62,7 @@ export async function patCaller(deps: BearerDeps, token: string, ip: string | nu
     credential: 'pat',
     patId: holder.pat.id,
     scopes: intersectScopes(holder.pat.scopes, holder.user.entitlements),
+    allowedCidrs: holder.pat.allowed_cidrs ?? null,
   };
 }
 

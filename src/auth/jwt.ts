@@ -67,6 +67,9 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
       credential: 'jwt',
       patId: holder.pat.id,
       scopes: intersectScopes(scopes, holder.user.entitlements),
+      // A JWT is as fenced as its PAT: usable only from the PAT's networks (refusalReason above)
+      // and minting nothing that works from elsewhere.
+      allowedCidrs: holder.pat.allowed_cidrs ?? null,
     };
   };
 }

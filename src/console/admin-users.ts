@@ -171,7 +171,7 @@ export function adminUserRoutes(deps: ConsoleDeps): Router {
         allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
       };
       const issued = await createPat(patContext(deps), owner, request, actorOfSession(ctx));
-      sendIssued(ctx, deps, issued, `/console/admin/users/${owner.id}`);
+      await sendIssued(ctx, deps, issued, `/console/admin/users/${owner.id}`);
     } catch (error) {
       await tokenForm(ctx, formErrors(error), form, form.expiration);
     }

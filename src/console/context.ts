@@ -38,11 +38,16 @@ export function viewerOf(ctx: Context): Viewer {
 
 /**
  * The ONE place a console action's actor is built; the API builds its own in api/http.ts. The
- * session's scopes are its credential's: pat/ceiling.ts bounds what it mints by them, and
+ * session's scopes and networks are its credential's: pat/ceiling.ts bounds what it mints by them, and
  * pat/revocation.ts decides by them which revocations it may undo.
  */
 export function sessionActor(session: ActiveSession, meta: Actor['meta']): Actor {
-  return { userId: session.user.id, meta, credentialScopes: session.scopes };
+  return {
+    userId: session.user.id,
+    meta,
+    credentialScopes: session.scopes,
+    credentialCidrs: session.networks,
+  };
 }
 
 export function actorOfSession(ctx: Context): Actor {

@@ -43,20 +43,20 @@ const csrfRefused = () =>
   );
 
 /**
- * A state-changing request must come from one of our own pages: its Origin is this server. With
- * `Referrer-Policy: no-referrer` browsers send `Origin: null` on form posts, so a null Origin is
- * accepted only with the browser's own `Sec-Fetch-Site: same-origin` (Fetch Metadata), which a
- * page of another site cannot set.
+ * A state-changing request must come from one of our own pages: its Origin is the issuer's
+ * origin, the one address the console is published at. Not the request's own Host: a
+ * DNS-rebound name or a trusted proxy's `X-Forwarded-Host` makes Host agree with any Origin.
+ * With `Referrer-Policy: no-referrer` browsers send `Origin: null` on form posts, so a null
+ * Origin is accepted only with the browser's own `Sec-Fetch-Site: same-origin` (Fetch
+ * Metadata), which a page of another site cannot set.
  */
 export function sameOrigin(issuer: string): Middleware {
   const allowed = new URL(issuer).origin;
   return async (ctx: Context, next: Next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
       const origin = ctx.get('origin');
-      const own = `${ctx.protocol}://${ctx.host}`;
       const fromUs =
         origin === allowed ||
-        origin === own ||
         ((origin === 'null' || origin === '') && ctx.get('sec-fetch-site') === 'same-origin');
       if (!fromUs) throw csrfRefused();
     }
@@ -74,7 +74,7 @@ function signInRedirect(ctx: Context) {
 export function requireSession(deps: ConsoleDeps): Middleware {
   return async (ctx: Context, next: Next) => {
     const secret = readCookie(ctx, deps.cookies.session);
-    const session = await resolveSession(deps.sessions, secret);
+    const session = await resolveSession(deps.sessions, secret, ctx.ip || null);
     if (!session) {
       if (secret !== undefined) clearCookie(ctx, deps.cookies, deps.cookies.session);
       return signInRedirect(ctx);

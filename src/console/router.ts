@@ -16,6 +16,7 @@ import { requireSession, sameOrigin, securityHeaders } from './guard.js';
 import { sessionRoutes } from './sessions.js';
 import { signInRoutes } from './sign-in.js';
 import { ssoRoutes } from './sso.js';
+import { tokenRevealRoutes } from './token-reveal.js';
 import { tokenRoutes } from './tokens.js';
 import { errorPage } from './views/error.js';
 
@@ -63,7 +64,7 @@ export function consoleApp(api: ApiDeps): Middleware {
   const deps = consoleDeps(api);
   const signedIn = new Router({ sensitive: true });
   signedIn.use(requireSession(deps));
-  for (const routes of [tokenRoutes(deps), sessionRoutes(deps), adminRoutes(deps)])
+  for (const routes of [tokenRevealRoutes(deps), tokenRoutes(deps), sessionRoutes(deps), adminRoutes(deps)])
     signedIn.use(routes.routes(), routes.allowedMethods());
   const open = signInRoutes(deps);
   const pages = compose([

@@ -28,7 +28,8 @@ const REFUSED = 'That access token cannot be used to sign in. It must be valid a
 
 /** Sets the new session's cookie; a session this browser still held is ended, not left behind. */
 export async function startSession(ctx: Context, deps: ConsoleDeps, secret: string, returnTo: string) {
-  const previous = await resolveSession(deps.sessions, readCookie(ctx, deps.cookies.session));
+  const cookie = readCookie(ctx, deps.cookies.session);
+  const previous = await resolveSession(deps.sessions, cookie, ctx.ip || null);
   if (previous) await signOut(deps.sessions, previous, requestMeta(ctx));
   setCookie(ctx, deps.cookies, deps.cookies.session, secret, deps.config.console.sessionMaxHours * 3600);
   seeOther(ctx, returnTo);

@@ -5,13 +5,12 @@
  */
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { presentPat } from '../api/presenters.js';
 import { allowedCidrsSchema } from '../api/schemas.js';
 import { ApiProblem, invalidRequest } from '../errors.js';
 import { MAX_ALLOWED_CIDRS } from '../pat/address-allowlist.js';
 import type { IssuedPat } from '../pat/service.js';
-import { type ConsoleDeps, sendPage, viewerOf } from './context.js';
-import { newTokenBanner } from './views/new-token.js';
+import { holdToken } from '../session/reveal.js';
+import { type ConsoleDeps, seeOther, sessionOf } from './context.js';
 
 export const newTokenForm = z.object({
   name: z.string().trim().max(100).default(''),
@@ -54,23 +53,17 @@ export function grantableScopes(deps: ConsoleDeps, entitlements: string[], sessi
     .map(([name, description]) => ({ name, description }));
 }
 
-/** The banner page; `no-store` so no cache, proxy or back button keeps the secret. */
-export function sendIssued(ctx: Context, deps: ConsoleDeps, issued: IssuedPat, back: string) {
-  ctx.set('Cache-Control', 'no-store');
-  const pat = presentPat(issued.pat, deps.clock());
-  const { issuer, defaultAudience } = deps.config;
-  sendPage(
-    ctx,
-    newTokenBanner({
-      viewer: viewerOf(ctx),
-      pat,
-      token: issued.token,
-      issuer,
-      audience: defaultAudience,
-      back,
-    }),
-    201,
-  );
+/**
+ * After a POST that issued a token: hold its secret for one showing and 303 to the page that
+ * shows it (token-reveal.ts), so a reload repeats a GET, never the POST (issue 18).
+ */
+export async function sendIssued(ctx: Context, deps: ConsoleDeps, issued: IssuedPat, back: string) {
+  const slot = await holdToken(deps.db, deps.clock, sessionOf(ctx), {
+    patId: issued.pat.id,
+    token: issued.token,
+    back,
+  });
+  seeOther(ctx, `/console/tokens/issued/${slot}`);
 }
 
 /** Errors the form can show next to it (400/403/409 from the service); anything else propagates. */

@@ -12,6 +12,7 @@ import { pageQuery, patFilterOf, pathId, patStatusSchema } from '../api/schemas.
 import { ApiProblem } from '../errors.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
+import { followRotatedPat } from '../session/repository.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, sessionOf, viewerOf } from './context.js';
 import { eventsPage } from './events.js';
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
@@ -38,7 +39,7 @@ async function createFromForm(ctx: Context, deps: ConsoleDeps) {
       allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
     };
     const issued = await createPat(patContext(deps), session.user, request, actor);
-    return sendIssued(ctx, deps, issued, '/console/tokens');
+    return await sendIssued(ctx, deps, issued, '/console/tokens');
   } catch (error) {
     const page = newTokenPage({
       viewer: viewerOf(ctx),
@@ -159,7 +160,8 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
     const actor = actorOfSession(ctx);
     const pat = await getPat(pats, pathId(ctx.params.id, 'token'), owner(ctx));
     const issued = await rotatePat(pats, pat.id, owner(ctx), actor);
-    sendIssued(ctx, deps, issued, '/console/tokens');
+    await followRotatedPat(deps.db, sessionOf(ctx).id, pat.id, issued.pat.id);
+    await sendIssued(ctx, deps, issued, '/console/tokens');
   });
 
   return router;

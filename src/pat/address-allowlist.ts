@@ -66,3 +66,17 @@ export function isAddressAllowed(allowed: readonly string[] | null, ip: string |
   if (!client) return false;
   return blockListOf(allowed).check(client.address, client.family);
 }
+
+/**
+ * Is every address of `inner` inside `outer`? Both canonical CIDR text (parseCidr). With a
+ * prefix at least as long, `inner` lies in `outer` exactly when its address does, whatever host
+ * bits it carries. Families never mix: an IPv4-mapped IPv6 network is not an IPv4 one here.
+ */
+export function cidrWithin(inner: string, outer: string): boolean {
+  const [innerAddress = '', innerPrefix] = inner.split('/');
+  const [outerAddress = '', outerPrefix] = outer.split('/');
+  const family = familyOf(innerAddress);
+  if (!family || family !== familyOf(outerAddress)) return false;
+  if (Number(innerPrefix) < Number(outerPrefix)) return false;
+  return blockListOf([outer]).check(innerAddress, family);
+}

@@ -6,11 +6,17 @@
  */
 import { ApiProblem } from '../errors.js';
 import { ADMIN_SCOPE, scopesOutside } from '../scopes.js';
+import { cidrWithin } from './address-allowlist.js';
 
 /** Who presents which credential; `credentialScopes` null means the system itself. */
 export interface Presenter {
   userId: string | null;
   credentialScopes: readonly string[] | null;
+  /**
+   * The `allowed_cidrs` of the presented PAT (or of the PAT a JWT or a console session was
+   * opened with); null or absent: the credential works from anywhere.
+   */
+  credentialCidrs?: readonly string[] | null | undefined;
 }
 
 /**
@@ -38,4 +44,48 @@ export function assertWithinCredential(requested: readonly string[], presenter: 
       `the presented credential does not hold: ${outside.join(', ')}`,
     );
   }
+}
+
+/**
+ * The networks ceiling (issue 18), as the scope ceiling: a credential bound to some networks
+ * never mints one that works from elsewhere, or a PAT fenced to a CI network could mint an
+ * unfenced one. It binds every PAT the credential creates or rotates, an administrator's for
+ * another user too (a service account's token is as usable as the administrator's own).
+ *
+ * Returns the `allowed_cidrs` the new PAT gets: the requested list when each of its networks
+ * lies inside one of the credential's; the credential's own list when none is requested (a
+ * new PAT inherits the fence); 403 `cidr_exceeds_credential` otherwise. A credential without
+ * a list leaves the request as it is.
+ */
+export function networksWithinCredential(
+  requested: readonly string[] | null | undefined,
+  presenter: Presenter,
+): string[] | null {
+  const held = presenter.credentialCidrs ?? null;
+  if (held === null) return requested ? [...requested] : null;
+  if (!requested) return [...held];
+  const outside = requested.filter((cidr) => !held.some((own) => cidrWithin(cidr, own)));
+  if (outside.length > 0) {
+    throw new ApiProblem(
+      403,
+      'cidr_exceeds_credential',
+      'Networks exceed the credential',
+      `the presented credential is not usable from: ${outside.join(', ')}`,
+    );
+  }
+  return [...requested];
+}
+
+/** A rotated PAT keeps its networks: 403 unless they lie within the presenter's (none lies within any list). */
+export function assertNetworksWithinCredential(current: readonly string[] | null, presenter: Presenter) {
+  if ((presenter.credentialCidrs ?? null) === null) return;
+  if (current === null) {
+    throw new ApiProblem(
+      403,
+      'cidr_exceeds_credential',
+      'Networks exceed the credential',
+      'the token works from any address; the presented credential does not',
+    );
+  }
+  networksWithinCredential(current, presenter);
 }

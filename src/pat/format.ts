@@ -15,7 +15,7 @@ import { crc32 } from 'node:zlib';
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const RANDOM_LENGTH = 30;
 export const CHECKSUM_LENGTH = 6;
-const BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH;
+export const BODY_LENGTH = RANDOM_LENGTH + CHECKSUM_LENGTH;
 const HINT_LENGTH = 4;
 
 /** Uniform base62 characters: bytes >= 248 (= 4 x 62) are discarded to avoid modulo bias. */

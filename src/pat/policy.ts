@@ -46,16 +46,13 @@ export function expiryFor(policy: TokenPolicy, days: number | null | undefined, 
   return new Date(now.getTime() + lifetime * DAY_MS);
 }
 
-/** A rotated PAT keeps its predecessor's lifetime (counted from now), within today's maximum. */
-export function rotatedExpiry(
-  policy: TokenPolicy,
-  old: { created_at: Date; expires_at: Date | null },
-  now: Date,
-) {
+/**
+ * A rotated PAT keeps its predecessor's expiry (issue 18): a rotation changes the secret, never
+ * the lifetime, so rotating every 89 days cannot keep a 90-day token alive for ever. Capped at
+ * today's maximum from now, in case the policy has tightened since.
+ */
+export function rotatedExpiry(policy: TokenPolicy, old: { expires_at: Date | null }, now: Date) {
   if (old.expires_at === null) return policy.allowNoExpiry ? null : expiryFor(policy, undefined, now);
-  const lifetime = Math.min(
-    old.expires_at.getTime() - old.created_at.getTime(),
-    policy.maxLifetimeDays * DAY_MS,
-  );
-  return new Date(now.getTime() + lifetime);
+  const latest = now.getTime() + policy.maxLifetimeDays * DAY_MS;
+  return new Date(Math.min(old.expires_at.getTime(), latest));
 }

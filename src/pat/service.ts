@@ -9,9 +9,15 @@ import type { Clock } from '../clock.js';
 import type { TokenPolicy } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, notFound } from '../errors.js';
-import type { UserRow } from '../users/repository.js';
-import { assertWithinCredential } from './ceiling.js';
+import { findUserById, type UserRow } from '../users/repository.js';
+import { LEAK_REASON } from '../webhooks/events.js';
+import {
+  assertNetworksWithinCredential,
+  assertWithinCredential,
+  networksWithinCredential,
+} from './ceiling.js';
 import { generatePat, hashPat, patHint } from './format.js';
+import { leakedPatIds, redactPats } from './leak-scan.js';
 import { assertEntitled, assertKnownScopes, expiryFor, rotatedExpiry } from './policy.js';
 import {
   clearPatRevocation,
@@ -23,6 +29,7 @@ import {
   patStatus,
 } from './repository.js';
 import { assertRestorable, type RevocationKind } from './revocation.js';
+import { assertMayRotate } from './rotation.js';
 
 export interface PatContext {
   db: Database;
@@ -44,6 +51,11 @@ export interface Actor {
    * ceiling for any PAT it creates or rotates (see ceiling.ts). Null for the system itself.
    */
   credentialScopes: readonly string[] | null;
+  /**
+   * The `allowed_cidrs` of the presented credential's PAT: the networks ceiling for any PAT it
+   * creates or rotates (ceiling.ts). Null or absent: not bound to networks.
+   */
+  credentialCidrs?: readonly string[] | null | undefined;
   meta: RequestMeta;
 }
 
@@ -72,16 +84,18 @@ export async function createPat(
   assertKnownScopes(request.scopes, ctx.scopes);
   assertEntitled(request.scopes, owner.entitlements);
   assertWithinCredential(request.scopes, actor, owner.id);
+  const allowedCidrs = networksWithinCredential(request.allowedCidrs, actor);
   const now = ctx.clock();
   const expiresAt = expiryFor(ctx.policy, request.expiresInDays, now);
   const work = async (q: Queryable) => {
     const spec = {
       ...request,
+      name: await scrubFreeText(q, ctx, request.name, actor.meta),
       userId: owner.id,
       createdAt: now,
       expiresAt,
       rotatedFrom: null,
-      allowedCidrs: request.allowedCidrs ?? null,
+      allowedCidrs,
     };
     const issued = await issuePat(q, ctx, spec, actor);
     await audit(q, ctx, 'pat.created', issued.pat, actor);
@@ -158,15 +172,19 @@ export async function getPat(ctx: PatContext, id: string, ownerId: string | null
   return pat;
 }
 
-/** New secret, same name and scopes, same lifetime from now; the old secret is revoked. */
+/** New secret, same name, scopes, networks and expiry; the old secret is revoked. */
 export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
   return ctx.db.transaction(async (tx) => {
     const old = await lockPat(tx, id, ownerId);
     const now = ctx.clock();
     if (patStatus(old, now) !== 'active')
       throw conflict('token_not_active', 'only an active token can be rotated');
+    const owner = await findUserById(tx, old.user_id);
+    if (!owner) throw notFound('token');
+    assertMayRotate(owner, actor.userId);
     // The new secret is returned to the caller: it must not be worth more than what they hold.
     assertWithinCredential(old.scopes, actor, old.user_id);
+    assertNetworksWithinCredential(old.allowed_cidrs, actor);
     await markPatRevoked(tx, old.id, { at: now, by: actor.userId, kind: 'rotation', reason: 'rotated' });
     const issued = await issuePat(
       tx,
@@ -197,16 +215,38 @@ export function revokePat(
   why: { kind: RevocationKind; reason: string } = { kind: 'owner', reason: 'revoked' },
 ) {
   return ctx.db.transaction(async (tx) => {
-    const pat = await lockPat(tx, id, ownerId);
-    if (pat.revoked_at) return pat;
-    const revoked = (await markPatRevoked(tx, pat.id, {
-      at: ctx.clock(),
-      by: actor.userId,
-      ...why,
-    })) as PatRow;
-    await audit(tx, ctx, 'pat.revoked', revoked, actor, why.reason);
-    return revoked;
+    // First, so that a reason naming this very PAT leaves it revoked as leaked (final).
+    const reason = await scrubFreeText(tx, ctx, why.reason, actor.meta);
+    return revokeIn(tx, ctx, id, ownerId, actor, { ...why, reason });
   });
+}
+
+async function revokeIn(
+  tx: Queryable,
+  ctx: PatContext,
+  id: string,
+  ownerId: string | null,
+  actor: Actor,
+  why: { kind: RevocationKind; reason: string },
+) {
+  const pat = await lockPat(tx, id, ownerId);
+  if (pat.revoked_at) return pat;
+  const revoked = (await markPatRevoked(tx, pat.id, { at: ctx.clock(), by: actor.userId, ...why })) as PatRow;
+  await audit(tx, ctx, 'pat.revoked', revoked, actor, why.reason);
+  return revoked;
+}
+
+/**
+ * Free text as it may be stored: any PAT in it redacted, and each PAT it names revoked as
+ * leaked by the system (leak-scan.ts), in the caller's transaction.
+ */
+async function scrubFreeText(tx: Queryable, ctx: PatContext, text: string, meta: RequestMeta) {
+  const { text: clean, tokens } = redactPats(ctx.policy.prefix, text);
+  const system: Actor = { userId: null, credentialScopes: null, meta };
+  for (const id of await leakedPatIds(tx, tokens)) {
+    await revokeIn(tx, ctx, id, null, system, { kind: 'leak', reason: LEAK_REASON });
+  }
+  return clean;
 }
 
 /** Undoes a revocation, for a token that is revoked, unexpired, and whose revocation the actor may undo. */

@@ -54,7 +54,7 @@ export async function findSessionByHash(q: Queryable, secretHash: Buffer): Promi
     `SELECT s.id AS session_id, s.kind, s.scopes AS session_scopes, s.created_at AS session_created_at,
             s.last_seen_at, s.absolute_expires_at, s.ended_at,
             p.id AS pat_id, p.scopes AS pat_scopes, p.expires_at AS pat_expires_at, p.revoked_at AS pat_revoked_at,
-            u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at
+            p.allowed_cidrs AS pat_allowed_cidrs, u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at
      FROM console_sessions s JOIN users u ON u.id = s.user_id LEFT JOIN pats p ON p.id = s.pat_id
      WHERE s.secret_hash = $1`,
     [secretHash],
@@ -88,6 +88,7 @@ function toSessionRecord(row: SessionRow): SessionRecord {
           scopes: row.pat_scopes,
           expires_at: row.pat_expires_at,
           revoked_at: row.pat_revoked_at,
+          allowed_cidrs: row.pat_allowed_cidrs,
         }
       : null,
   };
@@ -150,4 +151,16 @@ export async function listOpenSessions(
     [userId, now, idleSince],
   );
   return rows;
+}
+
+/**
+ * A token session whose sign-in PAT was rotated in it follows the new PAT (same scopes and
+ * networks), so the page that shows the new secret can still be reached (issue 18).
+ */
+export async function followRotatedPat(q: Queryable, sessionId: string, oldPatId: string, newPatId: string) {
+  await q.query('UPDATE console_sessions SET pat_id = $3 WHERE id = $1 AND pat_id = $2', [
+    sessionId,
+    oldPatId,
+    newPatId,
+  ]);
 }

@@ -4,6 +4,7 @@
  * session opened with a PAT) as soon as that PAT stops being usable: the same rule as /token.
  */
 import type { ConsoleConfig } from '../config.js';
+import { isAddressAllowed } from '../pat/address-allowlist.js';
 import { type PatRecord, unusableReason } from '../pat/record.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
@@ -49,6 +50,23 @@ export function sessionEndReason(session: SessionRecord, now: Date, lifetimes: L
   if (session.absolute_expires_at <= now) return 'expired';
   if (idleExpiry(session.last_seen_at, lifetimes) <= now) return 'idle';
   return null;
+}
+
+/**
+ * The networks a session may be used from (issue 18): a session opened with a PAT that has
+ * `allowed_cidrs` is bound to them as the PAT is, or a cookie taken from inside the network
+ * would work from anywhere. Null: from anywhere (SSO, or an unfenced PAT).
+ */
+export function sessionNetworks(session: Pick<SessionRecord, 'kind' | 'pat'>): string[] | null {
+  return session.kind === 'token' ? (session.pat?.allowed_cidrs ?? null) : null;
+}
+
+/**
+ * May this request, from `ip`, use the session? Unlike `sessionEndReason`, a refusal does not
+ * end it: the cookie's holder inside the network keeps working, a copy used elsewhere does not.
+ */
+export function isUsableFrom(session: Pick<SessionRecord, 'kind' | 'pat'>, ip: string | null): boolean {
+  return isAddressAllowed(sessionNetworks(session), ip);
 }
 
 /** What the session may do now: its own scopes within the user's current entitlements. */

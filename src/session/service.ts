@@ -18,12 +18,14 @@ import {
 import {
   absoluteExpiry,
   effectiveScopes,
+  isUsableFrom,
   type Lifetimes,
   needsTouch,
   type SessionKind,
   type SessionRecord,
   scopesAtSignIn,
   sessionEndReason,
+  sessionNetworks,
 } from './rules.js';
 import { hashSessionSecret, isWellFormedSecret, newSessionSecret } from './secret.js';
 
@@ -42,6 +44,8 @@ export interface ActiveSession {
   patId: string | null;
   /** What this request may do: the session's scopes within the user's current entitlements. */
   scopes: string[];
+  /** The sign-in PAT's `allowed_cidrs` (null: anywhere): the networks ceiling of what it mints. */
+  networks: string[] | null;
 }
 
 export interface SignIn {
@@ -103,10 +107,14 @@ export function recordRefusedSignIn(
   });
 }
 
-/** The session a cookie names when it may still be used; an unusable one is ended on the way. */
+/**
+ * The session a cookie names when it may still be used from the client address `ip`; an
+ * unusable one is ended on the way (one used from outside its PAT's networks is only refused).
+ */
 export async function resolveSession(
   ctx: SessionContext,
   secret: string | undefined,
+  ip: string | null,
 ): Promise<ActiveSession | null> {
   if (!isWellFormedSecret(secret)) return null;
   const record = await findSessionByHash(ctx.db, hashSessionSecret(secret));
@@ -117,6 +125,7 @@ export async function resolveSession(
     if (!record.ended_at) await markSessionEnded(ctx.db, record.id, now, reason);
     return null;
   }
+  if (!isUsableFrom(record, ip)) return null;
   if (needsTouch(record, now)) await touchSession(ctx.db, record.id, now);
   return toActive(record, secret);
 }
@@ -129,6 +138,7 @@ function toActive(record: SessionRecord, secret: string): ActiveSession {
     user: record.user,
     patId: record.pat?.id ?? null,
     scopes: effectiveScopes(record),
+    networks: sessionNetworks(record),
   };
 }
 

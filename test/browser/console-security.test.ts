@@ -164,3 +164,32 @@ describe('console security in a browser', () => {
     await page.context().close();
   });
 });
+
+describe('the page that shows a new token (issue 18)', () => {
+  it('a reload says the token was already shown, and mints no second token', async () => {
+    const { token } = await server.createUserWithToken(uniqueName('reload'), ['tessera:tokens', 'repo:read']);
+    const page = await newPage();
+    await page.goto(`${server.url}/console/sign-in`);
+    await page.getByLabel('Access token').fill(token);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${server.url}/console/tokens`);
+    await page.getByRole('link', { name: 'New token' }).click();
+    await page.getByLabel('Name').fill('once');
+    await page.getByRole('checkbox', { name: 'repo:read' }).check();
+    await page.getByRole('button', { name: 'Generate token' }).click();
+    const banner = page.getByRole('alert');
+    const secret = (await banner.getByTestId('new-token').textContent())?.trim() as string;
+    expect(secret).toMatch(/^tsr_/);
+    await banner.getByRole('button', { name: 'Copy' }).waitFor();
+
+    const reloaded = await page.reload();
+    expect(reloaded?.status()).toBe(410);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'This token was already shown',
+    );
+    expect(await page.getByTestId('new-token').count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+    const listed = await server.request('GET', '/api/v1/tokens?limit=100', { token });
+    expect(listed.body.items.filter((p: { name: string }) => p.name === 'once')).toHaveLength(1);
+  });
+});

@@ -5,6 +5,8 @@
 import type { TestServer } from './server.js';
 
 export interface ConsolePage {
+  /** For a post that issued a token: the one-time page it was sent to (already followed). */
+  issuedAt?: string;
   status: number;
   headers: Headers;
   html: string;
@@ -13,6 +15,8 @@ export interface ConsolePage {
 
 export class ConsoleClient {
   cookie: string | null = null;
+  /** Sent with every request (e.g. `x-forwarded-for` to a server that trusts 127.0.0.1 as its proxy). */
+  headers: Record<string, string> = {};
   constructor(
     readonly server: TestServer,
     readonly origin: string = server.url,
@@ -27,7 +31,7 @@ export class ConsoleClient {
   }
 
   async send(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}) {
-    const headers: Record<string, string> = { ...init.headers };
+    const headers: Record<string, string> = { ...this.headers, ...init.headers };
     if (this.cookie) headers.cookie = this.cookie;
     const response = await fetch(`${this.server.url}${path}`, {
       method,
@@ -64,7 +68,12 @@ export class ConsoleClient {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     const origin = options.origin === undefined ? this.origin : options.origin;
     if (origin) headers.origin = origin;
-    return this.send('POST', path, { body: form.toString(), headers });
+    const answer = await this.send('POST', path, { body: form.toString(), headers });
+    // A post that issued a token answers 303 to the one page that shows it: follow, as a browser does.
+    if (answer.status === 303 && answer.location?.startsWith('/console/tokens/issued/')) {
+      return { ...(await this.get(answer.location)), issuedAt: answer.location };
+    }
+    return answer;
   }
 
   async signInWithToken(token: string, returnTo?: string) {

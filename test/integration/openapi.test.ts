@@ -115,6 +115,14 @@ describe('every operation answers as described', () => {
     const id = created.body.id as string;
     await call('POST', '/api/v1/tokens', { ...own, body: { name: 'x', scopes: ['tessera:admin'] } });
     await call('POST', '/api/v1/tokens', { ...own, body: { name: 'x', scopes: ['repo:read'] } });
+    const fenced = await call('POST', '/api/v1/tokens', {
+      ...own,
+      body: { name: 'fenced', scopes: ['tessera:tokens'], allowed_cidrs: ['127.0.0.1'] },
+    });
+    await call('POST', '/api/v1/tokens', {
+      token: fenced.body.token,
+      body: { name: 'x', scopes: ['tessera:tokens'], allowed_cidrs: ['0.0.0.0/0'] },
+    });
     await call('POST', '/api/v1/tokens', {
       ...own,
       body: { name: 'x', scopes: ['tessera:tokens'], extra: 1 },

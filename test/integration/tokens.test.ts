@@ -409,6 +409,48 @@ describe('403: scope and entitlement', () => {
   });
 });
 
+describe('a service account rotating the PAT an administrator issued to it (issue 18)', () => {
+  it('may, when tessera:tokens is among its own entitlements; the expiry stays', async () => {
+    const service = await server.createUserWithToken(
+      uniqueName('svc-rot'),
+      ['tessera:tokens', 'repo:read'],
+      undefined,
+      {
+        service: true,
+      },
+    );
+    const rotated = await server.request('POST', `/api/v1/tokens/${service.pat.id}/rotate`, {
+      token: service.token,
+    });
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.expires_at).toBe(service.pat.expires_at);
+  });
+
+  it('may not once an administrator withdrew tessera:tokens from its entitlements', async () => {
+    const service = await server.createUserWithToken(
+      uniqueName('svc-rot'),
+      ['tessera:tokens', 'repo:read'],
+      undefined,
+      {
+        service: true,
+      },
+    );
+    const patched = await server.request('PATCH', `/api/v1/users/${service.user.id}`, {
+      token: server.adminToken,
+      body: { entitlements: ['repo:read'] },
+    });
+    expect(patched.status).toBe(200);
+    const rotated = await server.request('POST', `/api/v1/tokens/${service.pat.id}/rotate`, {
+      token: service.token,
+    });
+    expect(rotated.status).toBe(403);
+    const pat = await server.request('GET', `/api/v1/admin/tokens?user=${service.user.id}`, {
+      token: server.adminToken,
+    });
+    expect(pat.body.items.map((p: { status: string }) => p.status)).toEqual(['active']);
+  });
+});
+
 describe('404: unknown, malformed and other users’ ids', () => {
   it('answers an unknown id with 404 on every id route', async () => {
     const { token } = await newOwner('unknown-id');
@@ -663,7 +705,7 @@ describe('expiry in time', () => {
 });
 
 describe('POST /api/v1/tokens/{id}/rotate', () => {
-  it('issues a new secret with the same settings and lifetime, revoking the old one', async () => {
+  it('issues a new secret with the same settings and expiry, revoking the old one', async () => {
     const { token } = await newOwner('rotate', ['tessera:tokens', 'repo:read', 'repo:write']);
     const old = await mustCreate(token, {
       name: 'deploy',
@@ -687,7 +729,8 @@ describe('POST /api/v1/tokens/{id}/rotate', () => {
       revoked_at: null,
     });
     expect(Date.parse(rotated.body.created_at)).toBeGreaterThan(Date.parse(old.created_at));
-    expect(Math.abs(lifetimeMs(rotated.body) - lifetimeMs(old))).toBeLessThan(1000);
+    // Issue 18: the same expires_at, not the same lifetime from now (rotation never extends it).
+    expect(rotated.body.expires_at).toBe(old.expires_at);
 
     const oldAfter = await server.request('GET', `/api/v1/tokens/${old.id}`, { token });
     expect(oldAfter.body).toMatchObject({ status: 'revoked', revoked_reason: 'rotated' });
@@ -699,12 +742,17 @@ describe('POST /api/v1/tokens/{id}/rotate', () => {
     expect(withNew.body.rotated_from).toBe(old.id);
   });
 
-  it('keeps the default lifetime of a token created without expires_in_days', async () => {
-    const { token } = await newOwner('rotate-default');
-    const old = await mustCreate(token);
-    const rotated = await server.request('POST', `/api/v1/tokens/${old.id}/rotate`, { token });
-    expect(rotated.status).toBe(201);
-    expect(Math.abs(lifetimeMs(rotated.body) - 90 * DAY_MS)).toBeLessThan(1000);
+  it('rotating again and again never moves the expiry (a rotated token does not live for ever)', async () => {
+    const { token } = await newOwner('rotate-again');
+    let current = await mustCreate(token, { expires_in_days: 30 });
+    const expiresAt = current.expires_at;
+    for (let round = 0; round < 2; round++) {
+      server.advance(10 * DAY_MS);
+      const rotated = await server.request('POST', `/api/v1/tokens/${current.id}/rotate`, { token });
+      expect(rotated.status).toBe(201);
+      expect(rotated.body.expires_at).toBe(expiresAt);
+      current = rotated.body;
+    }
   });
 
   it('lets a PAT rotate itself: the old secret fails on the next request, the new one works', async () => {

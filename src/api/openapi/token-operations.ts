@@ -25,7 +25,12 @@ export const tokenOperations: Operation[] = [
       schema: out.issuedPatSchema,
       noStore: true,
     },
-    problems: ['scope_not_entitled', 'scope_exceeds_credential', 'service_account'],
+    problems: [
+      'scope_not_entitled',
+      'scope_exceeds_credential',
+      'cidr_exceeds_credential',
+      'service_account',
+    ],
   },
   {
     method: 'get',
@@ -57,7 +62,7 @@ export const tokenOperations: Operation[] = [
       schema: out.issuedPatSchema,
       noStore: true,
     },
-    problems: ['token_not_active', 'scope_exceeds_credential'],
+    problems: ['token_not_active', 'scope_exceeds_credential', 'cidr_exceeds_credential', 'service_account'],
   },
   {
     method: 'post',

@@ -85,6 +85,6 @@ export const userOperations: Operation[] = [
       schema: out.issuedPatSchema,
       noStore: true,
     },
-    problems: ['scope_not_entitled', 'scope_exceeds_credential'],
+    problems: ['scope_not_entitled', 'scope_exceeds_credential', 'cidr_exceeds_credential'],
   },
 ];

@@ -36,7 +36,8 @@ afterAll(async () => {
 
 /** The same browser (cookie) talking to the other instance. */
 function onSecond(client: ConsoleClient): ConsoleClient {
-  const other = new ConsoleClient({ ...first, url: second.url });
+  // The browser behind a load balancer posts with the issuer's origin, whichever instance answers.
+  const other = new ConsoleClient({ ...first, url: second.url }, first.url);
   other.cookie = client.cookie;
   return other;
 }

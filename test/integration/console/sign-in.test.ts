@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleClient } from '../../helpers/console.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
@@ -78,6 +79,39 @@ describe('token sign-in: abuse first', () => {
     });
     expect(sameOrigin.status).toBe(303);
     expect(client.cookie).not.toBeNull();
+  });
+
+  it("compares Origin with the issuer's origin, not with the request's own Host (issue 18)", async () => {
+    const { token } = await server.createUserWithToken(uniqueName('x'), ['tessera:tokens']);
+    // A DNS-rebound name (or a trusted proxy's X-Forwarded-Host) makes Host say what Origin says.
+    // fetch does not send a Host of our choosing: node:http does.
+    const body = new URLSearchParams({ token }).toString();
+    const answer = await new Promise<{ status: number; cookie: string[] }>((resolve, reject) => {
+      const { port } = new URL(server.url);
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/console/sign-in',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            host: `rebound.example:${port}`,
+            origin: `http://rebound.example:${port}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, cookie: res.headers['set-cookie'] ?? [] }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(answer.status).toBe(403);
+    expect(answer.cookie).toEqual([]);
   });
 
   it('ignores a return_to that leaves the console', async () => {

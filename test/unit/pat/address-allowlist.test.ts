@@ -1,6 +1,6 @@
 /** The one allowlist rule, over IPv4, IPv6 and IPv4-mapped addresses; and what a CIDR may look like. */
 import { describe, expect, it } from '@jest/globals';
-import { isAddressAllowed, parseCidr } from '../../../src/pat/address-allowlist.js';
+import { cidrWithin, isAddressAllowed, parseCidr } from '../../../src/pat/address-allowlist.js';
 
 describe('parseCidr', () => {
   it.each([
@@ -53,5 +53,19 @@ describe('isAddressAllowed', () => {
     expect(isAddressAllowed(['0.0.0.0/0'], null)).toBe(false);
     expect(isAddressAllowed(['0.0.0.0/0'], 'not-an-ip')).toBe(false);
     expect(isAddressAllowed([], '10.0.0.1')).toBe(false);
+  });
+});
+
+describe('cidrWithin', () => {
+  it.each([
+    ['10.1.2.0/24', '10.0.0.0/8', true],
+    ['10.1.2.130/25', '10.1.2.0/24', true],
+    ['10.1.2.200/28', '10.1.2.0/25', false],
+    ['10.0.0.0/8', '10.1.0.0/16', false],
+    ['10.0.0.1/32', '2001:db8::/32', false],
+    ['2001:db8:1::/48', '2001:db8::/32', true],
+    ['::ffff:10.0.0.1/128', '10.0.0.0/8', false],
+  ])('%s within %s: %s', (inner, outer, expected) => {
+    expect(cidrWithin(inner, outer)).toBe(expected);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { ApiProblem } from '../../../src/errors.js';
-import { assertWithinCredential, credentialCeiling } from '../../../src/pat/ceiling.js';
+import {
+  assertNetworksWithinCredential,
+  assertWithinCredential,
+  credentialCeiling,
+  networksWithinCredential,
+} from '../../../src/pat/ceiling.js';
 
 const OWNER = 'owner-id';
 const OTHER = 'other-id';
@@ -58,5 +63,44 @@ describe('assertWithinCredential', () => {
         'scope_exceeds_credential',
       );
     }
+  });
+});
+
+describe('networksWithinCredential (issue 18)', () => {
+  const fenced = (cidrs: string[] | null) => ({
+    userId: OWNER,
+    credentialScopes: [],
+    credentialCidrs: cidrs,
+  });
+
+  it('leaves the request alone for an unfenced credential', () => {
+    expect(networksWithinCredential(undefined, fenced(null))).toBeNull();
+    expect(networksWithinCredential(['10.0.0.0/8'], fenced(null))).toEqual(['10.0.0.0/8']);
+  });
+
+  it('gives a PAT without a list the credential list', () => {
+    expect(networksWithinCredential(null, fenced(['10.0.0.0/8']))).toEqual(['10.0.0.0/8']);
+  });
+
+  it('accepts networks inside one of the credential networks, refuses any outside', () => {
+    const held = fenced(['10.0.0.0/8', '2001:db8::/32']);
+    expect(networksWithinCredential(['10.1.0.0/16', '2001:db8:5::/48'], held)).toHaveLength(2);
+    for (const outside of [
+      ['0.0.0.0/0'],
+      ['11.0.0.1/32'],
+      ['10.0.0.0/7'],
+      ['::ffff:10.0.0.1/128'],
+      ['::/0'],
+    ]) {
+      expect(codeOf(() => networksWithinCredential(outside, held))).toBe('cidr_exceeds_credential');
+    }
+  });
+
+  it('refuses rotating an unfenced PAT with a fenced credential', () => {
+    expect(codeOf(() => assertNetworksWithinCredential(null, fenced(['10.0.0.0/8'])))).toBe(
+      'cidr_exceeds_credential',
+    );
+    expect(codeOf(() => assertNetworksWithinCredential(['10.2.0.0/16'], fenced(['10.0.0.0/8'])))).toBeNull();
+    expect(codeOf(() => assertNetworksWithinCredential(null, fenced(null)))).toBeNull();
   });
 });
