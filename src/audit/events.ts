@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/queryable.js';
+import type { RefusalFacts } from '../federation/refusal.js';
 import { webhookEventFor } from '../webhooks/events.js';
 import { enqueueWebhookEvent } from '../webhooks/outbox.js';
 
@@ -44,6 +45,8 @@ export interface FederationAudit {
   tokenId?: string | null;
   /** The claims the policy matched on, with the token's values. */
   matchedClaims?: Record<string, unknown> | null;
+  /** A refused exchange's code and closest policy, for the refusal trail (federation/refusal-trail.ts). */
+  refusal?: RefusalFacts | null;
 }
 
 export interface AuditEvent {

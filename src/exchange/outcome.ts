@@ -5,6 +5,7 @@
  * there: the endpoint derives one from the error it rendered.
  */
 import type { Context } from 'koa';
+import type { RefusalFacts } from '../federation/refusal.js';
 
 /** What the external token said, for federated exchanges (DESIGN.md, "Federated subject tokens"). */
 export interface FederatedFacts {
@@ -14,6 +15,8 @@ export interface FederatedFacts {
   tokenId: string | null;
   /** The claims the matched policy compared, with the token's values. */
   matchedClaims: Record<string, unknown> | null;
+  /** Why it was refused, for the refusal trail (federation/refusal.ts); absent when granted. */
+  refusal?: RefusalFacts | null;
 }
 
 /** What the audit row says about an exchange, known as far as the checks got. */
