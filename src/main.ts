@@ -16,6 +16,7 @@ import { bind, closeGracefully } from './http-server.js';
 import { keyPolicyFor } from './keys/keyring.js';
 import type { LogOutput } from './log-output.js';
 import type { Logger } from './logger.js';
+import { EmailWorker } from './notifications/worker.js';
 import { ProviderHost } from './oidc/host.js';
 import { buildProvider } from './oidc/provider.js';
 import { startExpiryNotices } from './pat/expiry-notices.js';
@@ -37,6 +38,8 @@ export interface Tessera {
   sweepExpiry(): Promise<unknown[]>;
   /** Delivers the webhooks due now (also on start and every `webhooks.pollIntervalMs`). */
   deliverWebhooks(): Promise<number>;
+  /** Sends the email notices due now (0 when `notifications.email` is not configured). */
+  deliverEmails(): Promise<number>;
   /** Stops accepting, drains in-flight requests (at most `graceMs`), closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -94,6 +97,10 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
     const hooks = { db, clock, settings: config.webhooks, logger };
     const expiry = await startExpiryNotices(hooks);
     const webhooks = new WebhookWorker(hooks);
+    const emailSettings = config.notifications.email;
+    const emails = emailSettings
+      ? new EmailWorker({ db, clock, settings: emailSettings, issuer: config.issuer, logger })
+      : null;
     bound.mount(buildApp({ ...services, oidc }));
     logReady(logger, config, {
       address: url.replace(/^http:\/\//, ''),
@@ -101,6 +108,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       startupMs: Math.round(performance.now() - started),
     });
     webhooks.start();
+    emails?.start();
 
     let stopping: Promise<void> | undefined;
     const stop = (graceMs = config.server.shutdownGraceMs) => {
@@ -110,6 +118,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
         inactivity.stop();
         expiry.stop();
         await webhooks.stop();
+        await emails?.stop();
         await services.flushAudit();
         await db.close();
         logger.info('tessera stopped');
@@ -124,6 +133,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       sweepInactive: inactivity.sweep,
       sweepExpiry: expiry.sweep,
       deliverWebhooks: () => webhooks.deliverDue(),
+      deliverEmails: () => emails?.sendDue() ?? Promise.resolve(0),
       stop,
     };
   } catch (error) {

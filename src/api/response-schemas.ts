@@ -50,6 +50,8 @@ export const userSchema = z.strictObject({
   entitlements: z.array(z.string()),
   disabled: z.boolean(),
   created_at: time,
+  /** Where email notices go; null: none are sent. */
+  email: z.string().nullable(),
 });
 
 export const meSchema = userSchema.extend({
