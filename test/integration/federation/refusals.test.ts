@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INVALID_SUBJECT_TOKEN } from '../../../src/exchange/constants.js';
+import { runTessera } from '../../helpers/cli.js';
 import { createPolicy, federatedExchange } from '../../helpers/federation.js';
 import { startTestIssuer, type TestIssuer } from '../../helpers/oidc-issuer.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
@@ -241,5 +242,31 @@ describe('the API', () => {
     expect(badCursor.status).toBe(400);
     expect(badCursor.headers.get('content-type')).toMatch(/problem\+json/);
     expect((await refusals('?since=yesterday')).status).toBe(400);
+  });
+});
+
+describe('tessera trust refusals', () => {
+  it('prints the reason and the differing claim, filters by issuer, and --json is the API page', async () => {
+    const env = { TESSERA_URL: server.url, TESSERA_TOKEN: server.adminToken };
+    const claims = github.githubClaims({ aud: AUD, repository_id: '4242' });
+    await federatedExchange(server, await github.mint(claims), { audience: API });
+    const run = await runTessera(['trust', 'refusals', '--issuer', github.url], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('no_policy_matched');
+    expect(run.stdout).toContain('repository_id');
+    expect(run.stdout).not.toContain(gitlab.url);
+    const json = await runTessera(['trust', 'refusals', '--json', '--limit', '1'], env);
+    expect(json.json().items).toHaveLength(1);
+    expect(json.json().items[0].closest_policy).toMatchObject({ claim: 'repository_id', got: '4242' });
+    expect(json.json().next_cursor).toEqual(expect.any(String));
+  });
+
+  it('tessera user create/update --email sets and clears the address', async () => {
+    const env = { TESSERA_URL: server.url, TESSERA_TOKEN: server.adminToken };
+    const name = uniqueName('mailed');
+    const created = await runTessera(['user', 'create', name, '--email', 'ops@example.test', '--json'], env);
+    expect(created.json().email).toBe('ops@example.test');
+    const cleared = await runTessera(['user', 'update', name, '--email', '', '--json'], env);
+    expect(cleared.json().email).toBeNull();
   });
 });
