@@ -52,6 +52,25 @@ const webhooksSchema = z
   })
   .prefault({});
 
+/** Email notices to token owners (DESIGN.md, "Notifications to people (email)"). */
+const notificationsSchema = z
+  .strictObject({
+    email: z
+      .strictObject({
+        /** `smtp://host:587` (STARTTLS when offered) or `smtps://host:465` (implicit TLS). */
+        smtpUrl: z.url({ protocol: /^smtps?$/, error: 'expected an smtp:// or smtps:// URL' }),
+        from: z.string().min(3).max(256),
+        /** How often each instance looks for due emails. */
+        pollIntervalMs: positiveInt.default(5000),
+        /** Attempts per email before it is given up (retries back off as webhooks do). */
+        maxAttempts: positiveInt.max(100).default(12),
+        backoffBaseSeconds: positiveInt.default(30),
+        backoffCapSeconds: positiveInt.default(3600),
+      })
+      .optional(),
+  })
+  .prefault({});
+
 /** The web console (DESIGN.md, "Console and sign-in"). */
 const consoleSchema = z
   .strictObject({
@@ -178,6 +197,7 @@ export const fileSchema = z.strictObject({
     })
     .prefault({}),
   webhooks: webhooksSchema,
+  notifications: notificationsSchema,
   console: consoleSchema,
   login: loginSchema,
 });
@@ -204,5 +224,7 @@ export type Limits = z.infer<typeof fileSchema>['limits'];
 export type FederationConfig = z.infer<typeof fileSchema>['federation'];
 export type WebhookSettings = z.infer<typeof fileSchema>['webhooks'];
 export type ConsoleConfig = z.infer<typeof consoleSchema>;
+export type NotificationsConfig = z.infer<typeof notificationsSchema>;
+export type EmailSettings = NonNullable<NotificationsConfig['email']>;
 export type LoginConfig = z.infer<typeof loginSchema>;
 export type OidcLoginConfig = z.infer<typeof oidcLoginSchema>;

@@ -9,11 +9,13 @@ import type { z } from 'zod';
 import {
   type ClientConfig,
   type ConsoleConfig,
+  type EmailSettings,
   envSchema,
   type FederationConfig,
   fileSchema,
   type Limits,
   type LoginConfig,
+  type NotificationsConfig,
   type OidcLoginConfig,
   type Resource,
   type TokenPolicy,
@@ -25,9 +27,11 @@ import { isAllowedIssuerUrl } from './session/issuer-url.js';
 export type {
   ClientConfig,
   ConsoleConfig,
+  EmailSettings,
   FederationConfig,
   Limits,
   LoginConfig,
+  NotificationsConfig,
   OidcLoginConfig,
   Resource,
   TokenPolicy,
@@ -63,6 +67,7 @@ export interface Config {
   clients: ClientConfig[];
   federation: FederationConfig;
   webhooks: WebhookSettings;
+  notifications: NotificationsConfig;
   console: ConsoleConfig;
   login: LoginConfig;
 }
@@ -186,6 +191,7 @@ export function loadConfig(env: Env): Config {
     clients: f.clients,
     federation: f.federation,
     webhooks: f.webhooks,
+    notifications: f.notifications,
     console: f.console,
     login: f.login,
   };

@@ -16,6 +16,7 @@ import { bind, closeGracefully } from './http-server.js';
 import { keyPolicyFor } from './keys/keyring.js';
 import type { LogOutput } from './log-output.js';
 import type { Logger } from './logger.js';
+import { EmailWorker } from './notifications/worker.js';
 import { ProviderHost } from './oidc/host.js';
 import { buildProvider } from './oidc/provider.js';
 import { startExpiryNotices } from './pat/expiry-notices.js';
@@ -37,6 +38,8 @@ export interface Tessera {
   sweepExpiry(): Promise<unknown[]>;
   /** Delivers the webhooks due now (also on start and every `webhooks.pollIntervalMs`). */
   deliverWebhooks(): Promise<number>;
+  /** Sends the email notices due now (0 when `notifications.email` is not configured). */
+  deliverEmails(): Promise<number>;
   /** Stops accepting, drains in-flight requests (at most `graceMs`), closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -95,6 +98,10 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
     const hooks = { db, clock, settings: config.webhooks, logger };
     const expiry = await startExpiryNotices(hooks);
     const webhooks = new WebhookWorker(hooks);
+    const emailSettings = config.notifications.email;
+    const emails = emailSettings
+      ? new EmailWorker({ db, clock, settings: emailSettings, issuer: config.issuer, logger })
+      : null;
     bound.mount(buildApp({ ...services, oidc }));
     logReady(
       logger,
@@ -107,6 +114,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       bootstrapped?.tokenFile,
     );
     webhooks.start();
+    emails?.start();
 
     let stopping: Promise<void> | undefined;
     const stop = (graceMs = config.server.shutdownGraceMs) => {
@@ -116,6 +124,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
         inactivity.stop();
         expiry.stop();
         await webhooks.stop();
+        await emails?.stop();
         await services.flushAudit();
         await db.close();
         logger.info('tessera stopped');
@@ -130,6 +139,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       sweepInactive: inactivity.sweep,
       sweepExpiry: expiry.sweep,
       deliverWebhooks: () => webhooks.deliverDue(),
+      deliverEmails: () => emails?.sendDue() ?? Promise.resolve(0),
       stop,
     };
   } catch (error) {

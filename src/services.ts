@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/queryable.js';
 import { IssuerKeys } from './federation/issuer-keys.js';
 import { IssuerPolicyLookup } from './federation/policy-lookup.js';
+import { recordRefusal, refusedExchangeOf } from './federation/refusal-trail.js';
 import { RateLimits } from './limits/rate-limits.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -45,7 +46,16 @@ export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 
     metrics: new Metrics(base.db, base.clock),
     issuerKeys: new IssuerKeys(base.config.federation),
     policyLookup: new IssuerPolicyLookup(base.db),
-    recordExchange: (event) => audit.record(event),
+    recordExchange: async (event) => {
+      const refused = refusedExchangeOf(event);
+      // Its own statement, not the batch: the trail aggregates, and a failed write loses one count.
+      if (refused) {
+        await recordRefusal(base.db, refused).catch((err) =>
+          base.logger.error({ err }, 'could not record a federation refusal'),
+        );
+      }
+      return audit.record(event);
+    },
     flushAudit: () => audit.flush(),
   };
 }

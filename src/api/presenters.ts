@@ -56,6 +56,7 @@ export function presentUser(user: UserRow): z.output<typeof userSchema> {
     entitlements: user.entitlements,
     disabled: user.disabled_at !== null,
     created_at: user.created_at.toISOString(),
+    email: user.email ?? null,
   };
 }
 

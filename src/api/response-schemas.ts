@@ -50,6 +50,8 @@ export const userSchema = z.strictObject({
   entitlements: z.array(z.string()),
   disabled: z.boolean(),
   created_at: time,
+  /** Where email notices go; null: none are sent. */
+  email: z.string().nullable(),
 });
 
 export const meSchema = userSchema.extend({
@@ -153,6 +155,35 @@ export const trustPolicyEventSchema = auditEventSchema.extend({
     .nullable(),
   /** The claims the policy matched on, as the token carried them. */
   matched_claims: z.record(z.string(), z.unknown()).nullable(),
+});
+
+/**
+ * A refused federated exchange (DESIGN.md, "Federated refusals for admins"); identical refusals
+ * within a minute are one item with a `count` (`first_time` .. `time`), showing the latest token.
+ */
+export const federationRefusalSchema = z.strictObject({
+  id: z.string(),
+  /** The latest refusal of this item. */
+  time,
+  first_time: time,
+  count: z.int(),
+  /** `no_policy_matched`, `audience_mismatch`, `expired`, ... (federation/refusal.ts). */
+  reason: z.string(),
+  iss: z.string(),
+  sub: z.string().nullable(),
+  aud: z.string().nullable(),
+  jti: z.string().nullable(),
+  /** The issuer's policy with the fewest differing conditions, and its first differing claim. */
+  closest_policy: z
+    .strictObject({
+      id: uuid,
+      /** Null once the policy is deleted. */
+      name: z.string().nullable(),
+      claim: z.string(),
+      expected: z.string().nullable(),
+      got: z.string().nullable(),
+    })
+    .nullable(),
 });
 
 /** RFC 9457 problem details as every /api/v1 error is sent (errors.ts). */

@@ -9,6 +9,7 @@ import { catalogueRoutes } from './catalogue.js';
 import type { ApiDeps } from './context.js';
 import { credentialRoutes } from './credentials.js';
 import { eventRoutes } from './events.js';
+import { federationRefusalRoutes } from './federation-refusals.js';
 import { openApiRoutes } from './openapi/route.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
 import { tokenRoutes } from './tokens.js';
@@ -31,6 +32,7 @@ export function apiRouters(deps: ApiDeps) {
       userRoutes(deps),
       adminRoutes(deps),
       trustPolicyRoutes(deps),
+      federationRefusalRoutes(deps),
       webhookRoutes(deps),
     ],
   };

@@ -20,8 +20,11 @@ const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
   error: 'expected 1-63 characters: letters, digits, . _ -, starting with a letter or digit',
 });
 const entitlements = z.array(z.string().max(64)).max(100);
+/** Where the user's email notices go (DESIGN.md, "Notifications to people (email)"). */
+const email = z.email({ error: 'expected an email address' }).max(254);
 export const newUserBody = z.strictObject({
   username,
+  email: email.nullable().optional(),
   entitlements: entitlements.optional(),
   admin: z.boolean().optional(),
   service: z.boolean().optional(),
@@ -31,9 +34,10 @@ export const userChangeBody = z
     username: username.optional(),
     entitlements: entitlements.optional(),
     admin: z.boolean().optional(),
+    email: email.nullable().optional(),
   })
   .refine((change) => Object.keys(change).length > 0, {
-    error: 'name at least one of username, entitlements, admin',
+    error: 'name at least one of username, entitlements, admin, email',
   });
 export const emptyBody = z.strictObject({});
 export const listQuery = z.object(pageQuery);

@@ -1,4 +1,8 @@
 import type { Queryable } from '../db/queryable.js';
+import type { RefusalFacts } from '../federation/refusal.js';
+import { emailNoticeFor } from '../notifications/notices.js';
+import { enqueueEmail } from '../notifications/outbox.js';
+import { findTokenOwner } from '../notifications/owner.js';
 import { webhookEventFor } from '../webhooks/events.js';
 import { enqueueWebhookEvent } from '../webhooks/outbox.js';
 
@@ -44,6 +48,8 @@ export interface FederationAudit {
   tokenId?: string | null;
   /** The claims the policy matched on, with the token's values. */
   matchedClaims?: Record<string, unknown> | null;
+  /** A refused exchange's code and closest policy, for the refusal trail (federation/refusal-trail.ts). */
+  refusal?: RefusalFacts | null;
 }
 
 export interface AuditEvent {
@@ -61,6 +67,10 @@ export interface AuditEvent {
   /** Internal reason (e.g. why an exchange was denied); never a secret. */
   reason?: string | null;
   federation?: FederationAudit | null;
+  /** The PAT the change is about, as notices and webhook payloads name it (never its secret). */
+  token?: { name: string; hint: string; revocationKind?: string | null } | null;
+  /** `pat.expiring`: the threshold this notice is for. */
+  daysBeforeExpiry?: number | null;
 }
 
 /**
@@ -138,6 +148,10 @@ export async function insertAuditRows(q: Queryable, events: readonly AuditEvent[
  */
 export async function recordAudit(q: Queryable, event: AuditEvent): Promise<void> {
   await insertAuditRows(q, [event]);
-  const webhook = webhookEventFor(event);
+  // Notices and webhook payloads name the token's owner, not only ids.
+  const owner = event.patId && event.subjectUserId ? await findTokenOwner(q, event.subjectUserId) : null;
+  const webhook = webhookEventFor(event, owner);
   if (webhook) await enqueueWebhookEvent(q, webhook);
+  const notice = emailNoticeFor(event, owner);
+  if (notice) await enqueueEmail(q, notice, event.at);
 }

@@ -10,6 +10,7 @@ import {
   type PolicyChangeOptions,
   type PolicyOptions,
 } from './trust-options.js';
+import { registerTrustRefusals } from './trust-refusals.js';
 import {
   POLICIES_PATH,
   type PolicyEventView,
@@ -56,6 +57,7 @@ export function registerTrustCommands(program: Command, client: () => ApiClient,
     });
 
   registerTrustChanges(trust, client, out, show);
+  registerTrustRefusals(trust, client, out);
 }
 
 /** The commands that change a policy or read its history: update, delete, events. */

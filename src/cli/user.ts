@@ -20,13 +20,20 @@ export function registerUserCommands(program: Command, client: () => ApiClient, 
     )
     .option('--admin', 'add tessera:admin')
     .option('--service', 'a service account: only administrators create its tokens')
+    .option('--email <address>', 'where email notices about their tokens go')
     .option('--json', 'print the API response')
     .action(
       async (
         username: string,
-        opts: { entitlements?: string[]; admin?: boolean; service?: boolean; json?: boolean },
+        opts: { entitlements?: string[]; admin?: boolean; service?: boolean; email?: string; json?: boolean },
       ) => {
-        const body = { username, entitlements: opts.entitlements, admin: opts.admin, service: opts.service };
+        const body = {
+          username,
+          entitlements: opts.entitlements,
+          admin: opts.admin,
+          service: opts.service,
+          email: opts.email,
+        };
         show(await client().request<UserView>('POST', '/api/v1/users', body), opts.json);
       },
     );
@@ -82,21 +89,23 @@ function registerUserChanges(
 ) {
   user
     .command('update <user>')
-    .description("change a user's entitlements, admin flag or username")
+    .description("change a user's entitlements, admin flag, username or email")
     .option('-e, --entitlements <scopes>', 'the new entitlements (replace the old ones)', parseScopeList)
     .option('--admin', 'grant tessera:admin')
     .option('--no-admin', 'withdraw tessera:admin')
     .option('--username <name>', 'rename the user')
+    .option('--email <address>', 'where email notices go ("" removes it)')
     .option('--json', 'print the API response')
     .action(
       async (
         input: string,
-        opts: { entitlements?: string[]; admin?: boolean; username?: string; json?: boolean },
+        opts: { entitlements?: string[]; admin?: boolean; username?: string; email?: string; json?: boolean },
       ) => {
-        const body = { entitlements: opts.entitlements, admin: opts.admin, username: opts.username };
+        const email = opts.email === undefined ? undefined : opts.email || null;
+        const body = { entitlements: opts.entitlements, admin: opts.admin, username: opts.username, email };
         if (Object.values(body).every((value) => value === undefined)) {
           throw new CliError(
-            'nothing to change: give --entitlements, --admin, --no-admin or --username',
+            'nothing to change: give --entitlements, --admin, --no-admin, --username or --email',
             EXIT.usage,
           );
         }

@@ -7,9 +7,12 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { resolveUser } from '../api/admin.js';
 import { patContext } from '../api/context.js';
+import { presentRefusal } from '../api/federation-refusals.js';
 import { parseQuery } from '../api/http.js';
 import { patPage, presentPat } from '../api/presenters.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from '../api/schemas.js';
+import { listRefusals } from '../federation/refusal-trail.js';
+import { listTrustPolicies } from '../federation/repository.js';
 import { getPat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
@@ -19,6 +22,7 @@ import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from '
 import { eventsPage } from './events.js';
 import { requireSessionScope } from './guard.js';
 import { adminTokensPage, overviewPage } from './views/admin.js';
+import { federationPage } from './views/federation.js';
 import { confirmPage, tokenPage } from './views/token.js';
 
 const tokensQuery = z.object({
@@ -83,6 +87,12 @@ export function adminRoutes(deps: ConsoleDeps): Router {
     sendPage(ctx, overviewPage({ viewer: viewerOf(ctx), stats: await patStats(deps.db, deps.clock()) }));
   });
   router.get('/tokens', (ctx) => tokensList(ctx, deps));
+
+  router.get('/federation', async (ctx) => {
+    const policies = (await listTrustPolicies(deps.db, 100, null)).slice(0, 100);
+    const refusals = (await listRefusals(deps.db, { limit: 50 })).slice(0, 50).map(presentRefusal);
+    sendPage(ctx, federationPage({ viewer: viewerOf(ctx), policies, refusals, now: deps.clock() }));
+  });
 
   router.get('/tokens/:id', async (ctx) => {
     const pat = await getPat(pats, pathId(ctx.params.id, 'token'), null);

@@ -8,6 +8,7 @@ import type { errors } from 'oidc-provider';
 
 /** An OAuth error as oidc-provider renders it (RFC 6749 §5.2). */
 export type OAuthError = InstanceType<typeof errors.OIDCProviderError> & { error_detail?: string };
+import type { RefusalFacts } from '../federation/refusal.js';
 
 /** What the external token said, for federated exchanges (DESIGN.md, "Federated subject tokens"). */
 export interface FederatedFacts {
@@ -17,6 +18,8 @@ export interface FederatedFacts {
   tokenId: string | null;
   /** The claims the matched policy compared, with the token's values. */
   matchedClaims: Record<string, unknown> | null;
+  /** Why it was refused, for the refusal trail (federation/refusal.ts); absent when granted. */
+  refusal?: RefusalFacts | null;
 }
 
 /** What the audit row says about an exchange, known as far as the checks got. */

@@ -8,9 +8,21 @@ import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } 
 import { isStorableInstant } from '../db/instant.js';
 import { FEDERATED_ALGORITHMS, isFederatedAlgorithm } from './algorithms.js';
 import type { IssuerKeys } from './issuer-keys.js';
+import { audienceText, type ClosestPolicy, type RefusalCode } from './refusal.js';
 
+/**
+ * A refused external token: the audit reason (message), the code admins see in the refusal
+ * trail (null: not shown there, e.g. an issuer no policy names) and the closest policy.
+ */
 export class FederationRefusal extends Error {
   override name = 'FederationRefusal';
+  constructor(
+    message: string,
+    readonly code: RefusalCode | null,
+    readonly closest: ClosestPolicy | null = null,
+  ) {
+    super(message);
+  }
 }
 
 /** What the token claims before anything is verified: used to find policies, never trusted. */
@@ -18,6 +30,8 @@ export interface UnverifiedToken {
   iss: string | null;
   sub: string | null;
   jti: string | null;
+  /** The `aud` claimed, as text (see refusal.ts); shown to admins on a refusal. */
+  aud: string | null;
   alg: unknown;
 }
 
@@ -36,32 +50,40 @@ export function peekToken(token: string): UnverifiedToken {
       iss: textClaim(payload.iss),
       sub: textClaim(payload.sub),
       jti: textClaim(payload.jti),
+      aud: audienceText(payload.aud),
       alg: header.alg,
     };
   } catch {
-    throw new FederationRefusal('malformed token');
+    throw new FederationRefusal('malformed token', null);
   }
   // The issuer is looked up and the jti stored: text no issuer mints must not reach the database.
   if (!storableText(peeked.iss) || !storableText(peeked.jti)) {
-    throw new FederationRefusal('malformed token (iss or jti)');
+    throw new FederationRefusal('malformed token (iss or jti)', null);
   }
   return peeked;
 }
 
-/** The audit reason of a jose verification error: a stable phrase per cause. */
-function reasonOf(error: unknown): string {
+/** The audit reason and refusal code of a jose verification error: a stable phrase per cause. */
+function refusalOf(error: errors.JOSEError): FederationRefusal {
   if (error instanceof errors.JWTExpired) {
-    return error.claim === 'iat' ? 'token too old (iat beyond maxTokenAgeSeconds)' : 'token expired';
+    return error.claim === 'iat'
+      ? new FederationRefusal('token too old (iat beyond maxTokenAgeSeconds)', 'too_old')
+      : new FederationRefusal('token expired', 'expired');
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === 'iat' && error.reason === 'check_failed') return 'iat in the future';
-    if (error.claim === 'nbf') return 'token not yet valid (nbf)';
-    return `claim ${error.claim} invalid (${error.reason})`;
+    if (error.claim === 'iat' && error.reason === 'check_failed')
+      return new FederationRefusal('iat in the future', 'issued_in_future');
+    if (error.claim === 'nbf') return new FederationRefusal('token not yet valid (nbf)', 'issued_in_future');
+    // A required `exp`/`iat` missing: a token whose lifetime cannot be checked counts as expired.
+    return new FederationRefusal(`claim ${error.claim} invalid (${error.reason})`, 'expired');
   }
-  if (error instanceof errors.JWKSNoMatchingKey) return 'no key of the issuer matches the token (kid)';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature verification failed';
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed';
-  return `token invalid (${(error as { code?: string }).code ?? 'unknown'})`;
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return new FederationRefusal('no key of the issuer matches the token (kid)', 'unknown_kid');
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return new FederationRefusal('signature verification failed', 'bad_signature');
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return new FederationRefusal('algorithm not allowed', 'bad_signature');
+  return new FederationRefusal(`token invalid (${error.code ?? 'unknown'})`, 'bad_signature');
 }
 
 /**
@@ -73,7 +95,7 @@ function refuseUnstorableDates(payload: JWTPayload): void {
   for (const claim of ['exp', 'nbf', 'iat'] as const) {
     const seconds = payload[claim];
     if (seconds !== undefined && !isStorableInstant(new Date(seconds * 1000))) {
-      throw new FederationRefusal(`claim ${claim} invalid (out of range)`);
+      throw new FederationRefusal(`claim ${claim} invalid (out of range)`, 'bad_signature');
     }
   }
 }
@@ -86,7 +108,7 @@ export async function verifyExternalToken(
 ): Promise<JWTPayload> {
   // Refused before any key is fetched: `none` and HS* never verify (RFC 8725 §3.1).
   if (!isFederatedAlgorithm(peeked.alg))
-    throw new FederationRefusal(`algorithm not allowed: ${String(peeked.alg).slice(0, 32)}`);
+    throw new FederationRefusal(`algorithm not allowed: ${String(peeked.alg).slice(0, 32)}`, 'bad_signature');
   try {
     const { payload } = await jwtVerify(token, await keys.keysFor(peeked.iss), {
       algorithms: [...FEDERATED_ALGORITHMS],
@@ -98,7 +120,7 @@ export async function verifyExternalToken(
     refuseUnstorableDates(payload);
     return payload;
   } catch (error) {
-    if (error instanceof errors.JOSEError) throw new FederationRefusal(reasonOf(error));
+    if (error instanceof errors.JOSEError) throw refusalOf(error);
     throw error;
   }
 }

@@ -29,7 +29,8 @@ const EXPIRING = `WITH due AS (
   WHERE NOT EXISTS (SELECT 1 FROM pat_expiry_notices n WHERE n.pat_id = due.id
                       AND n.notice LIKE 'expiring:%' AND split_part(n.notice, ':', 2)::int <= due.days)
   ON CONFLICT DO NOTHING
-  RETURNING pat_id, notice, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id`;
+  RETURNING pat_id, notice, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id,
+    (SELECT name FROM pats WHERE id = pat_id) AS name, (SELECT hint FROM pats WHERE id = pat_id) AS hint`;
 
 const EXPIRED = `INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
   SELECT p.id, 'expired', $1 FROM pats p
@@ -37,12 +38,15 @@ const EXPIRED = `INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
     AND p.expires_at > $1::timestamptz - make_interval(days => $2)
   ORDER BY p.expires_at LIMIT $3
   ON CONFLICT DO NOTHING
-  RETURNING pat_id, notice, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id`;
+  RETURNING pat_id, notice, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id,
+    (SELECT name FROM pats WHERE id = pat_id) AS name, (SELECT hint FROM pats WHERE id = pat_id) AS hint`;
 
 interface Notice {
   pat_id: string;
   notice: string;
   user_id: string;
+  name: string;
+  hint: string;
 }
 
 function announce(tx: Queryable, notice: Notice, now: Date) {
@@ -54,6 +58,8 @@ function announce(tx: Queryable, notice: Notice, now: Date) {
     patId: notice.pat_id,
     meta: { ip: null, userAgent: 'tessera expiry notices' },
     reason: notice.notice,
+    token: { name: notice.name, hint: notice.hint },
+    daysBeforeExpiry: notice.notice === 'expired' ? null : Number(notice.notice.split(':')[1]),
   });
 }
 

@@ -152,6 +152,7 @@ function audit(
     patId: pat.id,
     meta: actor.meta,
     reason: reason ?? null,
+    token: { name: pat.name, hint: pat.hint, revocationKind: pat.revocation_kind },
   });
 }
 

@@ -55,3 +55,16 @@ export function usernameFrom(claims: Claims, usernameClaim: string): string {
     .slice(0, 50);
   return cleaned || 'user';
 }
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[^\s@<>()[\]\\,;:"]{1,189}$/;
+
+/**
+ * The IdP's `email` claim as the address for notices (DESIGN.md, "Notifications to people"),
+ * unless the IdP says it is not verified (`email_verified: false`); null when absent or not an
+ * address (an IdP's text must not become a header of a mail Tessera sends).
+ */
+export function verifiedEmailOf(claims: Claims): string | null {
+  const email = claims.email;
+  if (typeof email !== 'string' || claims.email_verified === false) return null;
+  return EMAIL.test(email) ? email : null;
+}

@@ -10,7 +10,7 @@ import type { Actor } from '../pat/service.js';
 import { findUserByIdIncludingDeleted, type UserRow } from '../users/repository.js';
 import { createUser, type UserContext } from '../users/service.js';
 import { updateUser } from '../users/update.js';
-import { type Claims, mapEntitlements, usernameFrom } from './sso-mapping.js';
+import { type Claims, mapEntitlements, usernameFrom, verifiedEmailOf } from './sso-mapping.js';
 import { findLinkedUserId, linkIdentity } from './sso-repository.js';
 
 export const accountUnusable = () =>
@@ -34,7 +34,8 @@ async function createLinkedUser(
     try {
       return await ctx.db.transaction(async (tx) => {
         const system = { userId: null, meta, credentialScopes: null };
-        const user = await createUser(ctx, { username, entitlements }, system, tx);
+        const email = verifiedEmailOf(claims);
+        const user = await createUser(ctx, { username, entitlements, email }, system, tx);
         await linkIdentity(tx, {
           issuer: String(claims.iss),
           subject: String(claims.sub),
@@ -66,5 +67,7 @@ export async function userForSignIn(
   if (!linked) return createLinkedUser(ctx, oidc, claims, entitlements, meta);
   const user = await findUserByIdIncludingDeleted(ctx.db, linked);
   if (!user || user.deleted_at || user.disabled_at) throw accountUnusable();
-  return updateUser(ctx, user.id, { entitlements }, { userId: null, meta, credentialScopes: null });
+  // A verified address from the IdP replaces the stored one; its absence keeps what is there.
+  const email = verifiedEmailOf(claims) ?? undefined;
+  return updateUser(ctx, user.id, { entitlements, email }, { userId: null, meta, credentialScopes: null });
 }

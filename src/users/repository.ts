@@ -9,18 +9,23 @@ export interface UserRow {
   created_at: Date;
   disabled_at: Date | null;
   deleted_at: Date | null;
+  /** Where the user's email notices go; null: none are sent. */
+  email?: string | null | undefined;
 }
 
-const COLUMNS = 'id, username, entitlements, service, created_at, disabled_at, deleted_at';
+const COLUMNS = 'id, username, entitlements, service, created_at, disabled_at, deleted_at, email';
 
 /** Inserts a user; null when a live user already has that username (any case). */
-export async function insertUser(q: Queryable, user: Omit<UserRow, 'disabled_at' | 'deleted_at'>) {
+export async function insertUser(
+  q: Queryable,
+  user: Omit<UserRow, 'disabled_at' | 'deleted_at' | 'email'> & { email?: string | null | undefined },
+) {
   const { rows } = await q.query<UserRow>(
-    `INSERT INTO users (id, username, entitlements, service, created_at)
-     VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO users (id, username, entitlements, service, created_at, email)
+     VALUES ($1, $2, $3, $4, $5, $6)
      ON CONFLICT (lower(username)) WHERE deleted_at IS NULL DO NOTHING
      RETURNING ${COLUMNS}`,
-    [user.id, user.username, user.entitlements, user.service, user.created_at],
+    [user.id, user.username, user.entitlements, user.service, user.created_at, user.email ?? null],
   );
   return rows[0] ?? null;
 }
@@ -79,12 +84,23 @@ export async function setUserDisabled(q: Queryable, id: string, disabledAt: Date
 export async function updateUserRow(
   q: Queryable,
   id: string,
-  change: { username?: string | undefined; entitlements?: string[] | undefined },
+  change: {
+    username?: string | undefined;
+    entitlements?: string[] | undefined;
+    email?: string | null | undefined;
+  },
 ) {
   const { rows } = await q.query<UserRow>(
-    `UPDATE users SET username = coalesce($2, username), entitlements = coalesce($3, entitlements)
+    `UPDATE users SET username = coalesce($2, username), entitlements = coalesce($3, entitlements),
+       email = CASE WHEN $4::boolean THEN $5 ELSE email END
      WHERE id = $1 AND deleted_at IS NULL RETURNING ${COLUMNS}`,
-    [id, change.username ?? null, change.entitlements ?? null],
+    [
+      id,
+      change.username ?? null,
+      change.entitlements ?? null,
+      change.email !== undefined,
+      change.email ?? null,
+    ],
   );
   return rows[0] ?? null;
 }

@@ -22,6 +22,8 @@ export interface NewUser {
   /** Shorthand for the `tessera:admin` entitlement. */
   admin?: boolean | undefined;
   service?: boolean | undefined;
+  /** Where email notices go (DESIGN.md, "Notifications to people (email)"). */
+  email?: string | null | undefined;
 }
 
 export function entitlementsOf(
@@ -49,6 +51,7 @@ export async function createUser(ctx: UserContext, input: NewUser, actor: Actor 
       entitlements,
       service: input.service ?? false,
       created_at: ctx.clock(),
+      email: input.email ?? null,
     });
     // The unique index decides, so concurrent creations of one name cannot both succeed.
     if (!user) throw conflict('username_taken', 'that username is taken');

@@ -16,6 +16,8 @@ export interface UserChange {
   entitlements?: string[] | undefined;
   /** Adds or removes `tessera:admin` (after `entitlements`, when both are given). */
   admin?: boolean | undefined;
+  /** A new address for email notices; null removes it. */
+  email?: string | null | undefined;
 }
 
 /** The new entitlements, or undefined when the change leaves them alone. */
@@ -36,6 +38,9 @@ function describeChange(before: UserRow, after: UserRow): string {
   if (before.entitlements.join(' ') !== after.entitlements.join(' ')) {
     parts.push(`entitlements: ${before.entitlements.join(' ')} -> ${after.entitlements.join(' ')}`);
   }
+  // The address itself stays out of the audit trail.
+  if ((before.email ?? null) !== (after.email ?? null))
+    parts.push(after.email === null ? 'email removed' : 'email changed');
   return parts.join('; ') || NO_CHANGE;
 }
 
@@ -48,7 +53,11 @@ export function updateUser(ctx: UserContext, id: string, change: UserChange, act
     if (id === actor.userId && entitlements && !entitlements.includes(ADMIN_SCOPE)) {
       throw conflict('cannot_modify_self', 'an administrator cannot remove their own tessera:admin');
     }
-    const after = await updateUserRow(tx, id, { username: change.username, entitlements }).catch((error) => {
+    const after = await updateUserRow(tx, id, {
+      username: change.username,
+      entitlements,
+      email: change.email,
+    }).catch((error) => {
       if ((error as { code?: string }).code === '23505')
         throw conflict('username_taken', 'that username is taken');
       throw error;

@@ -50,7 +50,10 @@ function typeOf(audit: Pick<AuditEvent, 'action' | 'reason'>): WebhookEventType 
 }
 
 /** The webhook event a successful audited change emits, or null (exchanges, failures, ...). */
-export function webhookEventFor(audit: AuditEvent): WebhookEvent | null {
+export function webhookEventFor(
+  audit: AuditEvent,
+  owner: { username: string } | null = null,
+): WebhookEvent | null {
   if (audit.outcome !== 'success') return null;
   const type = typeOf(audit);
   if (!type) return null;
@@ -60,9 +63,13 @@ export function webhookEventFor(audit: AuditEvent): WebhookEvent | null {
     actor_user_id: audit.actorUserId ?? null,
   };
   if (audit.patId) data.token_id = audit.patId;
+  // Named, not only ids (DESIGN.md, "Notifications to people"): never the secret.
+  if (audit.token) Object.assign(data, { token_name: audit.token.name, token_hint: audit.token.hint });
+  if (owner) data.username = owner.username;
   if (audit.reason) data.reason = audit.reason;
   // The expiry sweep's reason is the notice, `expiring:<days>`.
-  const days = type === 'token.expiring' ? Number(audit.reason?.split(':')[1]) : Number.NaN;
+  const days =
+    type === 'token.expiring' ? (audit.daysBeforeExpiry ?? Number(audit.reason?.split(':')[1])) : Number.NaN;
   if (Number.isInteger(days)) data.days_before_expiry = days;
   return { type, timestamp: audit.at.toISOString(), data };
 }

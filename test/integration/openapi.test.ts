@@ -219,6 +219,8 @@ describe('every operation answers as described', () => {
     });
     await call('POST', policies, { ...own, body: policyBody });
     await call('GET', `${policies}?limit=1`, admin);
+    await call('GET', '/api/v1/admin/federation/refusals?limit=5', admin);
+    await call('GET', '/api/v1/admin/federation/refusals?cursor=nope', admin);
     await call('GET', `${policies}?limit=0`, admin);
     await call('GET', `${policies}/${policy.body.id}`, admin);
     await call('GET', `${policies}/00000000-0000-4000-8000-000000000000`, admin);

@@ -31,6 +31,7 @@ describe('POST /api/v1/users', () => {
       entitlements: ['tessera:tokens'],
       disabled: false,
       created_at: expect.any(String),
+      email: null,
     });
     expect(new Date(created.body.created_at).toISOString()).toBe(created.body.created_at);
   });

@@ -372,3 +372,26 @@ describe('loadClientConfig', () => {
     expect(loadClientConfig({}).url).toBe('http://localhost:3000');
   });
 });
+
+describe('notifications.email', () => {
+  it('is off by default and takes an smtp:// or smtps:// URL with defaults for the rest', () => {
+    expect(loadConfig({}).notifications.email).toBeUndefined();
+    const email = loadFile({
+      notifications: { email: { smtpUrl: 'smtps://mail.example.com', from: 'T <t@x.io>' } },
+    }).notifications.email;
+    expect(email).toMatchObject({
+      smtpUrl: 'smtps://mail.example.com',
+      maxAttempts: 12,
+      pollIntervalMs: 5000,
+    });
+  });
+
+  it('names the bad field: an http URL or a missing from', () => {
+    expect(
+      fileError({ notifications: { email: { smtpUrl: 'http://mail.example.com', from: 'x@y.z' } } }).message,
+    ).toContain('notifications.email.smtpUrl');
+    expect(fileError({ notifications: { email: { smtpUrl: 'smtp://mail.example.com' } } }).message).toContain(
+      'notifications.email.from',
+    );
+  });
+});

@@ -37,6 +37,9 @@ function Navigation(props: { viewer: Viewer }): Html {
             <li>
               <a href="/console/admin/users">Users</a>
             </li>
+            <li>
+              <a href="/console/admin/federation">Federation</a>
+            </li>
           </>
         )}
       </ul>
