@@ -33,6 +33,17 @@ export interface CliOutput {
 const redactTokens = (text: string) => text.replace(patScannerRegex('[A-Za-z][A-Za-z0-9]*'), '<redacted>');
 
 const EXIT_CODES_HELP = `
+Environment (client commands):
+  TESSERA_URL     the server, with its scheme (default http://localhost:3000)
+  TESSERA_TOKEN   your personal access token (the console's New token, or data/bootstrap-admin-token)
+
+Examples:
+  export TESSERA_URL=https://tessera.example.com TESSERA_TOKEN=tsr_...
+  tessera whoami
+  tessera token create deploy -s repo:read -e 30
+  tessera token list --expiring-within 7
+  tessera exchange --audience https://api.example.com --scope repo:read
+
 Exit codes: 0 ok, 1 refused by the server or failed, 2 usage (bad arguments, ambiguous id),
 3 authentication (no TESSERA_TOKEN, 401, 403), 4 not found, 5 conflict (409), 6 server unreachable.`;
 
