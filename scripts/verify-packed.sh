@@ -2,7 +2,7 @@
 # The verifier as a downstream service gets it: `npm pack` packages/verify, install the tarball
 # into a scratch project outside the repository, and verify a real Tessera JWT with it (Tessera
 # started with tsx on a free port and a temp data dir, its bootstrap admin token exchanged).
-# The same JWT then goes through the README's PyJWT recipe where /usr/bin/python3 has PyJWT
+# The same JWT then goes through docs/verifying.md's PyJWT recipe where /usr/bin/python3 has PyJWT
 # (Debian python3-jwt); VERIFY_PACKED_REQUIRE_PYTHON=1 makes its absence an error.
 #   usage: scripts/verify-packed.sh        (from anywhere; needs `npm ci` done in the repository)
 set -euo pipefail

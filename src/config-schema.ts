@@ -25,7 +25,7 @@ const clientSchema = z.strictObject({
   audiences: z.array(z.url()).optional(),
 });
 
-/** Webhook delivery and expiry notices (README, "Webhooks"). */
+/** Webhook delivery and expiry notices (docs/webhooks.md). */
 const webhooksSchema = z
   .strictObject({
     /** How often each instance looks for due deliveries. */
@@ -48,7 +48,7 @@ const webhooksSchema = z
   })
   .prefault({});
 
-/** The web console (DESIGN.md, "Console and sign-in"). */
+/** The web console (docs/design.md, "Console and sign-in"). */
 const consoleSchema = z
   .strictObject({
     enabled: z.boolean().default(true),

@@ -6,7 +6,7 @@
  */
 import type { Context } from 'koa';
 
-/** What the external token said, for federated exchanges (DESIGN.md, "Federated subject tokens"). */
+/** What the external token said, for federated exchanges (docs/design.md, "Federated subject tokens"). */
 export interface FederatedFacts {
   trustPolicyId: string | null;
   issuer: string | null;

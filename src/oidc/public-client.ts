@@ -1,5 +1,5 @@
 /**
- * DESIGN.md: "`client_id` may be omitted; such requests act as the built-in public client
+ * docs/design.md: "`client_id` may be omitted; such requests act as the built-in public client
  * `tessera-cli`". oidc-provider requires a client_id and offers no hook before client
  * authentication, and no body parser may stand in front of its `/token` (it reads the raw
  * stream itself). So for a token request that names no client at all, this reads the raw form
