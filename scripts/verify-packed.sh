@@ -20,6 +20,9 @@ say() { echo "verify-packed: $*" >&2; }
 say "packing packages/verify"
 (cd "$ROOT/packages/verify" && npm pack --silent --pack-destination "$SCRATCH" >/dev/null)
 TARBALL=$(ls "$SCRATCH"/tessera-jwt-verify-*.tgz)
+# The release tarball packages/verify/README.md tells people to install: kept in the checkout.
+mkdir -p "$ROOT/dist/packages"
+cp "$TARBALL" "$ROOT/dist/packages/"
 tar -tzf "$TARBALL" >"$SCRATCH/contents"
 for file in package/dist/index.js package/dist/index.d.ts package/README.md; do
   grep -qx "$file" "$SCRATCH/contents" || { say "$file is missing from $(basename "$TARBALL")"; exit 1; }
