@@ -1,6 +1,6 @@
 /** `tessera`: run the service, migrate its database, and manage tokens on a running server. */
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadClientConfig, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { runMigrations } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
@@ -10,6 +10,7 @@ import { apiClient, CliError } from './client.js';
 import { registerExchangeCommand } from './exchange.js';
 import { EXIT } from './exit-codes.js';
 import { registerKeyCommands } from './keys.js';
+import { clientSettings, registerLoginCommands } from './login.js';
 import { registerRecoverCommand } from './recover.js';
 import { registerScopesCommand, registerWhoamiCommand } from './scopes.js';
 import { registerTokenCommands } from './token.js';
@@ -36,6 +37,7 @@ const EXIT_CODES_HELP = `
 Environment (client commands):
   TESSERA_URL     the server, with its scheme (default http://localhost:3000)
   TESSERA_TOKEN   your personal access token (the console's New token, or data/bootstrap-admin-token)
+  Or once: tessera login < token-file (kept in ~/.config/tessera/config.json; the variables win)
 
 Examples:
   export TESSERA_URL=https://tessera.example.com TESSERA_TOKEN=tsr_...
@@ -97,17 +99,18 @@ export function buildCli(
       }
     });
 
-  const client = () => apiClient(loadClientConfig(env));
+  const client = () => apiClient(clientSettings(env));
+  registerLoginCommands(program, env, stdin, out);
   registerKeyCommands(program, () => loadConfig(env), out);
-  const publicClient = () => apiClient({ ...loadClientConfig(env), anonymous: true });
+  const publicClient = () => apiClient({ ...clientSettings(env), anonymous: true });
   registerTokenReportCommand(registerTokenCommands(program, client, out), publicClient, stdin, out);
   registerScopesCommand(program, client, out);
   registerWhoamiCommand(program, client, out);
   registerUserCommands(program, client, out);
   registerRecoverCommand(registerAdminCommands(program, client, out), () => loadConfig(env), out);
-  registerExchangeCommand(program, () => loadClientConfig(env), out);
-  registerTrustCommands(program, () => apiClient(loadClientConfig(env)), out);
-  registerWebhookCommands(program, () => apiClient(loadClientConfig(env)), out);
+  registerExchangeCommand(program, () => clientSettings(env), out);
+  registerTrustCommands(program, client, out);
+  registerWebhookCommands(program, client, out);
   return program;
 }
 
