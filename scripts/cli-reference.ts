@@ -1,4 +1,4 @@
-/** Prints the README's CLI reference block from the command tree: `npx tsx scripts/cli-reference.ts`. */
+/** Prints docs/cli.md's CLI reference block from the command tree: `npx tsx scripts/cli-reference.ts`. */
 import { buildCli } from '../src/cli/main.js';
 import { cliReference } from '../src/cli/reference.js';
 

@@ -2,7 +2,7 @@
 # The verifier as a downstream service gets it: `npm pack` packages/verify, install the tarball
 # into a scratch project outside the repository, and verify a real Tessera JWT with it (Tessera
 # started with tsx on a free port and a temp data dir, its bootstrap admin token exchanged).
-# The same JWT then goes through the README's PyJWT recipe where /usr/bin/python3 has PyJWT
+# The same JWT then goes through docs/verifying.md's PyJWT recipe where /usr/bin/python3 has PyJWT
 # (Debian python3-jwt); VERIFY_PACKED_REQUIRE_PYTHON=1 makes its absence an error.
 #   usage: scripts/verify-packed.sh        (from anywhere; needs `npm ci` done in the repository)
 set -euo pipefail
@@ -20,6 +20,9 @@ say() { echo "verify-packed: $*" >&2; }
 say "packing packages/verify"
 (cd "$ROOT/packages/verify" && npm pack --silent --pack-destination "$SCRATCH" >/dev/null)
 TARBALL=$(ls "$SCRATCH"/tessera-jwt-verify-*.tgz)
+# The release tarball packages/verify/README.md tells people to install: kept in the checkout.
+mkdir -p "$ROOT/dist/packages"
+cp "$TARBALL" "$ROOT/dist/packages/"
 tar -tzf "$TARBALL" >"$SCRATCH/contents"
 for file in package/dist/index.js package/dist/index.d.ts package/README.md; do
   grep -qx "$file" "$SCRATCH/contents" || { say "$file is missing from $(basename "$TARBALL")"; exit 1; }

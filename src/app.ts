@@ -24,6 +24,12 @@ function requestId(ctx: Context): string {
   return /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
 }
 
+/**
+ * Probes that orchestrators and scrapers send every few seconds: logged at debug, so that at
+ * info the log holds what people and clients did, not the platform's heartbeat.
+ */
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 /** One log line per request: method, path (never the query string), status, duration. */
 function accessLog(logger: Logger) {
   return async (ctx: Context, next: Next) => {
@@ -34,8 +40,9 @@ function accessLog(logger: Logger) {
       await next();
     } finally {
       // The level is checked first so that a quieter level skips building the line too.
-      if (logger.isLevelEnabled('info')) {
-        logger.info(
+      const level = PROBE_PATHS.has(ctx.path) ? 'debug' : 'info';
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
           {
             reqId: ctx.state.requestId,
             method: ctx.method,

@@ -25,7 +25,7 @@ const clientSchema = z.strictObject({
   audiences: z.array(z.url()).optional(),
 });
 
-/** Webhook delivery and expiry notices (README, "Webhooks"). */
+/** Webhook delivery and expiry notices (docs/webhooks.md). */
 const webhooksSchema = z
   .strictObject({
     /** How often each instance looks for due deliveries. */
@@ -52,7 +52,7 @@ const webhooksSchema = z
   })
   .prefault({});
 
-/** Email notices to token owners (DESIGN.md, "Notifications to people (email)"). */
+/** Email notices to token owners (docs/design.md, "Notifications to people (email)"). */
 const notificationsSchema = z
   .strictObject({
     email: z
@@ -71,7 +71,7 @@ const notificationsSchema = z
   })
   .prefault({});
 
-/** The web console (DESIGN.md, "Console and sign-in"). */
+/** The web console (docs/design.md, "Console and sign-in"). */
 const consoleSchema = z
   .strictObject({
     enabled: z.boolean().default(true),

@@ -208,5 +208,11 @@ export function keyRetentionSeconds(config: Pick<Config, 'resources' | 'signing'
 /** The CLI client's settings: where the server is and which PAT to present. */
 export function loadClientConfig(env: Env): { url: string; token: string | undefined } {
   const url = (env.TESSERA_URL ?? `http://localhost:${env.PORT ?? 3000}`).replace(/\/+$/, '');
+  // fetch would say only "fetch failed" for `localhost:3000` or `tessera.example.com`.
+  if (!/^https?:\/\/[^/]/i.test(url)) {
+    throw new ConfigError(
+      `TESSERA_URL must start with http:// or https:// (got "${url}"), e.g. TESSERA_URL=https://${url.replace(/^[a-z]+:\/*/i, '') || 'tessera.example.com'}`,
+    );
+  }
   return { url, token: env.TESSERA_TOKEN };
 }

@@ -1,4 +1,4 @@
-/** Scope names and the built-in catalogue (DESIGN.md, "Configuration"). */
+/** Scope names and the built-in catalogue (docs/design.md, "Configuration"). */
 
 /** Manage one's own PATs. */
 export const TOKENS_SCOPE = 'tessera:tokens';

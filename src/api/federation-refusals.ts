@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/admin/federation/refusals` (DESIGN.md, "Federated refusals for admins"): recent
+ * `GET /api/v1/admin/federation/refusals` (docs/design.md, "Federated refusals for admins"): recent
  * refused federated exchanges with the exact reason code and, for a token no policy accepted,
  * the closest policy and the claim that differed. Scope `tessera:admin`. The client that was
  * refused still got the one fixed description; this is where the cause is told.

@@ -158,7 +158,7 @@ export const trustPolicyEventSchema = auditEventSchema.extend({
 });
 
 /**
- * A refused federated exchange (DESIGN.md, "Federated refusals for admins"); identical refusals
+ * A refused federated exchange (docs/design.md, "Federated refusals for admins"); identical refusals
  * within a minute are one item with a `count` (`first_time` .. `time`), showing the latest token.
  */
 export const federationRefusalSchema = z.strictObject({

@@ -1,4 +1,4 @@
-/** `/api/v1`: the REST API (DESIGN.md, "REST API"). */
+/** `/api/v1`: the REST API (docs/design.md, "REST API"). */
 import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 import { requireCaller } from '../auth/bearer.js';

@@ -1,5 +1,5 @@
 /**
- * How `/api/v1` routes are matched and guarded (DESIGN.md: paths match case-sensitively and
+ * How `/api/v1` routes are matched and guarded (docs/design.md: paths match case-sensitively and
  * exactly). @koa/router matches case-insensitively by default, and a router's `use()`
  * middleware was matched differently from its routes: `/API/v1/me` reached the handler without
  * the authentication in front of it. Here every router is exact, and authentication is not a

@@ -1,6 +1,6 @@
 /**
  * `/api/v1/admin/trust-policies`: which external OIDC tokens may be exchanged, for whom and with
- * which scopes (DESIGN.md, "Federated subject tokens"). Scope `tessera:admin`.
+ * which scopes (docs/design.md, "Federated subject tokens"). Scope `tessera:admin`.
  */
 import type { Router } from '@koa/router';
 import { z } from 'zod';

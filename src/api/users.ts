@@ -20,7 +20,7 @@ const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
   error: 'expected 1-63 characters: letters, digits, . _ -, starting with a letter or digit',
 });
 const entitlements = z.array(z.string().max(64)).max(100);
-/** Where the user's email notices go (DESIGN.md, "Notifications to people (email)"). */
+/** Where the user's email notices go (docs/design.md, "Notifications to people (email)"). */
 const email = z.email({ error: 'expected an email address' }).max(254);
 export const newUserBody = z.strictObject({
   username,

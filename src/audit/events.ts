@@ -38,7 +38,7 @@ export type AuditAction =
   | 'console.sign_in_refused'
   | 'console.signed_out';
 
-/** A federated exchange's external token, or a trust policy change (DESIGN.md, "Federated subject tokens"). */
+/** A federated exchange's external token, or a trust policy change (docs/design.md, "Federated subject tokens"). */
 export interface FederationAudit {
   /** False for a trust policy change: the row is about the policy, not an exchange. */
   exchange: boolean;

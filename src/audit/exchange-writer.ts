@@ -3,7 +3,7 @@
  * `maxBatch` rows wait), one multi-row INSERT writes every waiting row. This takes the audit
  * write off each exchange's critical path: one round trip per batch instead of per exchange.
  *
- * Durability (documented in the README): a graceful stop flushes everything; a crash
+ * Durability (documented in docs/security-model.md): a graceful stop flushes everything; a crash
  * (kill -9, power loss) or a database error during a flush loses the rows of at most the last
  * `flushMs` window (at most `maxBatch` rows per pending batch). Lifecycle changes (create,
  * revoke, ...) are never batched: their row commits in the same transaction as the change.

@@ -30,8 +30,11 @@ export function registerAdminCommands(
   ).action(
     async (opts: Parameters<typeof listFilters>[0] & { user?: string; limit?: string; json?: boolean }) => {
       const filters = { ...listFilters(opts), user: opts.user };
-      const page = await listPats(client(), '/api/v1/admin/tokens', filters, opts);
-      out(opts.json ? printJson(page) : patTable(page.items, new Date(), true));
+      const api = client();
+      const page = await listPats(api, '/api/v1/admin/tokens', filters, opts);
+      if (opts.json) return out(printJson(page));
+      const users = await api.listAll<{ id: string; username: string }>('/api/v1/users');
+      out(patTable(page.items, new Date(), new Map(users.map((u) => [u.id, u.username]))));
     },
   );
 

@@ -39,7 +39,10 @@ export function unreachable(url: string, error: unknown, timeoutMs: number): Cli
 }
 
 export const missingToken = () =>
-  new CliError('TESSERA_TOKEN is not set: export a personal access token first', EXIT.auth);
+  new CliError(
+    'TESSERA_TOKEN is not set: export a personal access token, or run tessera login < token-file',
+    EXIT.auth,
+  );
 
 /** `?a=1&b=2` from the defined entries, or '' when there are none. */
 export function queryString(query: Record<string, string | undefined>): string {

@@ -1,5 +1,5 @@
 /**
- * Exit codes scripts can rely on (documented in the README, "CLI reference"). They group
+ * Exit codes scripts can rely on (documented in docs/cli.md, "Exit codes"). They group
  * failures by what a script would do next: fix its arguments, fix its credential, stop looking.
  */
 export const EXIT = {

@@ -1,26 +1,10 @@
 /** How the CLI writes times, ids and scope lists for people. */
 import { InvalidArgumentError } from 'commander';
+import { relativeTime as relativeTimeOf } from '../relative-time.js';
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'always' });
-
-/** Largest unit first; a value is shown in the first unit it reaches (seconds per unit). */
-const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
-  ['year', 365 * 86_400],
-  ['month', 30 * 86_400],
-  ['day', 86_400],
-  ['hour', 3_600],
-  ['minute', 60],
-];
-
-/** "2 hours ago", "in 3 days", "just now"; `never` for a missing time. */
+/** "2 hours ago", "in 3 days", "just now" (as the console says it); `never` for a missing time. */
 export function relativeTime(iso: string | null, now: Date, never = 'never'): string {
-  if (!iso) return never;
-  const seconds = (Date.parse(iso) - now.getTime()) / 1000;
-  if (Math.abs(seconds) < 60) return 'just now';
-  for (const [unit, size] of UNITS) {
-    if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
-  }
-  return 'just now';
+  return iso ? relativeTimeOf(new Date(iso), now) : never;
 }
 
 /** Ids in tables are shortened as git shortens hashes; any unique prefix names the object. */

@@ -1,6 +1,6 @@
 /** `tessera`: run the service, migrate its database, and manage tokens on a running server. */
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadClientConfig, loadConfig } from '../config.js';
+import { ConfigError, loadConfig } from '../config.js';
 import { runMigrations } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
 import { createLogger } from '../logger.js';
@@ -10,6 +10,7 @@ import { apiClient, CliError } from './client.js';
 import { registerExchangeCommand } from './exchange.js';
 import { EXIT } from './exit-codes.js';
 import { registerKeyCommands } from './keys.js';
+import { clientSettings, registerLoginCommands } from './login.js';
 import { registerRecoverCommand } from './recover.js';
 import { registerScopesCommand, registerWhoamiCommand } from './scopes.js';
 import { terminalSafe } from './terminal-text.js';
@@ -34,6 +35,18 @@ export interface CliOutput {
 const redactTokens = (text: string) => text.replace(patScannerRegex('[A-Za-z][A-Za-z0-9]*'), '<redacted>');
 
 const EXIT_CODES_HELP = `
+Environment (client commands):
+  TESSERA_URL     the server, with its scheme (default http://localhost:3000)
+  TESSERA_TOKEN   your personal access token (the console's New token, or data/bootstrap-admin-token)
+  Or once: tessera login < token-file (kept in ~/.config/tessera/config.json; the variables win)
+
+Examples:
+  export TESSERA_URL=https://tessera.example.com TESSERA_TOKEN=tsr_...
+  tessera whoami
+  tessera token create deploy -s repo:read -e 30
+  tessera token list --expiring-within 7
+  tessera exchange --audience https://api.example.com --scope repo:read
+
 Exit codes: 0 ok, 1 refused by the server or failed, 2 usage (bad arguments, ambiguous id),
 3 authentication (no TESSERA_TOKEN, 401, 403), 4 not found, 5 conflict (409), 6 server unreachable.`;
 
@@ -90,17 +103,18 @@ export function buildCli(
       }
     });
 
-  const client = () => apiClient(loadClientConfig(env));
+  const client = () => apiClient(clientSettings(env));
+  registerLoginCommands(program, env, stdin, out);
   registerKeyCommands(program, () => loadConfig(env), out);
-  const publicClient = () => apiClient({ ...loadClientConfig(env), anonymous: true });
+  const publicClient = () => apiClient({ ...clientSettings(env), anonymous: true });
   registerTokenReportCommand(registerTokenCommands(program, client, out), publicClient, stdin, out);
   registerScopesCommand(program, client, out);
   registerWhoamiCommand(program, client, out);
   registerUserCommands(program, client, out);
   registerRecoverCommand(registerAdminCommands(program, client, out), () => loadConfig(env), out);
-  registerExchangeCommand(program, () => loadClientConfig(env), out);
-  registerTrustCommands(program, () => apiClient(loadClientConfig(env)), out);
-  registerWebhookCommands(program, () => apiClient(loadClientConfig(env)), out);
+  registerExchangeCommand(program, () => clientSettings(env), out);
+  registerTrustCommands(program, client, out);
+  registerWebhookCommands(program, client, out);
   return program;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The README's CLI reference, generated from the command tree itself, so that it cannot drift:
- * a test compares the README with this text (`npx tsx scripts/cli-reference.ts` prints it).
+ * docs/cli.md's CLI reference, generated from the command tree itself, so that it cannot drift:
+ * a test compares docs/cli.md with this text (`npx tsx scripts/cli-reference.ts` prints it).
  */
 import type { Command } from 'commander';
 
@@ -25,7 +25,7 @@ export function cliReference(program: Command): string {
   for (const { path, command } of leaves(program)) {
     lines.push(`${usageOf(path, command).padEnd(36)} ${command.description()}`);
     for (const option of command.options) {
-      // Every client command takes --json; the README says so once.
+      // Every client command takes --json; docs/cli.md says so once.
       if (option.long !== '--json') lines.push(`    ${option.flags.padEnd(32)} ${option.description}`);
     }
   }

@@ -13,6 +13,8 @@ export interface TableOptions {
   maxWidth?: number;
   /** Columns (by header) that may be truncated, e.g. names and scope lists. */
   shrinkable?: string[];
+  /** Widths (by header) below which a shrinkable column is not cut, e.g. names people grep for. */
+  minWidths?: Record<string, number>;
 }
 
 /** `text` cut to `width` characters, the last one an ellipsis when something was cut. */
@@ -27,7 +29,11 @@ function fitWidths(headers: string[], widths: number[], options: TableOptions): 
   const shrinkable = headers.flatMap((h, i) => (options.shrinkable?.includes(h) ? [i] : []));
   while (total() > max) {
     const widest = shrinkable
-      .filter((i) => (fitted[i] ?? 0) > Math.max(MIN_SHRUNK, headers[i]?.length ?? 0))
+      .filter(
+        (i) =>
+          (fitted[i] ?? 0) >
+          Math.max(MIN_SHRUNK, headers[i]?.length ?? 0, options.minWidths?.[headers[i] ?? ''] ?? 0),
+      )
       .sort((a, b) => (fitted[b] ?? 0) - (fitted[a] ?? 0))[0];
     if (widest === undefined) break;
     fitted[widest] = (fitted[widest] ?? 0) - 1;

@@ -7,8 +7,12 @@ import { formatFields, formatTable } from './table.js';
 /** A PAT as the API answers it (create and rotate add `token`, once). */
 export type PatView = z.output<typeof patSchema> & { token?: string };
 
-/** `owner` adds the owner's short id (admins see everyone's tokens). */
-export function patTable(pats: PatView[], now: Date, owner = false): string {
+/**
+ * `owners` (id -> username) adds an OWNER column (admins see everyone's tokens): people know
+ * each other by username; an owner not in the map (deleted) shows its short id.
+ */
+export function patTable(pats: PatView[], now: Date, owners?: Map<string, string>): string {
+  const owner = owners !== undefined;
   const headers = [
     'ID',
     ...(owner ? ['OWNER'] : []),
@@ -21,7 +25,7 @@ export function patTable(pats: PatView[], now: Date, owner = false): string {
   ];
   const rows = pats.map((p) => [
     shortId(p.id),
-    ...(owner ? [shortId(p.user_id)] : []),
+    ...(owners ? [owners.get(p.user_id) ?? shortId(p.user_id)] : []),
     p.name,
     p.hint,
     p.status,
@@ -29,7 +33,7 @@ export function patTable(pats: PatView[], now: Date, owner = false): string {
     relativeTime(p.expires_at, now),
     relativeTime(p.last_used_at, now),
   ]);
-  return formatTable(headers, rows, { shrinkable: ['NAME', 'SCOPES'] });
+  return formatTable(headers, rows, { shrinkable: ['NAME', 'SCOPES', 'OWNER'] });
 }
 
 const when = (iso: string | null, now: Date) => (iso ? `${iso} (${relativeTime(iso, now)})` : 'never');

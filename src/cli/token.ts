@@ -1,6 +1,7 @@
 /** `tessera token ...`: one's own PATs over the REST API (`/api/v1/tokens`). */
 import type { Command } from 'commander';
-import { type ApiClient, type Page, queryString } from './client.js';
+import { type ApiClient, CliError, type Page, queryString } from './client.js';
+import { EXIT } from './exit-codes.js';
 import { parseDays, parseLifetimeDays, parseScopeList, printJson } from './format.js';
 import { resolveOwnToken } from './resolve-id.js';
 import { registerTokenEventsCommand } from './token-events.js';
@@ -37,7 +38,18 @@ export async function listPats(
 /** `-a` repeats: each use adds a network to the PAT's `allowed_cidrs`. */
 const collect = (cidr: string, all: string[] = []) => [...all, cidr];
 
-type CreateOptions = { scopes: string[]; expiresInDays?: number; allow?: string[]; json?: boolean };
+type CreateOptions = { scopes?: string[]; expiresInDays?: number; allow?: string[]; json?: boolean };
+
+/** The usage error for `token create` without `-s`, listing the scopes the caller may choose. */
+async function scopesRequired(api: ApiClient): Promise<CliError> {
+  const me = await api.request<{ entitlements: string[] }>('GET', '/api/v1/me').catch((error) => {
+    // No TESSERA_TOKEN (or a refused one) is the problem to report first.
+    if (error instanceof CliError && error.exitCode === EXIT.auth) throw error;
+    return undefined;
+  });
+  const offer = me ? `; you may choose from: ${me.entitlements.join(', ')}` : '';
+  return new CliError(`-s/--scopes is required${offer} (e.g. -s repo:read)`, EXIT.usage);
+}
 
 export function listFilters(opts: ListOptions): Record<string, string | undefined> {
   return {
@@ -68,13 +80,13 @@ export function registerTokenCommands(
   token
     .command('create <name>')
     .description('create a token (its secret is printed once)')
-    .option('-s, --scopes <list>', 'scopes, separated by commas or spaces', parseScopeList, [
-      'tessera:tokens',
-    ])
+    .option('-s, --scopes <list>', 'scopes, separated by commas or spaces (required)', parseScopeList)
     .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)', parseLifetimeDays)
     .option('-a, --allow <cidr>', 'usable only from this network (repeatable)', collect)
     .option('--json', 'print the API response')
     .action(async (name: string, opts: CreateOptions) => {
+      // No silent default: a token minted with a scope nobody chose is one nobody meant to make.
+      if (!opts.scopes) throw await scopesRequired(client());
       const body = {
         name,
         scopes: opts.scopes,

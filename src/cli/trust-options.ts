@@ -52,7 +52,7 @@ export function addPolicyOptions(command: Command, required: boolean): Command {
   const option = (flags: string, about: string) =>
     required ? command.requiredOption(flags, about) : command.option(flags, about);
   option('--issuer <url>', "the issuer, exactly as its tokens' iss says");
-  option('--user <id>', 'the Tessera user the JWTs are issued for');
+  option('--user <user>', 'the user the JWTs are for: username, id or id prefix');
   option('-s, --scopes <list>', 'comma-separated scopes (within the user’s entitlements)');
   return command
     .option('--subject <pattern>', 'exact sub, or a pattern where * matches any run of characters')

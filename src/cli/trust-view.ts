@@ -2,9 +2,9 @@
 import type { z } from 'zod';
 import type { trustPolicyEventSchema, trustPolicySchema } from '../api/response-schemas.js';
 import type { ApiClient } from './client.js';
-import { relativeTime } from './format.js';
+import { relativeTime, shortId } from './format.js';
 import { resolveId } from './resolve-id.js';
-import { formatTable } from './table.js';
+import { formatFields, formatTable } from './table.js';
 import { actorCell } from './token-events.js';
 
 /** A trust policy as the API answers it. */
@@ -14,11 +14,12 @@ export type PolicyEventView = z.output<typeof trustPolicyEventSchema>;
 
 export const POLICIES_PATH = '/api/v1/admin/trust-policies';
 
-export function policyTable(policies: PolicyView[]): string {
+/** Fits 100 columns (ids shortened, long text cut with …) unless `wide`; `--json` has it all. */
+export function policyTable(policies: PolicyView[], wide = false): string {
   return formatTable(
     ['ID', 'NAME', 'ISSUER', 'SUBJECT', 'CLAIMS', 'SCOPES', 'TTL', 'SINGLE USE'],
     policies.map((p) => [
-      p.id,
+      wide ? p.id : shortId(p.id),
       p.name,
       p.issuer,
       p.subject ?? '-',
@@ -29,7 +30,32 @@ export function policyTable(policies: PolicyView[]): string {
       String(p.max_ttl_seconds),
       p.single_use ? 'yes' : 'no',
     ]),
+    wide
+      ? { maxWidth: Number.POSITIVE_INFINITY }
+      : { shrinkable: ['NAME', 'ISSUER', 'SUBJECT', 'CLAIMS', 'SCOPES'], minWidths: { NAME: 24 } },
   );
+}
+
+/** One policy, label by label: long values wrap, so it fits 100 columns whole. */
+export function policyFields(p: PolicyView): string {
+  return formatFields([
+    ['id', p.id],
+    ['name', p.name],
+    ['issuer', p.issuer],
+    ['audience', p.audience],
+    ['subject', p.subject ?? '-'],
+    [
+      'claims',
+      Object.entries(p.claims)
+        .map(([name, values]) => `${name}=${values.join('|')}`)
+        .join(' ') || '-',
+    ],
+    ['user', p.user_id],
+    ['scopes', p.scopes.join(' ')],
+    ['audiences', p.audiences.join(' ')],
+    ['max ttl', `${p.max_ttl_seconds} s`],
+    ['single use', p.single_use ? 'yes' : 'no'],
+  ]);
 }
 
 /** Changes name their actor; exchanges have none, so the external token's `sub` stands there. */

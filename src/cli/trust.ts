@@ -16,15 +16,17 @@ import {
   type PolicyEventView,
   type PolicyView,
   policyEventTable,
+  policyFields,
   policyTable,
   resolvePolicy,
 } from './trust-view.js';
+import { resolveUser } from './user-view.js';
 
 type Out = (text: string) => void;
 
 export function registerTrustCommands(program: Command, client: () => ApiClient, out: Out) {
   const trust = program.command('trust').description('manage federation trust policies (admin)');
-  const show = (policy: PolicyView, json?: boolean) => out(json ? printJson(policy) : policyTable([policy]));
+  const show = (policy: PolicyView, json?: boolean) => out(json ? printJson(policy) : policyFields(policy));
 
   addPolicyOptions(
     trust.command('create <name>').description("trust an issuer's tokens that match a subject or claims"),
@@ -32,16 +34,19 @@ export function registerTrustCommands(program: Command, client: () => ApiClient,
   )
     .option('--json', 'print JSON')
     .action(async (name: string, opts: PolicyOptions) => {
-      show(await client().request<PolicyView>('POST', POLICIES_PATH, createBody(name, opts)), opts.json);
+      const api = client();
+      const body = createBody(name, { ...opts, user: await resolveUser(api, opts.user as string) });
+      show(await api.request<PolicyView>('POST', POLICIES_PATH, body), opts.json);
     });
 
   trust
     .command('list')
     .description('list trust policies')
+    .option('--wide', 'every column whole, however wide')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean; wide?: boolean }) => {
       const items = await client().listAll<PolicyView>(POLICIES_PATH);
-      out(opts.json ? printJson(items) : policyTable(items));
+      out(opts.json ? printJson(items) : policyTable(items, opts.wide));
     });
 
   trust
@@ -77,8 +82,9 @@ function registerTrustChanges(
     .option('--no-single-use', 'accept an external token more than once again')
     .option('--json', 'print JSON')
     .action(async (input: string, opts: PolicyChangeOptions) => {
-      const body = changeBody(opts);
       const api = client();
+      const user = opts.user === undefined ? undefined : await resolveUser(api, opts.user);
+      const body = changeBody({ ...opts, user });
       show(
         await api.request<PolicyView>('PATCH', `${POLICIES_PATH}/${await resolvePolicy(api, input)}`, body),
         opts.json,

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { createdEndpointSchema, deliverySchema } from '../api/response-schemas.js';
 import type { ApiClient } from './client.js';
+import { shortId } from './format.js';
 import { resolveId } from './resolve-id.js';
 import { formatTable } from './table.js';
 
@@ -11,16 +12,18 @@ type DeliveryView = z.output<typeof deliverySchema>;
 
 export const WEBHOOKS_PATH = '/api/v1/admin/webhooks';
 
-export const endpointTable = (endpoints: EndpointView[]) =>
+/** Lists fit 100 columns (short ids, long cells cut); one endpoint (`wide`) is shown whole. */
+export const endpointTable = (endpoints: EndpointView[], wide = false) =>
   formatTable(
     ['ID', 'URL', 'EVENTS', 'ENABLED', 'FAILURES'],
     endpoints.map((e) => [
-      e.id,
+      wide ? e.id : shortId(e.id),
       e.url,
       e.events.join(','),
       e.enabled ? 'yes' : `no (${e.disabled_reason})`,
       String(e.consecutive_failures),
     ]),
+    wide ? { maxWidth: Number.POSITIVE_INFINITY } : { shrinkable: ['URL', 'EVENTS', 'ENABLED'] },
   );
 
 export const deliveryTable = (deliveries: DeliveryView[]) =>
@@ -35,6 +38,7 @@ export const deliveryTable = (deliveries: DeliveryView[]) =>
       d.status_code === null ? '-' : String(d.status_code),
       d.error ?? '',
     ]),
+    { shrinkable: ['EVENT', 'TYPE', 'ERROR'] },
   );
 
 /** An endpoint by whole id or unique prefix; ambiguous prefixes list the endpoints' URLs. */

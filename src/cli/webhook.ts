@@ -27,7 +27,7 @@ export function registerWebhookCommands(program: Command, client: () => ApiClien
       const body = { url, events: eventList(opts.events), description: opts.description || undefined };
       const created = await client().request<EndpointView>('POST', WEBHOOKS_PATH, body);
       if (opts.json) return out(printJson(created));
-      out(endpointTable([created]));
+      out(endpointTable([created], true));
       out('\nSigning secret (shown once, store it now):');
       out(created.secret ?? '');
     });
@@ -35,10 +35,11 @@ export function registerWebhookCommands(program: Command, client: () => ApiClien
   webhook
     .command('list')
     .description('list endpoints')
+    .option('--wide', 'every column whole, however wide')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean; wide?: boolean }) => {
       const items = await client().listAll<EndpointView>(WEBHOOKS_PATH);
-      out(opts.json ? printJson(items) : endpointTable(items));
+      out(opts.json ? printJson(items) : endpointTable(items, opts.wide));
     });
 
   webhook
@@ -51,7 +52,7 @@ export function registerWebhookCommands(program: Command, client: () => ApiClien
         'GET',
         `${WEBHOOKS_PATH}/${await resolveEndpoint(api, input)}`,
       );
-      out(opts.json ? printJson(endpoint) : endpointTable([endpoint]));
+      out(opts.json ? printJson(endpoint) : endpointTable([endpoint], true));
     });
 
   registerEndpointChanges(webhook, client, out);
@@ -86,7 +87,7 @@ function registerEndpointChanges(webhook: Command, client: () => ApiClient, out:
     const api = client();
     const path = `${WEBHOOKS_PATH}/${await resolveEndpoint(api, input)}`;
     const endpoint = await api.request<EndpointView>('PATCH', path, body);
-    out(json ? printJson(endpoint) : endpointTable([endpoint]));
+    out(json ? printJson(endpoint) : endpointTable([endpoint], true));
   };
 
   webhook

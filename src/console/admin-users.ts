@@ -142,7 +142,7 @@ export function adminUserRoutes(deps: ConsoleDeps): Router {
     expiration?: string,
   ) => {
     const owner = await userOr404(ctx);
-    // An admin making a token for another user is bounded by that user's entitlements (DESIGN.md).
+    // An admin making a token for another user is bounded by that user's entitlements (docs/design.md).
     const scopes = grantableScopes(deps, owner.entitlements, owner.entitlements);
     const props = {
       viewer: viewerOf(ctx),

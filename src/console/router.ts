@@ -1,5 +1,5 @@
 /**
- * The web console under `/console` (DESIGN.md, "Console and sign-in"): server-rendered pages
+ * The web console under `/console` (docs/design.md, "Console and sign-in"): server-rendered pages
  * over the same services as `/api/v1`. Errors become a page (a 4xx that says what happened);
  * unexpected faults are logged and shown as a bare 500 page, never a stack trace.
  */

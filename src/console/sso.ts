@@ -1,5 +1,5 @@
 /**
- * SSO sign-in (DESIGN.md, "Console and sign-in"): `/console/sso` sends the browser to the IdP;
+ * SSO sign-in (docs/design.md, "Console and sign-in"): `/console/sso` sends the browser to the IdP;
  * `/console/callback` (the redirect URI `<issuer>/console/callback`) finishes it. The state is
  * both in a cookie of this browser and in a database row taken once, so a tampered state, a
  * callback in another browser or a replayed callback ends on an error page, never a session.

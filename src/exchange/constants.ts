@@ -18,7 +18,7 @@ export const EXCHANGE_PARAMETERS = [
   'audience',
   'resource',
   'scope',
-  // Names the trust policy when several match a federated subject token (DESIGN.md).
+  // Names the trust policy when several match a federated subject token (docs/design.md).
   'trust_policy',
 ] as const;
 export const REPEATABLE_PARAMETERS = ['audience', 'resource'] as const;

@@ -1,5 +1,5 @@
 /**
- * An external OIDC token as the subject of an exchange (DESIGN.md, "Federated subject
+ * An external OIDC token as the subject of an exchange (docs/design.md, "Federated subject
  * tokens"): its issuer's policies are looked up first (an issuer no policy names is never
  * contacted), the token is verified against the issuer's keys, exactly one policy must match,
  * and the policy's user must be usable. Every refusal is the PAT path's one `invalid_request`;

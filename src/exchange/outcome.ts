@@ -10,7 +10,7 @@ import type { errors } from 'oidc-provider';
 export type OAuthError = InstanceType<typeof errors.OIDCProviderError> & { error_detail?: string };
 import type { RefusalFacts } from '../federation/refusal.js';
 
-/** What the external token said, for federated exchanges (DESIGN.md, "Federated subject tokens"). */
+/** What the external token said, for federated exchanges (docs/design.md, "Federated subject tokens"). */
 export interface FederatedFacts {
   trustPolicyId: string | null;
   issuer: string | null;

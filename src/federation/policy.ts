@@ -1,6 +1,6 @@
 /**
  * Trust policies: which external tokens may be exchanged, for which Tessera user, with which
- * scopes (DESIGN.md, "Federated subject tokens"). This module holds the rules as pure functions:
+ * scopes (docs/design.md, "Federated subject tokens"). This module holds the rules as pure functions:
  * what a valid policy is, and which policies a verified token matches.
  */
 import { isIP } from 'node:net';

@@ -1,5 +1,5 @@
 /**
- * The refusal trail (DESIGN.md, "Federated refusals for admins"): refused federated exchanges of
+ * The refusal trail (docs/design.md, "Federated refusals for admins"): refused federated exchanges of
  * issuers that have policies, aggregated per (issuer, reason, closest policy, differing claim,
  * minute). `/token` is unauthenticated: a row per request would let anyone write without bound,
  * so identical refusals within a minute update one row's count and latest sample instead. The

@@ -1,5 +1,5 @@
 /**
- * Why a federated exchange was refused, for admins (DESIGN.md, "Federated refusals for admins"):
+ * Why a federated exchange was refused, for admins (docs/design.md, "Federated refusals for admins"):
  * a closed list of reason codes, and for a token no policy accepted, the *closest* policy (the
  * issuer's policy with the fewest differing conditions) and its first differing claim. Pure: the
  * exchange path computes it, the refusal trail stores it, the API, CLI and console show it.
@@ -25,7 +25,7 @@ export const REFUSAL_CODES = [
   'replayed',
   'ambiguous',
   'actor_not_permitted',
-  // Not in DESIGN.md's list: the token matched a policy whose user is disabled or deleted.
+  // Not in docs/design.md's list: the token matched a policy whose user is disabled or deleted.
   'policy_user_unusable',
 ] as const;
 

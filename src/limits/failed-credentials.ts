@@ -1,6 +1,6 @@
 /**
  * The failed-credential limit's counters, in the database (migration 003) so that every
- * instance on one PostgreSQL sees the same count (DESIGN.md, "Stateless processes"). Only a
+ * instance on one PostgreSQL sees the same count (docs/design.md, "Stateless processes"). Only a
  * failed presentation touches them: a valid credential costs no statement here, so the
  * exchange hot path is unchanged. One-minute fixed windows per client address, counted with
  * one atomic upsert; rows of windows long gone are swept now and then.

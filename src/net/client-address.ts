@@ -1,5 +1,5 @@
 /**
- * The client's address (DESIGN.md, `server.trustProxy`). Behind a load balancer every socket
+ * The client's address (docs/design.md, `server.trustProxy`). Behind a load balancer every socket
  * comes from the balancer, so limits and audit rows would name it instead of the client; but
  * `X-Forwarded-For` is whatever the client wrote, unless a proxy we trust appended to it. So
  * the header is read only when the socket peer is a declared proxy, from the right: each

@@ -1,5 +1,5 @@
 /**
- * Which audited changes become an email to the token's owner (DESIGN.md, "Notifications to
+ * Which audited changes become an email to the token's owner (docs/design.md, "Notifications to
  * people (email)"): a token created (a security notice: someone may have minted it), expiring
  * (30/7/1 days), expired, revoked by an administrator, revoked by a leak report. Pure: the audit
  * writer calls it inside the change's own transaction, so a notice exists exactly when its change

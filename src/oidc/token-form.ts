@@ -1,6 +1,6 @@
 /**
  * The `/token` form, read and parsed once. The endpoint needs it before oidc-provider does:
- * DESIGN.md says "`client_id` may be omitted; such requests act as the built-in public client
+ * docs/design.md says "`client_id` may be omitted; such requests act as the built-in public client
  * `tessera-cli`", and oidc-provider offers no hook before client authentication; the audit row
  * names the client a refused request claimed. oidc-provider takes an already-parsed body from
  * `ctx.request.body` once the request stream has been read (its selective_body.js), so the

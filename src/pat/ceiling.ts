@@ -1,5 +1,5 @@
 /**
- * The scope ceiling (DESIGN.md, "PATs"): a credential never mints more than it holds. Without
+ * The scope ceiling (docs/design.md, "PATs"): a credential never mints more than it holds. Without
  * it a PAT carrying only `tessera:tokens`, or a 15-minute JWT, could create a year-long PAT with
  * every scope its owner is entitled to. One pure rule, called by the service layer, so the API,
  * the console and the CLI cannot differ.

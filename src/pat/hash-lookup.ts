@@ -7,7 +7,7 @@
  *
  * Nothing is cached: every lookup is answered by a statement that starts after the request
  * arrived, so a revocation committed before the request is seen by it, on every instance
- * (DESIGN.md: "Revocation takes effect on the very next exchange"). The row comes back whether
+ * (docs/design.md, "Stateless processes": no cache, so a revocation holds from the next exchange). The row comes back whether
  * or not the PAT is usable; the caller decides with its own clock (`unusableReason`), which
  * also names the cause for the audit trail without a second query.
  */

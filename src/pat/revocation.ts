@@ -1,5 +1,5 @@
 /**
- * Who may undo a revocation (DESIGN.md, "PATs"). Without this rule an owner whose PAT an admin
+ * Who may undo a revocation (docs/design.md, "PATs"). Without this rule an owner whose PAT an admin
  * revoked ("compromised laptop") or a leak report killed could simply restore it. Each
  * revocation records its kind; this one pure function decides, for the API, the console and
  * the CLI alike.

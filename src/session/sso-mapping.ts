@@ -59,7 +59,7 @@ export function usernameFrom(claims: Claims, usernameClaim: string): string {
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[^\s@<>()[\]\\,;:"]{1,189}$/;
 
 /**
- * The IdP's `email` claim as the address for notices (DESIGN.md, "Notifications to people"),
+ * The IdP's `email` claim as the address for notices (docs/design.md, "Notifications to people"),
  * unless the IdP says it is not verified (`email_verified: false`); null when absent or not an
  * address (an IdP's text must not become a header of a mail Tessera sends).
  */

@@ -22,7 +22,7 @@ export interface NewUser {
   /** Shorthand for the `tessera:admin` entitlement. */
   admin?: boolean | undefined;
   service?: boolean | undefined;
-  /** Where email notices go (DESIGN.md, "Notifications to people (email)"). */
+  /** Where email notices go (docs/design.md, "Notifications to people (email)"). */
   email?: string | null | undefined;
 }
 

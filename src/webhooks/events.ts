@@ -63,7 +63,7 @@ export function webhookEventFor(
     actor_user_id: audit.actorUserId ?? null,
   };
   if (audit.patId) data.token_id = audit.patId;
-  // Named, not only ids (DESIGN.md, "Notifications to people"): never the secret.
+  // Named, not only ids (docs/design.md, "Notifications to people"): never the secret.
   if (audit.token) Object.assign(data, { token_name: audit.token.name, token_hint: audit.token.hint });
   if (owner) data.username = owner.username;
   if (audit.reason) data.reason = audit.reason;

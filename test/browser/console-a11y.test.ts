@@ -1,7 +1,7 @@
 /**
  * Accessibility: axe-core finds no serious or critical violation on any console page, in light
  * and dark mode, at desktop width and at 360 px. With TESSERA_SCREENSHOTS=1 it also saves the
- * screenshots the README shows (docs/screenshots/).
+ * screenshots docs/console-and-sso.md shows (docs/screenshots/).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

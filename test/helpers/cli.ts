@@ -23,7 +23,9 @@ export async function runTessera(
 ): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(['node', 'tessera', ...args], env, {
+  // Never the machine's own `tessera login` file: a test names its config dir or gets none.
+  const isolated = { XDG_CONFIG_HOME: '/nonexistent/tessera-test-config', ...env };
+  const code = await runCli(['node', 'tessera', ...args], isolated, {
     out: (text) => out.push(text),
     err: (text) => err.push(text),
     ...(stdin === undefined ? {} : { stdin: Readable.from([stdin]) }),

@@ -1,5 +1,5 @@
 /**
- * `/api/v1` with Tessera-issued JWTs (DESIGN.md, "REST API": a JWT for the resource
+ * `/api/v1` with Tessera-issued JWTs (docs/design.md, "REST API": a JWT for the resource
  * `<issuer>/api`): verified locally (signature, `typ`, `iss`, `aud`, `exp`), scoped by the JWT's
  * `scope` within the user's current entitlements, and only as good as the PAT it came from.
  * A JWT for any other audience, a tampered or expired one is 401 with `WWW-Authenticate: Bearer`.

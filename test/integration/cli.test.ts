@@ -116,8 +116,8 @@ describe('tessera token create', () => {
     expect(await meStatus(token)).toBe(200);
   });
 
-  it('defaults to the tessera:tokens scope when -s is omitted', async () => {
-    const pat = await tesseraJson(['token', 'create', 'manager']);
+  it('takes tessera:tokens when -s names it (without -s: test/integration/cli-people.test.ts)', async () => {
+    const pat = await tesseraJson(['token', 'create', 'manager', '-s', 'tessera:tokens']);
     expect(pat.scopes).toEqual(['tessera:tokens']);
   });
 
@@ -131,7 +131,7 @@ describe('tessera token create', () => {
   });
 
   it('fails for a lifetime above the maximum', async () => {
-    const error = await rejection(tessera(['token', 'create', 'x', '-e', '366']));
+    const error = await rejection(tessera(['token', 'create', 'x', '-s', 'tessera:tokens', '-e', '366']));
     expect(error).toBeInstanceOf(CliError);
     expect(error.message).toContain('400');
   });

@@ -1,5 +1,5 @@
 /**
- * `server.trustProxy` (DESIGN.md "Configuration"): the client address is the socket's, unless
+ * `server.trustProxy` (docs/design.md "Configuration"): the client address is the socket's, unless
  * the socket peer is a declared proxy; then it is the rightmost address of `X-Forwarded-For`
  * that is not itself a declared proxy. Every `ctx.ip` user sees it: here `last_used_ip` and the
  * exchange audit row. Every test request comes from 127.0.0.1.

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md: "/api/v1 paths are matched case-sensitively and exactly: `/API/v1/...` is 404,
+ * docs/design.md: "/api/v1 paths are matched case-sensitively and exactly: `/API/v1/...` is 404,
  * never a way around authentication". Every route is tried in other spellings, with and
  * without credentials: each answer is a 404 problem+json, never a 2xx and never a 5xx.
  */

@@ -1,5 +1,5 @@
 /**
- * The audit trail of token exchange (DESIGN.md, "Token exchange"): every exchange the grant
+ * The audit trail of token exchange (docs/design.md, "Token exchange"): every exchange the grant
  * handles, granted or denied, writes one `token.exchanged` row with the PAT id when known, the
  * user, client, audience, scope, jti, IP, user agent, outcome and an internal reason; a granted
  * exchange records the PAT's last use. Rows are read straight from `audit_events`.

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md "Who may undo a revocation": the owner may restore only a revocation the owner made;
+ * docs/design.md "Who may undo a revocation": the owner may restore only a revocation the owner made;
  * an admin's revocation only an admin may restore; a leak report, an inactivity sweep, a
  * rotation and the deletion of a user are final (409 `revocation_final`). A restored PAT
  * exchanges again, so each refusal is also checked at /token.

@@ -72,6 +72,39 @@ describe('X-Request-Id', () => {
   });
 });
 
+describe('what the access log says at info', () => {
+  /** The JSON lines carrying this request id (the test server logs at debug). */
+  const linesOf = (id: string) =>
+    server.logs.map((l) => JSON.parse(l)).filter((entry: { reqId?: string }) => entry.reqId === id);
+  const INFO = 30;
+  const DEBUG = 20;
+
+  it('logs /healthz, /readyz and /metrics at debug: probes are not what people did', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const id = `probe-${path.slice(1)}-${process.pid}`;
+      await server.request('GET', path, { headers: { 'x-request-id': id } });
+      const lines = linesOf(id);
+      expect(lines).toEqual([expect.objectContaining({ path, level: DEBUG, msg: 'request' })]);
+    }
+  });
+
+  it('logs every other request in exactly one line at info', async () => {
+    const requests: [string, string, Record<string, unknown>][] = [
+      ['GET', '/api/v1/scopes', { token: server.adminToken }],
+      ['GET', '/api/v1/me', {}],
+      ['POST', '/token', { raw: 'grant_type=nonsense', contentType: 'application/x-www-form-urlencoded' }],
+      ['GET', '/.well-known/oauth-authorization-server', {}],
+      ['GET', '/no-such-page', {}],
+    ];
+    for (const [method, path, options] of requests) {
+      const id = `info-${requests.findIndex((r) => r[1] === path)}-${process.pid}`;
+      await server.request(method, path, { ...options, headers: { 'x-request-id': id } });
+      const atInfo = linesOf(id).filter((entry: { level: number }) => entry.level >= INFO);
+      expect(atInfo).toEqual([expect.objectContaining({ method, path, level: INFO, msg: 'request' })]);
+    }
+  });
+});
+
 /** Serves `buildApp` on an ephemeral loopback port with the given database. */
 async function serveApp(db: Database): Promise<{ url: string; server: Server }> {
   const config = loadConfig({

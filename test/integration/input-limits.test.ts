@@ -557,7 +557,7 @@ describe('invalid UTF-8', () => {
   }, 60_000);
 
   it('in a token request costs no exchange its audit row, its own included', async () => {
-    // DESIGN.md: every exchange, granted or denied, is audited. A client id the database cannot
+    // docs/design.md: every exchange, granted or denied, is audited. A client id the database cannot
     // store (NUL) or cannot decode must neither lose its own row nor poison the batch it shares.
     const agent = `input-limits-${Date.now()}`;
     // A PAT of this test's own, so that no earlier test's batched rows are counted.

@@ -1,5 +1,5 @@
 /**
- * A PAT's plaintext is never logged (DESIGN.md "PATs"), not even when a client puts it where it
+ * A PAT's plaintext is never logged (docs/design.md "PATs"), not even when a client puts it where it
  * does not belong: in a URL path (`tessera token revoke <the token itself>`), a query string,
  * or a header the server logs.
  */

@@ -1,5 +1,5 @@
 /**
- * Property-based robustness of every `/api/v1` write route (DESIGN.md, "What bad input gets"):
+ * Property-based robustness of every `/api/v1` write route (docs/design.md, "What bad input gets"):
  * whatever body, content type, path id and Authorization header a client sends, the answer is
  * never a 5xx; every error is RFC 9457 problem+json whose `status` is the HTTP status; a
  * rejected request changes no row of users, pats or audit_events; and a 2xx only answers a

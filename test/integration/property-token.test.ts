@@ -1,5 +1,5 @@
 /**
- * Property-based robustness of `POST /token` (DESIGN.md, "What bad input gets"): whatever form,
+ * Property-based robustness of `POST /token` (docs/design.md, "What bad input gets"): whatever form,
  * content type and Authorization header a client sends, the answer is never a 5xx, every
  * refusal is RFC 6749 §5.2 / RFC 8693 §2.2.2 error JSON, every grant has the RFC 8693 §2.2.1
  * shape, no answer echoes a PAT's plaintext, every request leaves exactly one audit row and no

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md "Scope ceiling": a credential never mints more than it holds. A PAT created or
+ * docs/design.md "Scope ceiling": a credential never mints more than it holds. A PAT created or
  * rotated through /api/v1 must be within the presenting credential's scopes (the PAT's, or the
  * exchanged JWT's `scope`) and within the owner's entitlements, else 403
  * `scope_exceeds_credential`.

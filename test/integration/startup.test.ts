@@ -83,3 +83,30 @@ describe('the start line', () => {
     }
   }, 90_000);
 });
+
+describe('a database that cannot be reached', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tessera-nodb-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('exits 1 naming DATABASE_URL and the host, never the password, with no stack trace', async () => {
+    // A port nothing listens on: freePort() closed it again.
+    const dbPort = await freePort();
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    const run = await runCliProcess(['serve'], {
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      TESSERA_DATA_DIR: dataDir,
+      TESSERA_KEYS_DIR: join(dataDir, 'keys'),
+      DATABASE_URL: `postgres://tessera:${password}@127.0.0.1:${dbPort}/tessera`,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `cannot connect to the database at postgres://tessera@127.0.0.1:${dbPort}/tessera (DATABASE_URL): connect ECONNREFUSED`,
+    );
+    expect(run.stderr + run.stdout).not.toContain(password);
+    expect(run.stderr).not.toMatch(/^\s+at .+:\d+/m);
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
 /**
- * The new-token form's "Allowed networks" (a PAT's `allowed_cidrs`, DESIGN.md "PATs"): parsed by
+ * The new-token form's "Allowed networks" (a PAT's `allowed_cidrs`, docs/design.md "PATs"): parsed by
  * the API's own rules, so the API shows what the form was given, in canonical form; a bad entry
  * is a 400 page naming it beside the field, and creates nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * Federated subject tokens end to end (DESIGN.md, "Federated subject tokens"): a real OIDC
+ * Federated subject tokens end to end (docs/design.md, "Federated subject tokens"): a real OIDC
  * issuer on loopback mints GitHub-Actions- and GitLab-shaped tokens; Tessera verifies them
  * against the issuer's JWKS, matches exactly one trust policy and issues its own JWT, checked
  * here with jose against Tessera's served JWKS. Each refusal answers the PAT path's one fixed

@@ -1,5 +1,5 @@
 /**
- * `/api/v1/admin/trust-policies` (DESIGN.md, "Federated subject tokens"): admin only, strict
+ * `/api/v1/admin/trust-policies` (docs/design.md, "Federated subject tokens"): admin only, strict
  * bodies, the creation rules (https issuer, a subject or a claim, scopes within the user's
  * entitlements, known audiences), audited changes and the policy's event trail; and the CLI
  * `tessera trust create|list|show|delete` over the same API.

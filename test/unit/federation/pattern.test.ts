@@ -1,7 +1,7 @@
 /**
  * Trust policy patterns: `*` is any run of characters, nothing else is special, and a pattern
  * matches whole values. The oracle for the properties is an anchored regular expression built
- * with every other character escaped, the reading DESIGN.md gives.
+ * with every other character escaped, the reading docs/design.md gives.
  */
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';

@@ -1,20 +1,20 @@
-/** The README's CLI reference is the command tree's: adding, renaming or removing a command or an option fails here until the README says so. */
+/** docs/cli.md's CLI reference is the command tree's: adding, renaming or removing a command or an option fails here until docs/cli.md says so. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { buildCli } from '../../../src/cli/main.js';
 import { cliReference } from '../../../src/cli/reference.js';
 
-const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
 
 function referenceBlock(): string {
   const match = /<!-- cli-reference:start -->\n```text\n([\s\S]*?)\n```\n<!-- cli-reference:end -->/.exec(
     readme,
   );
-  if (!match) throw new Error('README.md has no cli-reference block');
+  if (!match) throw new Error('docs/cli.md has no cli-reference block');
   return match[1] as string;
 }
 
-describe('README CLI reference', () => {
+describe('docs/cli.md CLI reference', () => {
   const program = buildCli({}, () => {});
 
   it('matches the commands, arguments, options and descriptions (npx tsx scripts/cli-reference.ts)', () => {
