@@ -14,6 +14,7 @@ export type AuditAction =
   | 'pat.revoked'
   | 'pat.restored'
   | 'pat.deleted'
+  | 'pat.updated'
   | 'pat.expiring'
   | 'pat.expired'
   | 'user.created'
