@@ -12,6 +12,9 @@ import type { Context } from 'koa';
 import type { TokenEndpointGrantContext } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { type AuthenticatedActor, authenticateActor } from '../delegation/actor.js';
+import { applyDelegation } from '../delegation/apply.js';
+import { claimsTesseraIssuer, tesseraJwtSubject } from '../delegation/jwt-subject.js';
 import { authenticateFederated, FederationUnavailable } from '../federation/subject.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
@@ -46,29 +49,61 @@ function checkClientGrant(config: Config, clientId: string) {
 export function buildExchangeHandler(deps: ExchangeDeps) {
   const { clock, config } = deps;
 
+  const federation = () => ({
+    db: deps.db,
+    policies: deps.policyLookup,
+    clock,
+    issuerKeys: deps.issuerKeys,
+    federation: config.federation,
+  });
+
   async function authenticateSubject(request: ExchangeRequest, now: Date, ip: string | null) {
     if (request.subjectKind === 'federated') {
-      const federation = {
-        db: deps.db,
-        policies: deps.policyLookup,
-        clock,
-        issuerKeys: deps.issuerKeys,
-        federation: config.federation,
-      };
-      return authenticateFederated(federation, request.subjectToken, request.trustPolicy);
+      // A token Tessera issued is a chained subject (delegation/), never a federated one.
+      if (claimsTesseraIssuer(request.subjectToken, config.issuer)) {
+        const jwtDeps = {
+          db: deps.db,
+          issuer: config.issuer,
+          keys: deps.keys,
+          maxActorDepth: config.exchange.maxActorDepth,
+        };
+        return tesseraJwtSubject(jwtDeps, request.subjectToken, now);
+      }
+      return authenticateFederated(federation(), request.subjectToken, request.trustPolicy);
     }
     const record = await authenticatePat(deps.patLookup, config.tokens.prefix, request.subjectToken, now, ip);
     return patSubject(record, now, () => deps.usage.record(record.pat.id, now, ip));
+  }
+
+  function authenticateActorOf(request: ExchangeRequest, now: Date, ip: string | null) {
+    if (!request.actor) return undefined;
+    return authenticateActor(
+      {
+        issuer: config.issuer,
+        now,
+        authenticatePat: (token) => authenticatePat(deps.patLookup, config.tokens.prefix, token, now, ip),
+        recordPatUse: (patId) => deps.usage.record(patId, now, ip),
+        authenticateFederated: (token) => authenticateFederated(federation(), token, undefined),
+      },
+      request.actor,
+    );
   }
 
   async function exchange(ctx: TokenEndpointGrantContext, facts: ExchangeFacts, ip: string | null) {
     const client = checkClientGrant(config, ctx.oidc.client.clientId);
     const request = parseExchangeRequest(ctx.oidc.params as Record<string, string | string[] | undefined>);
     const now = clock();
-    const subject: ExchangeSubject = await authenticateSubject(request, now, ip);
+    const authenticated: ExchangeSubject = await authenticateSubject(request, now, ip);
+    Object.assign(facts, authenticated.facts);
+    const actor: AuthenticatedActor | undefined = await authenticateActorOf(request, now, ip);
+    if (actor) Object.assign(facts, { actorPatId: actor.patId, actorChain: actor.claim });
+    const subject = applyDelegation(authenticated, actor, request.mayAct, config.exchange.maxActorDepth);
     Object.assign(facts, subject.facts);
     const resource = resolveResource(request.targets, config.resources, config.defaultAudience, client);
     facts.audience = resource.audience;
+    if (subject.requiredAudience && subject.requiredAudience !== resource.audience) {
+      throw invalidRequest(INVALID_SUBJECT_TOKEN, 'subject JWT was issued for another audience');
+    }
     if (subject.allowedAudiences && !subject.allowedAudiences.includes(resource.audience)) {
       throw invalidTarget(
         'the requested audience or resource is not available',

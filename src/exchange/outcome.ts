@@ -5,6 +5,7 @@
  * there: the endpoint derives one from the error it rendered.
  */
 import type { Context } from 'koa';
+import type { ActClaim } from '../delegation/act-chain.js';
 
 /** What the external token said, for federated exchanges (DESIGN.md, "Federated subject tokens"). */
 export interface FederatedFacts {
@@ -25,6 +26,10 @@ export interface ExchangeFacts {
   scope?: string | null;
   jti?: string | null;
   federation?: FederatedFacts;
+  /** The `act` claim issued (delegation/), current actor outermost. */
+  actorChain?: ActClaim | null;
+  /** The actor's PAT: the exchange is on its trail too. */
+  actorPatId?: string | null;
 }
 
 export type ExchangeOutcome =

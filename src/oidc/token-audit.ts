@@ -65,6 +65,8 @@ function auditEvent(ctx: Context, outcome: ExchangeOutcome, at: Date): AuditEven
     jti: facts.jti ?? null,
     reason: outcome.kind === 'denied' ? outcome.reason : null,
     federation: facts.federation ? { exchange: true, ...facts.federation } : null,
+    actorChain: facts.actorChain ?? null,
+    actorPatId: facts.actorPatId ?? null,
   };
 }
 
