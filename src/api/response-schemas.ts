@@ -78,6 +78,14 @@ export const auditEventSchema = z.strictObject({
   scope: z.string().nullable(),
   jti: z.string().nullable(),
   reason: z.string().nullable(),
+  /** Delegated exchanges: who acted, current actor first (RFC 8693 §4.1 `act`, flattened). */
+  actor_chain: z
+    .array(
+      z.strictObject({ sub: z.string(), iss: z.string().optional(), trust_policy_id: z.string().optional() }),
+    )
+    .nullable(),
+  /** On the actor PAT's trail: the user this PAT acted for. */
+  acted_for: uuid.nullable(),
 });
 
 export const statsSchema = z.strictObject({

@@ -83,6 +83,15 @@ describe('actor tokens', () => {
       actor_chain: { sub: bob.user.id },
       actor_pat_id: bob.pat.id,
     });
+    // On both trails: the subject's, and the actor's as "acted for".
+    const own = await server.request('GET', `/api/v1/tokens/${subject.id}/events`, { token: alice.token });
+    expect(own.body.items[0]).toMatchObject({
+      action: 'token.exchanged',
+      actor_chain: [{ sub: bob.user.id }],
+      acted_for: null,
+    });
+    const actors = await server.request('GET', `/api/v1/tokens/${bob.pat.id}/events`, { token: bob.token });
+    expect(actors.body.items[0]).toMatchObject({ action: 'token.exchanged', acted_for: alice.user.id });
   });
 
   it('refuses an actor not in may_act, a revoked actor PAT, and a PAT without may_act', async () => {
