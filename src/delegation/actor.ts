@@ -3,10 +3,8 @@
  * accepted through a trust policy. Its credential must be usable by the same rules as a subject;
  * any failure is the one fixed `invalid_request`, and the trail says `actor_not_permitted`.
  */
-import { INVALID_SUBJECT_TOKEN } from '../exchange/constants.js';
-import { ExchangeDenied, invalidRequest } from '../exchange/denial.js';
+import { ExchangeDenied, invalidSubjectToken } from '../exchange/denial.js';
 import type { ExchangeSubject } from '../exchange/subject.js';
-import type { PatRecord } from '../pat/record.js';
 import { claimsTesseraIssuer } from './jwt-subject.js';
 import type { ActorToken } from './request.js';
 import type { DelegationActor } from './rules.js';
@@ -21,24 +19,21 @@ export interface AuthenticatedActor extends DelegationActor {
 
 export interface ActorAuthDeps {
   issuer: string;
-  now: Date;
-  authenticatePat: (token: string) => Promise<PatRecord>;
-  recordPatUse: (patId: string) => Promise<void>;
+  authenticatePat: (token: string) => Promise<ExchangeSubject>;
   authenticateFederated: (token: string) => Promise<ExchangeSubject>;
 }
 
-export const actorRefused = (detail: string) =>
-  invalidRequest(INVALID_SUBJECT_TOKEN, `${ACTOR_NOT_PERMITTED}: ${detail}`);
+/** The actor's credential did not authenticate: the one fixed description, a failed credential. */
+export const actorRefused = (detail: string) => invalidSubjectToken(`${ACTOR_NOT_PERMITTED}: ${detail}`);
 
 async function patActor(deps: ActorAuthDeps, token: string): Promise<AuthenticatedActor> {
-  const { pat, user } = await deps.authenticatePat(token);
-  const left = pat.expires_at ? Math.floor((pat.expires_at.getTime() - deps.now.getTime()) / 1000) : null;
+  const pat = await deps.authenticatePat(token);
   return {
-    principal: { kind: 'user', userId: user.id },
-    claim: { sub: user.id },
-    maxLifetime: left,
-    patId: pat.id,
-    afterGrant: () => deps.recordPatUse(pat.id),
+    principal: { kind: 'user', userId: pat.userId },
+    claim: { sub: pat.userId },
+    maxLifetime: pat.maxLifetime,
+    patId: pat.credentialId,
+    afterGrant: pat.afterGrant,
   };
 }
 

@@ -7,8 +7,7 @@
  */
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { Queryable } from '../db/queryable.js';
-import { INVALID_SUBJECT_TOKEN } from '../exchange/constants.js';
-import { invalidRequest } from '../exchange/denial.js';
+import { invalidSubjectToken } from '../exchange/denial.js';
 import { type ExchangeSubject, SubjectDenied } from '../exchange/subject.js';
 import { SIGNING_ALGS } from '../keys/algorithms.js';
 import { publicJwks } from '../keys/jwks.js';
@@ -29,7 +28,7 @@ export function claimsTesseraIssuer(token: string, issuer: string): boolean {
 }
 
 const denied = (reason: string, patId: string | null = null, userId: string | null = null) =>
-  new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, reason), { patId, userId });
+  new SubjectDenied(invalidSubjectToken(reason), { patId, userId });
 
 export interface JwtSubjectDeps {
   db: Queryable;

@@ -1,0 +1,158 @@
+/**
+ * RFC 8693 token exchange: a subject token in (a Tessera PAT, or an external OIDC token through
+ * a trust policy), a short-lived RFC 9068 JWT out. oidc-provider runs it as a registered grant
+ * type (oidc/provider.ts), after it has authenticated the client, rejected unknown and
+ * duplicated parameters, and set `Cache-Control: no-store`.
+ *
+ * Checks, in order: the client may use this grant; §2.1 parameters; the subject token; the
+ * target resource; the scopes. `exchangeToken` returns the typed outcome, granted or denied
+ * and why; it throws only for what nobody expected (a 500).
+ */
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { authenticateActor } from '../delegation/actor.js';
+import { applyDelegation } from '../delegation/apply.js';
+import { claimsTesseraIssuer, tesseraJwtSubject } from '../delegation/jwt-subject.js';
+import { PUBLIC_CLIENT_ID, TOKEN_EXCHANGE_GRANT } from './constants.js';
+import {
+  ExchangeDenied,
+  invalidSubjectToken,
+  invalidTarget,
+  temporarilyUnavailable,
+  unauthorizedClient,
+} from './denial.js';
+import type { ExchangeDeps } from './deps.js';
+import { authenticateFederated, FederationUnavailable } from './federated-subject.js';
+import { issueJwt, type JwtIssuer, jwtLifetime } from './jwt.js';
+import type { ExchangeFacts, ExchangeOutcome, ExchangeResponse } from './outcome.js';
+import { patSubject } from './pat-subject.js';
+import { type ExchangeRequest, parseExchangeRequest } from './request.js';
+import { type ExchangeSubject, SubjectDenied } from './subject.js';
+import { grantedScopes, resolveResource } from './target.js';
+
+/** One token-exchange request, as oidc-provider hands it to the grant. */
+export interface ExchangeCall extends JwtIssuer {
+  /** The request's parameters as oidc-provider accepted them (unknown ones stripped, dupes refused). */
+  params: Record<string, string | string[] | undefined>;
+  /** The client address (net/client-address.ts), null when unknown. */
+  ip: string | null;
+}
+
+function checkClientGrant(config: ExchangeDeps['config'], clientId: string) {
+  if (clientId === PUBLIC_CLIENT_ID) return undefined;
+  const client = config.clients.find((c) => c.client_id === clientId);
+  if (!client?.grant_types.includes(TOKEN_EXCHANGE_GRANT)) {
+    throw unauthorizedClient('the client is not allowed to use token exchange');
+  }
+  return client;
+}
+
+function authenticateSubject(deps: ExchangeDeps, request: ExchangeRequest, now: Date, ip: string | null) {
+  if (request.subjectKind === 'federated') {
+    // A token Tessera issued is a chained subject (delegation/), never a federated one.
+    if (claimsTesseraIssuer(request.subjectToken, deps.delegation.issuer)) {
+      return tesseraJwtSubject(deps.delegation, request.subjectToken, now);
+    }
+    return authenticateFederated(deps.federated, request.subjectToken, request.trustPolicy);
+  }
+  return patSubject(deps.pats, request.subjectToken, now, ip);
+}
+
+function authenticateActorOf(deps: ExchangeDeps, request: ExchangeRequest, now: Date, ip: string | null) {
+  if (!request.actor) return undefined;
+  return authenticateActor(
+    {
+      issuer: deps.delegation.issuer,
+      authenticatePat: (token) => patSubject(deps.pats, token, now, ip),
+      authenticateFederated: (token) => authenticateFederated(deps.federated, token, undefined),
+    },
+    request.actor,
+  );
+}
+
+function checkAudience(subject: ExchangeSubject, audience: string) {
+  if (subject.requiredAudience && subject.requiredAudience !== audience) {
+    throw invalidSubjectToken('subject JWT was issued for another audience');
+  }
+  if (subject.allowedAudiences && !subject.allowedAudiences.includes(audience)) {
+    throw invalidTarget(
+      'the requested audience or resource is not available',
+      'trust policy does not allow it',
+    );
+  }
+}
+
+async function exchange(
+  deps: ExchangeDeps,
+  call: ExchangeCall,
+  facts: ExchangeFacts,
+): Promise<ExchangeResponse> {
+  const client = checkClientGrant(deps.config, call.client.clientId);
+  const request = parseExchangeRequest(call.params);
+  const now = deps.clock();
+  const authenticated = await authenticateSubject(deps, request, now, call.ip);
+  Object.assign(facts, authenticated.facts);
+  const actor = await authenticateActorOf(deps, request, now, call.ip);
+  if (actor) Object.assign(facts, { actorPatId: actor.patId, actorChain: actor.claim });
+  const subject = applyDelegation(authenticated, actor, request.mayAct, deps.delegation.maxActorDepth);
+  Object.assign(facts, subject.facts);
+  const { resources, defaultAudience } = deps.config;
+  const resource = resolveResource(request.targets, resources, defaultAudience, client);
+  facts.audience = resource.audience;
+  checkAudience(subject, resource.audience);
+  const scopes = grantedScopes(request.scopes, subject.heldScopes, subject.entitlements, resource);
+  facts.scope = scopes.join(' ');
+  const lifetime = jwtLifetime(resource, subject.maxLifetime);
+  // Expires within the second: as good as expired, and as much a failed credential.
+  if (lifetime <= 0) throw invalidSubjectToken('token expired');
+
+  await subject.beforeIssue?.();
+  const jwt = await issueJwt(call, {
+    userId: subject.userId,
+    grantId: subject.credentialId,
+    claims: subject.claims,
+    scopes,
+    resource,
+    lifetime,
+    issuedAt: Math.floor(now.getTime() / 1000),
+    signing: deps.signingKey(),
+  });
+  facts.jti = jwt.jti;
+  await subject.afterGrant?.();
+  return {
+    access_token: jwt.value,
+    issued_token_type: request.issuedTokenType,
+    token_type: 'Bearer',
+    expires_in: lifetime,
+    scope: facts.scope,
+  };
+}
+
+/** A thrown refusal as the outcome it stands for; anything unexpected is rethrown. */
+function denial(deps: ExchangeDeps, error: unknown, facts: ExchangeFacts): ExchangeOutcome {
+  if (isDatabaseUnavailable(error)) {
+    deps.logger.warn({ err: error }, 'exchange failed: database unavailable');
+    const reason = 'database unavailable';
+    return { kind: 'denied', cause: 'unavailable', reason, facts, error: temporarilyUnavailable() };
+  }
+  if (error instanceof FederationUnavailable) {
+    deps.logger.warn({ reason: error.reason }, 'exchange failed: issuer unavailable');
+    facts.federation = error.facts;
+    const unavailable = temporarilyUnavailable(
+      'the issuer of the subject_token cannot be reached; retry shortly',
+    );
+    return { kind: 'denied', cause: 'unavailable', reason: error.reason, facts, error: unavailable };
+  }
+  if (!(error instanceof ExchangeDenied)) throw error;
+  if (error instanceof SubjectDenied) Object.assign(facts, error.facts);
+  return { kind: 'denied', cause: error.denialCause, reason: error.reason, facts, error: error.oauthError };
+}
+
+/** Runs one token exchange to its outcome. */
+export async function exchangeToken(deps: ExchangeDeps, call: ExchangeCall): Promise<ExchangeOutcome> {
+  const facts: ExchangeFacts = { clientId: call.client.clientId };
+  try {
+    return { kind: 'granted', facts, response: await exchange(deps, call, facts) };
+  } catch (error) {
+    return denial(deps, error, facts);
+  }
+}
