@@ -175,6 +175,13 @@ export const fileSchema = z.strictObject({
       exchangeFlushMs: z.int().min(0).max(1000).default(50),
     })
     .prefault({}),
+  /** Token exchange (DESIGN.md, "Delegation"). */
+  exchange: z
+    .strictObject({
+      /** The deepest `act` nesting an exchanged JWT may carry. */
+      maxActorDepth: z.int().min(1).max(10).default(3),
+    })
+    .prefault({}),
   metrics: z
     .strictObject({
       enabled: z.boolean().default(true),

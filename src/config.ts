@@ -61,6 +61,7 @@ export interface Config {
   signing: z.infer<typeof fileSchema>['signing'];
   limits: Limits;
   audit: z.infer<typeof fileSchema>['audit'];
+  exchange: z.infer<typeof fileSchema>['exchange'];
   database: z.infer<typeof fileSchema>['database'];
   server: z.infer<typeof fileSchema>['server'];
   metrics: z.infer<typeof fileSchema>['metrics'];
@@ -185,6 +186,7 @@ export function loadConfig(env: Env): Config {
     signing: f.signing,
     limits: f.limits,
     audit: f.audit,
+    exchange: f.exchange,
     database: f.database,
     server: f.server,
     metrics: f.metrics,

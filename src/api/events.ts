@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { type AuditRow, listPatEvents, patOwnerFromHistory, type TrailPosition } from '../audit/trail.js';
 import { callerOf, requireScope } from '../auth/bearer.js';
 import { decodeTrailCursor, encodeTrailCursor } from '../db/keyset.js';
+import { actorChain, readActClaim } from '../delegation/act-chain.js';
 import { notFound } from '../errors.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
@@ -32,6 +33,12 @@ export const eventsQuery = z.object({
     .optional(),
 });
 
+/** A stored `act` claim as a list, current actor first; null when not delegated. */
+function chainOf(stored: unknown) {
+  const act = stored ? readActClaim(stored, 16) : undefined;
+  return act && act !== 'malformed' ? actorChain(act) : null;
+}
+
 export function presentEvent(row: AuditRow): z.output<typeof auditEventSchema> {
   return {
     id: row.id,
@@ -46,6 +53,8 @@ export function presentEvent(row: AuditRow): z.output<typeof auditEventSchema> {
     scope: row.scope,
     jti: row.jti,
     reason: row.reason,
+    actor_chain: chainOf(row.actor_chain),
+    acted_for: row.acted_for ?? null,
   };
 }
 

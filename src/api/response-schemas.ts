@@ -4,6 +4,7 @@
  * without describing it here fails the type check and the response validation in the tests.
  */
 import { z } from 'zod';
+import { mayActSchema } from '../delegation/may-act.js';
 import { REVOCATION_KINDS } from '../pat/revocation.js';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.js';
 import { patStatusSchema } from './schemas.js';
@@ -37,6 +38,8 @@ export const patSchema = z.strictObject({
   allowed_cidrs: z.array(z.string()).nullable(),
   /** The last 5 distinct client addresses, newest first. */
   last_used_ips: z.array(z.strictObject({ ip: z.string(), at: time })).max(5),
+  /** Who may act with it (RFC 8693 §4.4); null: nobody. */
+  may_act: mayActSchema.nullable(),
 });
 
 /** Create and rotate: the PAT plus its plaintext, in this one response only. */
@@ -77,6 +80,14 @@ export const auditEventSchema = z.strictObject({
   scope: z.string().nullable(),
   jti: z.string().nullable(),
   reason: z.string().nullable(),
+  /** Delegated exchanges: who acted, current actor first (RFC 8693 §4.1 `act`, flattened). */
+  actor_chain: z
+    .array(
+      z.strictObject({ sub: z.string(), iss: z.string().optional(), trust_policy_id: z.string().optional() }),
+    )
+    .nullable(),
+  /** On the actor PAT's trail: the user this PAT acted for. */
+  acted_for: uuid.nullable(),
 });
 
 export const statsSchema = z.strictObject({

@@ -1,6 +1,7 @@
 /** zod schemas shared by several routes. Route-specific ones sit at the top of each route file. */
 import { z } from 'zod';
 import { decodeCursor, type KeysetPosition } from '../db/keyset.js';
+import { mayActSchema } from '../delegation/may-act.js';
 import { notFound } from '../errors.js';
 import { MAX_ALLOWED_CIDRS, parseCidr } from '../pat/address-allowlist.js';
 import type { PatFilter, PatStatus } from '../pat/repository.js';
@@ -54,6 +55,13 @@ export const newPatBody = z.strictObject({
   expires_in_days: z.int().positive().max(36500).nullable().optional(),
   /** IPv4/IPv6 networks the PAT may be used from; absent or null: anywhere. */
   allowed_cidrs: allowedCidrsSchema.nullable().optional(),
+  /** Who may act with it (RFC 8693 §4.4): users or trust policies, each with optional scopes. */
+  may_act: mayActSchema.nullable().optional(),
+});
+
+/** `PATCH /tokens/{id}`: the settings of a PAT that may change after creation. */
+export const patchPatBody = z.strictObject({
+  may_act: mayActSchema.nullable(),
 });
 
 /** A parsed list query as the repository's filter. */

@@ -3,14 +3,14 @@ import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { callerOf, requireScope } from '../auth/bearer.js';
 import { ApiProblem } from '../errors.js';
-import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
+import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat, setMayAct } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
 import { patPage, presentIssuedPat, presentPat } from './presenters.js';
 import { exactRouter } from './routing.js';
-import { newPatBody, pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
+import { newPatBody, pageQuery, patchPatBody, patFilterOf, patFilterQuery, pathId } from './schemas.js';
 
 export const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
 export const emptyBody = z.strictObject({});
@@ -39,6 +39,7 @@ export function tokenRoutes(deps: ApiDeps): Router {
         scopes: body.scopes,
         expiresInDays: body.expires_in_days,
         allowedCidrs: body.allowed_cidrs,
+        mayAct: body.may_act,
       },
       actorOf(ctx),
     );
@@ -54,6 +55,19 @@ export function tokenRoutes(deps: ApiDeps): Router {
 
   router.get('/tokens/:id', scoped, async (ctx) => {
     const pat = await getPat(pats, pathId(ctx.params.id, 'token'), callerOf(ctx).user.id);
+    ctx.body = presentPat(pat, deps.clock());
+  });
+
+  router.patch('/tokens/:id', scoped, jsonBody(), async (ctx) => {
+    const body = parseBody(ctx, patchPatBody);
+    const caller = callerOf(ctx);
+    const pat = await setMayAct(
+      pats,
+      pathId(ctx.params.id, 'token'),
+      caller.user.id,
+      body.may_act,
+      actorOf(ctx),
+    );
     ctx.body = presentPat(pat, deps.clock());
   });
 

@@ -94,6 +94,7 @@ export function userRoutes(deps: ApiDeps): Router {
       scopes: body.scopes,
       expiresInDays: body.expires_in_days,
       allowedCidrs: body.allowed_cidrs,
+      mayAct: body.may_act,
     };
     const issued = await createPat(patContext(deps), owner, request, actorOf(ctx));
     ctx.status = 201;

@@ -18,6 +18,7 @@ export type AuditAction =
   | 'pat.revoked'
   | 'pat.restored'
   | 'pat.deleted'
+  | 'pat.updated'
   | 'pat.expiring'
   | 'pat.expired'
   | 'user.created'
@@ -71,6 +72,10 @@ export interface AuditEvent {
   token?: { name: string; hint: string; revocationKind?: string | null } | null;
   /** `pat.expiring`: the threshold this notice is for. */
   daysBeforeExpiry?: number | null;
+  /** The `act` claim of a delegated exchange (RFC 8693 §4.1), current actor outermost. */
+  actorChain?: unknown;
+  /** The actor's PAT: the exchange shows on its trail as well. */
+  actorPatId?: string | null;
 }
 
 /**
@@ -115,6 +120,8 @@ function rowValues(event: AuditEvent): unknown[] {
     storable(event.federation?.subject),
     storable(event.federation?.tokenId, 256),
     matchedClaimsJson(event.federation?.matchedClaims),
+    event.actorChain ? JSON.stringify(event.actorChain, jsonbSafe).slice(0, 4096) : null,
+    event.actorPatId ?? null,
   ];
 }
 
@@ -125,14 +132,14 @@ function rowValues(event: AuditEvent): unknown[] {
  */
 const INSERT_ROWS = `INSERT INTO audit_events (occurred_at, action, outcome, actor_user_id, subject_user_id,
     pat_id, ip, user_agent, client_id, audience, scope, jti, reason,
-    federated, trust_policy_id, external_iss, external_sub, external_jti, matched_claims)
+    federated, trust_policy_id, external_iss, external_sub, external_jti, matched_claims, actor_chain, actor_pat_id)
   SELECT r.at, r.action, r.outcome, r.actor, r.subject, r.pat, r.ip, r.agent, r.client, r.audience, r.scope,
-    r.jti, r.reason, r.federated, r.policy, r.iss, r.sub, r.ext_jti, r.claims::jsonb
+    r.jti, r.reason, r.federated, r.policy, r.iss, r.sub, r.ext_jti, r.claims::jsonb, r.act::jsonb, r.actor_pat
   FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[],
     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-    $14::boolean[], $15::uuid[], $16::text[], $17::text[], $18::text[], $19::text[])
+    $14::boolean[], $15::uuid[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::uuid[])
     AS r(at, action, outcome, actor, subject, pat, ip, agent, client, audience, scope, jti, reason,
-         federated, policy, iss, sub, ext_jti, claims)`;
+         federated, policy, iss, sub, ext_jti, claims, act, actor_pat)`;
 
 /** Appends rows to the audit trail in one statement. Audit rows are never updated or deleted. */
 export async function insertAuditRows(q: Queryable, events: readonly AuditEvent[]): Promise<void> {

@@ -16,6 +16,10 @@ export interface AuditRow {
   scope: string | null;
   jti: string | null;
   reason: string | null;
+  /** The `act` claim of a delegated exchange. */
+  actor_chain: unknown;
+  /** The subject's user, when this PAT was the actor (it acted for them). */
+  acted_for: string | null;
 }
 
 /** A position in a trail: the last row of the previous page. */
@@ -28,9 +32,11 @@ export interface TrailPosition {
 export async function listPatEvents(q: Queryable, patId: string, limit: number, after: TrailPosition | null) {
   const { rows } = await q.query<AuditRow>(
     `SELECT e.id::text AS id, e.occurred_at, e.action, e.outcome, e.actor_user_id, u.username AS actor_username,
-            e.ip, e.user_agent, e.client_id, e.audience, e.scope, e.jti, e.reason
+            e.ip, e.user_agent, e.client_id, e.audience, e.scope, e.jti, e.reason, e.actor_chain,
+            CASE WHEN e.actor_pat_id = $1 AND e.pat_id IS DISTINCT FROM $1 THEN e.subject_user_id END AS acted_for
      FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
-     WHERE e.pat_id = $1 AND ($2::timestamptz IS NULL OR (e.occurred_at, e.id) < ($2::timestamptz, $3::bigint))
+     -- An exchange is on the subject PAT's trail and on the actor PAT's (delegation).
+     WHERE (e.pat_id = $1 OR e.actor_pat_id = $1) AND ($2::timestamptz IS NULL OR (e.occurred_at, e.id) < ($2::timestamptz, $3::bigint))
      ORDER BY e.occurred_at DESC, e.id DESC LIMIT $4`,
     [patId, after?.at ?? null, after?.id.toString() ?? null, limit + 1],
   );

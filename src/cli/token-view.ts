@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import type { patSchema } from '../api/response-schemas.js';
 import { relativeTime, shortId } from './format.js';
+import { mayActText } from './may-act.js';
 import { formatFields, formatTable } from './table.js';
 
 /** A PAT as the API answers it (create and rotate add `token`, once). */
@@ -55,6 +56,7 @@ export function patFields(pat: PatView, now: Date): string {
   ];
   if (pat.revoked_at) fields.push(['revoked', `${when(pat.revoked_at, now)}: ${pat.revoked_reason ?? ''}`]);
   if (pat.rotated_from) fields.push(['rotated from', pat.rotated_from]);
+  if (pat.may_act) fields.push(['may act', mayActText(pat.may_act)]);
   return formatFields(fields);
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { type ApiClient, CliError, type Page, queryString } from './client.js';
 import { EXIT } from './exit-codes.js';
 import { parseDays, parseLifetimeDays, parseScopeList, printJson } from './format.js';
+import { collectMayAct, type MayActOption, resolveMayAct } from './may-act.js';
 import { resolveOwnToken } from './resolve-id.js';
 import { registerTokenEventsCommand } from './token-events.js';
 import { type PatView, patFields, patTable, printIssued } from './token-view.js';
@@ -35,10 +36,20 @@ export async function listPats(
   return { items: await api.listAll<PatView>(path, filters), next_cursor: null };
 }
 
+const MAY_ACT_FLAGS = '--may-act <USER|trust:POLICY[=SCOPES]>';
+const MAY_ACT_HELP =
+  'who may act with it (RFC 8693 delegation; repeatable), e.g. trust:<policy-id>=repo:read';
+
 /** `-a` repeats: each use adds a network to the PAT's `allowed_cidrs`. */
 const collect = (cidr: string, all: string[] = []) => [...all, cidr];
 
-type CreateOptions = { scopes?: string[]; expiresInDays?: number; allow?: string[]; json?: boolean };
+type CreateOptions = {
+  scopes?: string[];
+  expiresInDays?: number;
+  allow?: string[];
+  mayAct?: MayActOption[];
+  json?: boolean;
+};
 
 /** The usage error for `token create` without `-s`, listing the scopes the caller may choose. */
 async function scopesRequired(api: ApiClient): Promise<CliError> {
@@ -83,17 +94,20 @@ export function registerTokenCommands(
     .option('-s, --scopes <list>', 'scopes, separated by commas or spaces (required)', parseScopeList)
     .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)', parseLifetimeDays)
     .option('-a, --allow <cidr>', 'usable only from this network (repeatable)', collect)
+    .option(MAY_ACT_FLAGS, MAY_ACT_HELP, collectMayAct)
     .option('--json', 'print the API response')
     .action(async (name: string, opts: CreateOptions) => {
+      const api = client();
       // No silent default: a token minted with a scope nobody chose is one nobody meant to make.
-      if (!opts.scopes) throw await scopesRequired(client());
+      if (!opts.scopes) throw await scopesRequired(api);
       const body = {
         name,
         scopes: opts.scopes,
         expires_in_days: opts.expiresInDays,
         ...(opts.allow ? { allowed_cidrs: opts.allow } : {}),
+        ...(opts.mayAct ? { may_act: await resolveMayAct(api, opts.mayAct) } : {}),
       };
-      printIssued(await client().request<PatView>('POST', '/api/v1/tokens', body), !!opts.json, out);
+      printIssued(await api.request<PatView>('POST', '/api/v1/tokens', body), !!opts.json, out);
     });
 
   addListOptions(token.command('list').description('list your tokens, newest first')).action(
@@ -148,6 +162,20 @@ function registerTokenChanges(
       const api = client();
       const id = await resolveOwnToken(api, input);
       printIssued(await api.request<PatView>('POST', `/api/v1/tokens/${id}/rotate`, {}), !!opts.json, out);
+    });
+
+  token
+    .command('update <id>')
+    .description('change who may act with a token (--may-act replaces the list; --no-may-act clears it)')
+    .option(MAY_ACT_FLAGS, MAY_ACT_HELP, collectMayAct)
+    .option('--no-may-act', 'nobody may act with it')
+    .option('--json', 'print the API response')
+    .action(async (input: string, opts: { mayAct?: MayActOption[] | false; json?: boolean }) => {
+      if (opts.mayAct === undefined) throw new CliError('give --may-act or --no-may-act', EXIT.usage);
+      const api = client();
+      const id = await resolveOwnToken(api, input);
+      const may_act = opts.mayAct === false ? null : await resolveMayAct(api, opts.mayAct);
+      show(await api.request<PatView>('PATCH', `/api/v1/tokens/${id}`, { may_act }), opts.json);
     });
 
   token

@@ -20,6 +20,8 @@ export const EXCHANGE_PARAMETERS = [
   'scope',
   // Names the trust policy when several match a federated subject token (docs/design.md).
   'trust_policy',
+  // Who may act with the issued JWT (DESIGN.md, "Delegation"): a JSON array, within the subject's own.
+  'may_act',
 ] as const;
 export const REPEATABLE_PARAMETERS = ['audience', 'resource'] as const;
 

@@ -1,7 +1,9 @@
 /** What the token-exchange grant may use: no more than its checks need (not the whole service bag). */
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
+import type { JwtSubjectDeps } from '../delegation/jwt-subject.js';
 import type { KeyRecord } from '../keys/key-file.js';
+import type { KeyRing } from '../keys/keyring.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import type { FederatedSubjectDeps } from './federated-subject.js';
@@ -12,6 +14,8 @@ export interface ExchangeDeps {
   logger: Logger;
   /** Clients (may they use the grant, which audiences), resources and the default audience. */
   config: Pick<Config, 'clients' | 'resources' | 'defaultAudience'>;
+  /** Tessera JWTs as chained subjects (delegation/): verified against the published keys. */
+  delegation: JwtSubjectDeps;
   /** PATs as subject tokens. */
   pats: PatSubjectDeps;
   /** External OIDC tokens as subject tokens, through trust policies. */
@@ -20,7 +24,11 @@ export interface ExchangeDeps {
   signingKey: () => KeyRecord;
 }
 
-export function exchangeDeps(services: Services, signingKey: () => KeyRecord): ExchangeDeps {
+export function exchangeDeps(
+  services: Services,
+  signingKey: () => KeyRecord,
+  keys: () => KeyRing,
+): ExchangeDeps {
   const { clock, config, db } = services;
   return {
     clock,
@@ -35,5 +43,6 @@ export function exchangeDeps(services: Services, signingKey: () => KeyRecord): E
       federation: config.federation,
     },
     signingKey,
+    delegation: { db, issuer: config.issuer, keys, maxActorDepth: config.exchange.maxActorDepth },
   };
 }

@@ -9,6 +9,9 @@
  * and why; it throws only for what nobody expected (a 500).
  */
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { authenticateActor } from '../delegation/actor.js';
+import { applyDelegation } from '../delegation/apply.js';
+import { claimsTesseraIssuer, tesseraJwtSubject } from '../delegation/jwt-subject.js';
 import { PUBLIC_CLIENT_ID, TOKEN_EXCHANGE_GRANT } from './constants.js';
 import {
   ExchangeDenied,
@@ -45,12 +48,31 @@ function checkClientGrant(config: ExchangeDeps['config'], clientId: string) {
 
 function authenticateSubject(deps: ExchangeDeps, request: ExchangeRequest, now: Date, ip: string | null) {
   if (request.subjectKind === 'federated') {
+    // A token Tessera issued is a chained subject (delegation/), never a federated one.
+    if (claimsTesseraIssuer(request.subjectToken, deps.delegation.issuer)) {
+      return tesseraJwtSubject(deps.delegation, request.subjectToken, now);
+    }
     return authenticateFederated(deps.federated, request.subjectToken, request.trustPolicy);
   }
   return patSubject(deps.pats, request.subjectToken, now, ip);
 }
 
+function authenticateActorOf(deps: ExchangeDeps, request: ExchangeRequest, now: Date, ip: string | null) {
+  if (!request.actor) return undefined;
+  return authenticateActor(
+    {
+      issuer: deps.delegation.issuer,
+      authenticatePat: (token) => patSubject(deps.pats, token, now, ip),
+      authenticateFederated: (token) => authenticateFederated(deps.federated, token, undefined),
+    },
+    request.actor,
+  );
+}
+
 function checkAudience(subject: ExchangeSubject, audience: string) {
+  if (subject.requiredAudience && subject.requiredAudience !== audience) {
+    throw invalidSubjectToken('subject JWT was issued for another audience');
+  }
   if (subject.allowedAudiences && !subject.allowedAudiences.includes(audience)) {
     throw invalidTarget(
       'the requested audience or resource is not available',
@@ -67,7 +89,11 @@ async function exchange(
   const client = checkClientGrant(deps.config, call.client.clientId);
   const request = parseExchangeRequest(call.params);
   const now = deps.clock();
-  const subject = await authenticateSubject(deps, request, now, call.ip);
+  const authenticated = await authenticateSubject(deps, request, now, call.ip);
+  Object.assign(facts, authenticated.facts);
+  const actor = await authenticateActorOf(deps, request, now, call.ip);
+  if (actor) Object.assign(facts, { actorPatId: actor.patId, actorChain: actor.claim });
+  const subject = applyDelegation(authenticated, actor, request.mayAct, deps.delegation.maxActorDepth);
   Object.assign(facts, subject.facts);
   const { resources, defaultAudience } = deps.config;
   const resource = resolveResource(request.targets, resources, defaultAudience, client);

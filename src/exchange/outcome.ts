@@ -5,6 +5,7 @@
  * the one place that decides what counts against the caller's failed-credential limit.
  */
 import type { errors } from 'oidc-provider';
+import type { ActClaim } from '../delegation/act-chain.js';
 
 /** An OAuth error as oidc-provider renders it (RFC 6749 §5.2). */
 export type OAuthError = InstanceType<typeof errors.OIDCProviderError> & { error_detail?: string };
@@ -31,6 +32,10 @@ export interface ExchangeFacts {
   scope?: string | null;
   jti?: string | null;
   federation?: FederatedFacts;
+  /** The `act` claim issued (delegation/), current actor outermost. */
+  actorChain?: ActClaim | null;
+  /** The actor's PAT: the exchange is on its trail too. */
+  actorPatId?: string | null;
 }
 
 /** RFC 8693 §2.2.1 successful response. */

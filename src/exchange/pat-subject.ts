@@ -45,6 +45,7 @@ function subjectOf(record: PatRecord, now: Date, afterGrant: () => Promise<void>
     maxLifetime: left,
     claims: { pat_id: pat.id },
     facts: { patId: pat.id, userId: user.id },
+    mayAct: pat.may_act ?? null,
     afterGrant,
   };
 }

@@ -1,4 +1,7 @@
 /** RFC 8693 §2.1: the shape of a token exchange request, checked before anything is looked up. */
+
+import type { MayAct } from '../delegation/may-act.js';
+import { type ActorToken, parseActorToken, parseMayActParam } from '../delegation/request.js';
 import { ACCESS_TOKEN_TYPE, ID_TOKEN_TYPE, JWT_TOKEN_TYPE } from './constants.js';
 import { invalidRequest } from './denial.js';
 
@@ -14,6 +17,10 @@ export interface ExchangeRequest {
   targets: string[];
   /** Requested scopes, or undefined when `scope` was absent. */
   scopes: string[] | undefined;
+  /** §2.1 `actor_token` (DESIGN.md, "Delegation"). */
+  actor: ActorToken | undefined;
+  /** The `may_act` to put in the issued JWT. */
+  mayAct: MayAct | undefined;
 }
 
 type Params = Record<string, string | string[] | undefined>;
@@ -43,7 +50,6 @@ export function parseExchangeRequest(params: Params): ExchangeRequest {
   if ((actor_token === undefined) !== (actor_token_type === undefined)) {
     throw invalidRequest('actor_token and actor_token_type must be sent together');
   }
-  if (actor_token !== undefined) throw invalidRequest('delegation (actor_token) is not supported');
   if (
     requested_token_type !== undefined &&
     requested_token_type !== ACCESS_TOKEN_TYPE &&
@@ -62,5 +68,7 @@ export function parseExchangeRequest(params: Params): ExchangeRequest {
     issuedTokenType: requested_token_type === JWT_TOKEN_TYPE ? JWT_TOKEN_TYPE : ACCESS_TOKEN_TYPE,
     targets: [...new Set([...list(params.audience), ...list(params.resource)])],
     scopes: typeof scope === 'string' ? scope.split(' ').filter(Boolean) : undefined,
+    actor: parseActorToken(actor_token, actor_token_type),
+    mayAct: parseMayActParam(params.may_act),
   };
 }

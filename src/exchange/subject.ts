@@ -4,6 +4,8 @@
  * OIDC token accepted through a trust policy (federated-subject.ts).
  */
 
+import type { ActClaim } from '../delegation/act-chain.js';
+import type { MayAct } from '../delegation/may-act.js';
 import { ExchangeDenied } from './denial.js';
 import type { ExchangeFacts } from './outcome.js';
 
@@ -27,6 +29,14 @@ export interface ExchangeSubject {
   beforeIssue?: (() => Promise<void>) | undefined;
   /** Runs after a granted exchange (e.g. records the PAT's last use). */
   afterGrant?: () => Promise<void>;
+  /** Who may act with it (delegation/): a PAT's `may_act`, or a subject JWT's claim. */
+  mayAct?: MayAct | null;
+  /** The actors so far (a subject JWT's `act`). */
+  act?: ActClaim | undefined;
+  /** A subject JWT is exchanged only for the resource it was issued for. */
+  requiredAudience?: string;
+  /** A Tessera JWT: accepted as a subject only with an actor. */
+  isJwt?: boolean;
 }
 
 /** A denial of the subject token, with what is known of it for the audit row. */

@@ -82,7 +82,11 @@ export function buildProvider(services: Services, keys: KeyRing): Provider {
   const { config } = services;
   const provider = new Provider(config.issuer, configuration(config, keys));
   quietParsedBodyNotice();
-  const deps = exchangeDeps(services, () => keys.signing);
+  const deps = exchangeDeps(
+    services,
+    () => keys.signing,
+    () => keys,
+  );
   provider.registerGrantType(
     TOKEN_EXCHANGE_GRANT,
     exchangeGrant(deps),

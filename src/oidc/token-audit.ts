@@ -63,6 +63,8 @@ function auditEvent(ctx: Context, outcome: TokenOutcome, at: Date): AuditEvent {
     jti: facts.jti ?? null,
     reason: outcome.kind === 'granted' ? null : outcome.reason,
     federation: facts.federation ? { exchange: true, ...facts.federation } : null,
+    actorChain: facts.actorChain ?? null,
+    actorPatId: facts.actorPatId ?? null,
   };
 }
 

@@ -2,18 +2,22 @@
  * A PAT with its owner, as both lookups read it (by hash in hash-lookup.ts, by id in lookup.ts),
  * and the one rule for whether it may be used.
  */
+import type { MayAct } from '../delegation/may-act.js';
 import type { UserRow } from '../users/repository.js';
 import { IP_NOT_ALLOWED, isAddressAllowed } from './address-allowlist.js';
 import type { PatRow } from './repository.js';
 
 export interface PatRecord {
-  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'> & { allowed_cidrs?: string[] | null };
+  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'> & {
+    allowed_cidrs?: string[] | null;
+    may_act?: MayAct | null;
+  };
   user: UserRow;
 }
 
 /** The columns of a PatRecord, from `pats p JOIN users u`. */
 export const RECORD_COLUMNS = `p.id AS pat_id, p.scopes AS pat_scopes, p.expires_at AS pat_expires_at,
-  p.revoked_at AS pat_revoked_at, p.allowed_cidrs AS pat_allowed_cidrs,
+  p.revoked_at AS pat_revoked_at, p.allowed_cidrs AS pat_allowed_cidrs, p.may_act AS pat_may_act,
   u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at`;
 
 export type RecordRow = UserRow & {
@@ -22,10 +26,11 @@ export type RecordRow = UserRow & {
   pat_expires_at: Date | null;
   pat_revoked_at: Date | null;
   pat_allowed_cidrs: string[] | null;
+  pat_may_act?: MayAct | null;
 };
 
 export function toRecord(row: RecordRow): PatRecord {
-  const { pat_id, pat_scopes, pat_expires_at, pat_revoked_at, pat_allowed_cidrs, ...user } = row;
+  const { pat_id, pat_scopes, pat_expires_at, pat_revoked_at, pat_allowed_cidrs, pat_may_act, ...user } = row;
   return {
     pat: {
       id: pat_id,
@@ -33,6 +38,7 @@ export function toRecord(row: RecordRow): PatRecord {
       expires_at: pat_expires_at,
       revoked_at: pat_revoked_at,
       allowed_cidrs: pat_allowed_cidrs,
+      may_act: pat_may_act ?? null,
     },
     user,
   };

@@ -1,6 +1,7 @@
 /** SQL for PAT rows. The token itself never reaches this module: only its SHA-256 hash. */
 import type { KeysetPosition } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
+import type { MayAct } from '../delegation/may-act.js';
 import type { RevocationKind } from './revocation.js';
 
 export interface PatRow {
@@ -23,6 +24,8 @@ export interface PatRow {
   allowed_cidrs: string[] | null;
   /** The last 5 distinct client addresses, newest first. */
   last_used_ips: LastUsedIp[];
+  /** Who may act with this PAT (RFC 8693 §4.4); null: nobody. */
+  may_act: MayAct | null;
 }
 
 export interface LastUsedIp {
@@ -35,7 +38,7 @@ export type PatStatus = 'active' | 'revoked' | 'expired';
 
 const COLUMNS = `id, user_id, name, hint, scopes, created_at, created_by, expires_at, last_used_at,
   last_used_ip, revoked_at, revoked_by, revoked_reason, revocation_kind, rotated_from, allowed_cidrs,
-  last_used_ips`;
+  last_used_ips, may_act`;
 
 /** The SQL predicate for a status; `now()` adds the current time as a parameter. */
 function statusPredicate(status: PatStatus, now: () => string): string {
@@ -67,13 +70,14 @@ export interface NewPat {
   expiresAt: Date | null;
   rotatedFrom: string | null;
   allowedCidrs?: string[] | null | undefined;
+  mayAct?: MayAct | null | undefined;
 }
 
 export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
   const { rows } = await q.query<PatRow>(
     `INSERT INTO pats (id, user_id, name, token_hash, hint, scopes, created_at, created_by, expires_at, rotated_from,
-       allowed_cidrs)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
+       allowed_cidrs, may_act)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb) RETURNING ${COLUMNS}`,
     [
       pat.id,
       pat.userId,
@@ -86,6 +90,7 @@ export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
       pat.expiresAt,
       pat.rotatedFrom,
       pat.allowedCidrs ?? null,
+      pat.mayAct ? JSON.stringify(pat.mayAct) : null,
     ],
   );
   return rows[0] as PatRow;
@@ -188,6 +193,15 @@ export async function clearPatRevocation(q: Queryable, id: string): Promise<PatR
     [id],
   );
   return rows[0] ?? null;
+}
+
+/** Sets who may act with a PAT (null: nobody). */
+export async function setPatMayAct(q: Queryable, id: string, mayAct: MayAct | null): Promise<PatRow> {
+  const { rows } = await q.query<PatRow>(
+    `UPDATE pats SET may_act = $2::jsonb WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, mayAct ? JSON.stringify(mayAct) : null],
+  );
+  return rows[0] as PatRow;
 }
 
 export async function deletePatRow(q: Queryable, id: string): Promise<boolean> {

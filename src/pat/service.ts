@@ -8,6 +8,9 @@ import { type AuditAction, type RequestMeta, recordAudit } from '../audit/events
 import type { Clock } from '../clock.js';
 import type { TokenPolicy } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
+import type { MayAct } from '../delegation/may-act.js';
+import { assertMayActValid } from '../delegation/may-act-check.js';
+import { describeMayAct } from '../delegation/may-act-text.js';
 import { conflict, notFound } from '../errors.js';
 import { findUserById, type UserRow } from '../users/repository.js';
 import { LEAK_REASON } from '../webhooks/events.js';
@@ -27,6 +30,7 @@ import {
   markPatRevoked,
   type PatRow,
   patStatus,
+  setPatMayAct,
 } from './repository.js';
 import { assertRestorable, type RevocationKind } from './revocation.js';
 import { assertMayRotate } from './rotation.js';
@@ -65,6 +69,8 @@ export interface PatRequest {
   expiresInDays?: number | null | undefined;
   /** Canonical CIDRs (address-allowlist.ts); null or absent: usable from anywhere. */
   allowedCidrs?: string[] | null | undefined;
+  /** Who may act with it (RFC 8693 §4.4); null or absent: nobody. */
+  mayAct?: MayAct | null | undefined;
 }
 
 export interface IssuedPat {
@@ -96,9 +102,18 @@ export async function createPat(
       expiresAt,
       rotatedFrom: null,
       allowedCidrs,
+      mayAct: request.mayAct?.length ? request.mayAct : null,
     };
+    await assertMayActValid(q, spec.mayAct, request.scopes);
     const issued = await issuePat(q, ctx, spec, actor);
-    await audit(q, ctx, 'pat.created', issued.pat, actor);
+    await audit(
+      q,
+      ctx,
+      'pat.created',
+      issued.pat,
+      actor,
+      spec.mayAct ? describeMayAct(spec.mayAct) : undefined,
+    );
     return issued;
   };
   return tx ? work(tx) : ctx.db.transaction(work);
@@ -115,6 +130,7 @@ async function issuePat(
     expiresAt: Date | null;
     rotatedFrom: string | null;
     allowedCidrs: string[] | null;
+    mayAct: MayAct | null;
   },
   actor: Actor,
 ): Promise<IssuedPat> {
@@ -131,6 +147,7 @@ async function issuePat(
     expiresAt: spec.expiresAt,
     rotatedFrom: spec.rotatedFrom,
     allowedCidrs: spec.allowedCidrs,
+    mayAct: spec.mayAct,
   });
   return { pat, token };
 }
@@ -198,12 +215,35 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
         expiresAt: rotatedExpiry(ctx.policy, old, now),
         rotatedFrom: old.id,
         allowedCidrs: old.allowed_cidrs,
+        mayAct: old.may_act,
       },
       actor,
     );
     await audit(tx, ctx, 'pat.rotated', old, actor, `replaced by ${issued.pat.id}`);
     await audit(tx, ctx, 'pat.created', issued.pat, actor, `rotated from ${old.id}`);
     return issued;
+  });
+}
+
+/**
+ * Sets who may act with a PAT (null: nobody). Letting others act with it is worth what the PAT
+ * holds, so the presenting credential must hold the PAT's scopes, as for a rotation.
+ */
+export function setMayAct(
+  ctx: PatContext,
+  id: string,
+  ownerId: string | null,
+  mayAct: MayAct | null,
+  actor: Actor,
+) {
+  return ctx.db.transaction(async (tx) => {
+    const pat = await lockPat(tx, id, ownerId);
+    assertWithinCredential(pat.scopes, actor, pat.user_id);
+    const next = mayAct?.length ? mayAct : null;
+    await assertMayActValid(tx, next, pat.scopes);
+    const updated = await setPatMayAct(tx, pat.id, next);
+    await audit(tx, ctx, 'pat.updated', updated, actor, describeMayAct(next));
+    return updated;
   });
 }
 

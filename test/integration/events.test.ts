@@ -193,8 +193,10 @@ describe('GET /api/v1/tokens/{id}/events', () => {
     for (const item of items) {
       expect(Object.keys(item).sort()).toEqual(
         [
+          'acted_for',
           'action',
           'actor',
+          'actor_chain',
           'audience',
           'client_id',
           'id',

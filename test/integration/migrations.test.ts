@@ -16,6 +16,7 @@ const SHIPPED = [
   '007_token_reveals.sql',
   '008_address_limits.sql',
   '013_refusals_and_email.sql',
+  '011_delegation.sql',
 ];
 const SHIPPED_ROWS = SHIPPED.map((name) => ({ version: Number(name.slice(0, 3)), name }));
 

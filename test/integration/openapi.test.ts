@@ -139,6 +139,8 @@ describe('every operation answers as described', () => {
     await call('GET', `/api/v1/tokens/${id}`, own);
     await call('GET', '/api/v1/tokens/00000000-0000-4000-8000-000000000000', own);
     await call('GET', `/api/v1/tokens/${id}/events`, own);
+    await call('PATCH', `/api/v1/tokens/${id}`, { ...own, body: { may_act: null } });
+    await call('PATCH', `/api/v1/tokens/${id}`, { ...own, body: { may_act: [{ user_id: 'x' }] } });
     await call('DELETE', `/api/v1/tokens/${id}`, own);
     await call('POST', `/api/v1/tokens/${id}/restore`, own);
     await call('POST', `/api/v1/tokens/${id}/revoke`, own);

@@ -34,6 +34,19 @@ export interface TesseraVerifierOptions {
   cooldownSeconds?: number;
   /** Override `fetch` (tests, proxies). */
   fetch?: typeof fetch;
+  /**
+   * Accept delegated tokens (with an RFC 8693 §4.1 `act` claim: someone acting for `sub`).
+   * Off by default: a service that never thought about delegation must not mistake an agent
+   * for the user. When on, the result names the `actor` and the whole `actorChain`.
+   */
+  acceptDelegated?: boolean;
+}
+
+/** One actor of a delegated token: a Tessera user id, or an external workload (`iss`, `trust_policy_id`). */
+export interface TesseraActor {
+  sub: string;
+  iss?: string;
+  trust_policy_id?: string;
 }
 
 export interface TesseraClaims extends JWTPayload {
@@ -42,6 +55,27 @@ export interface TesseraClaims extends JWTPayload {
   scope: string;
   pat_id: string;
   jti: string;
+  /** Who acts for `sub` now (the outermost `act`); undefined for a token used by `sub` itself. */
+  actor?: TesseraActor;
+  /** Every actor, current first; empty when not delegated. */
+  actorChain: TesseraActor[];
+}
+
+/** The `act` claim as a list, current actor first (RFC 8693 §4.1: nested ones are history). */
+function actorChainOf(act: unknown): TesseraActor[] {
+  const chain: TesseraActor[] = [];
+  for (
+    let hop = act as Record<string, unknown> | undefined;
+    hop;
+    hop = hop.act as Record<string, unknown> | undefined
+  ) {
+    if (typeof hop !== 'object' || typeof hop.sub !== 'string') {
+      throw new TesseraTokenError('invalid_token', 'malformed act claim');
+    }
+    const { act: _nested, ...actor } = hop;
+    chain.push(actor as unknown as TesseraActor);
+  }
+  return chain;
 }
 
 /** `invalid_token` -> answer 401; `insufficient_scope` -> 403 (RFC 6750 §3.1). */
@@ -117,10 +151,17 @@ export function createTesseraVerifier(options: TesseraVerifierOptions) {
       if (error instanceof TesseraTokenError) throw error;
       throw new TesseraTokenError('invalid_token', (error as Error).message);
     }
+    if (payload.act !== undefined && !options.acceptDelegated) {
+      throw new TesseraTokenError(
+        'invalid_token',
+        'delegated token (act) refused: set acceptDelegated to accept it',
+      );
+    }
+    const actorChain = actorChainOf(payload.act);
     const granted = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
     const missing = (required.scopes ?? []).filter((scope) => !granted.has(scope));
     if (missing.length > 0)
       throw new TesseraTokenError('insufficient_scope', `missing scope: ${missing.join(' ')}`);
-    return payload as TesseraClaims;
+    return { ...payload, actor: actorChain[0], actorChain } as TesseraClaims;
   };
 }

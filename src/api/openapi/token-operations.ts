@@ -2,7 +2,7 @@
 import { TOKENS_SCOPE } from '../../scopes.js';
 import { eventsQuery } from '../events.js';
 import * as out from '../response-schemas.js';
-import { newPatBody } from '../schemas.js';
+import { newPatBody, patchPatBody } from '../schemas.js';
 import { emptyBody, listQuery as tokensQuery } from '../tokens.js';
 import type { Operation } from './operation.js';
 import type { ProblemCode } from './problems.js';
@@ -48,6 +48,16 @@ export const tokenOperations: Operation[] = [
     tag: 'tokens',
     scope: TOKENS_SCOPE,
     success: { status: 200, description: 'the PAT', schema: out.patSchema },
+  },
+  {
+    method: 'patch',
+    path: '/tokens/{id}',
+    summary: 'Change who may act with a PAT (may_act)',
+    tag: 'tokens',
+    scope: TOKENS_SCOPE,
+    body: patchPatBody,
+    success: { status: 200, description: 'the changed PAT', schema: out.patSchema },
+    problems: ['scope_exceeds_credential'],
   },
   {
     method: 'post',
