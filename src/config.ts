@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import {
   type ClientConfig,
   type ConsoleConfig,
+  type DpopConfig,
   envSchema,
   type FederationConfig,
   fileSchema,
@@ -25,6 +26,7 @@ import { isAllowedIssuerUrl } from './session/issuer-url.js';
 export type {
   ClientConfig,
   ConsoleConfig,
+  DpopConfig,
   FederationConfig,
   Limits,
   LoginConfig,
@@ -62,6 +64,7 @@ export interface Config {
   metrics: z.infer<typeof fileSchema>['metrics'];
   clients: ClientConfig[];
   federation: FederationConfig;
+  dpop: DpopConfig;
   webhooks: WebhookSettings;
   console: ConsoleConfig;
   login: LoginConfig;
@@ -185,6 +188,7 @@ export function loadConfig(env: Env): Config {
     metrics: f.metrics,
     clients: f.clients,
     federation: f.federation,
+    dpop: f.dpop,
     webhooks: f.webhooks,
     console: f.console,
     login: f.login,

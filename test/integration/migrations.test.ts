@@ -13,6 +13,7 @@ const SHIPPED = [
   '004_console_sessions.sql',
   '005_trust_policies.sql',
   '006_webhooks_and_token_hygiene.sql',
+  '012_dpop.sql',
 ];
 const SHIPPED_ROWS = SHIPPED.map((name) => ({ version: Number(name.slice(0, 3)), name }));
 
