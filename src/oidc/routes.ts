@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
+import { DPOP_SIGNING_ALGS } from '../dpop/algorithms.js';
 import { INVALID_SUBJECT_TOKEN } from '../exchange/constants.js';
 import type { Services } from '../services.js';
 import type { CachedDocument, ProviderHost } from './host.js';
@@ -44,6 +45,8 @@ function trimDiscovery(ctx: Context) {
   if (Array.isArray(document.scopes_supported)) {
     document.scopes_supported = document.scopes_supported.filter((scope) => scope !== 'openid');
   }
+  // RFC 9449 §5.1. Tessera checks proofs itself (dpop/), with oidc-provider's DPoP feature off.
+  document.dpop_signing_alg_values_supported = [...DPOP_SIGNING_ALGS];
   ctx.body = document;
 }
 
