@@ -12,6 +12,7 @@ import type { Context } from 'koa';
 import type { TokenEndpointGrantContext } from 'oidc-provider';
 import type { Config } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { missingProof, tokenRequestProof } from '../dpop/token-endpoint.js';
 import { authenticateFederated, FederationUnavailable } from '../federation/subject.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
@@ -65,8 +66,11 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
     const client = checkClientGrant(config, ctx.oidc.client.clientId);
     const request = parseExchangeRequest(ctx.oidc.params as Record<string, string | string[] | undefined>);
     const now = clock();
+    // RFC 9449 §5: checked before the subject, so a bad proof spends no subject lookup.
+    const proof = await tokenRequestProof(deps.dpop, ctx as unknown as Context);
     const subject: ExchangeSubject = await authenticateSubject(request, now, ip);
     Object.assign(facts, subject.facts);
+    if (subject.requireDpop && !proof) throw missingProof('require_dpop: no DPoP proof');
     const resource = resolveResource(request.targets, config.resources, config.defaultAudience, client);
     facts.audience = resource.audience;
     if (subject.allowedAudiences && !subject.allowedAudiences.includes(resource.audience)) {
@@ -90,12 +94,13 @@ export function buildExchangeHandler(deps: ExchangeDeps) {
       lifetime,
       issuedAt: Math.floor(now.getTime() / 1000),
       signing: deps.keys().signing,
+      jkt: proof?.jkt,
     });
     facts.jti = jwt.jti;
     ctx.body = {
       access_token: jwt.value,
       issued_token_type: request.issuedTokenType,
-      token_type: 'Bearer',
+      token_type: proof ? 'DPoP' : 'Bearer',
       expires_in: lifetime,
       scope: facts.scope,
     };

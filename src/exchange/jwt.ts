@@ -22,6 +22,8 @@ export interface JwtSpec {
   /** Seconds since the epoch, from Tessera's clock. */
   issuedAt: number;
   signing: KeyRecord;
+  /** RFC 9449 §6.1: the DPoP key thumbprint the JWT is bound to (`cnf.jkt`), when a proof came. */
+  jkt?: string | undefined;
 }
 
 const SOURCE_CLAIMS = 'tesseraSourceClaims';
@@ -56,6 +58,7 @@ export async function issueJwt(
   // iat/exp from Tessera's clock, the one the subject's expiry is measured against.
   token.iat = spec.issuedAt;
   token.exp = spec.issuedAt + spec.lifetime;
+  if (spec.jkt) token.setThumbprint('jkt', spec.jkt);
   token.resourceServer = new provider.ResourceServer(spec.resource.audience, {
     audience: spec.resource.audience,
     scope: spec.resource.scopes.join(' '),
