@@ -90,7 +90,7 @@ describe('verifyRequest', () => {
     const seen: string[] = [];
     const verifyRequest = createRequestVerifier({
       ...options(),
-      dpop: { replayStore: { consume: (k) => (seen.includes(k) ? false : (seen.push(k), true)) } },
+      dpop: { replayStore: { consume: (k) => !seen.includes(k) && seen.push(k) > 0 } },
     });
     const proof = await dpopProof(key, { htm: 'GET', htu: SERVICE, accessToken: bound, jti: 'shared-jti' });
     await verifyRequest(request(`DPoP ${bound}`, proof));
