@@ -35,6 +35,8 @@ export const patSchema = z.strictObject({
   rotated_from: uuid.nullable(),
   /** Null: usable from any address. */
   allowed_cidrs: z.array(z.string()).nullable(),
+  /** Exchanges need a DPoP proof (RFC 9449). */
+  require_dpop: z.boolean(),
   /** The last 5 distinct client addresses, newest first. */
   last_used_ips: z.array(z.strictObject({ ip: z.string(), at: time })).max(5),
 });

@@ -54,6 +54,8 @@ export const newPatBody = z.strictObject({
   expires_in_days: z.int().positive().max(36500).nullable().optional(),
   /** IPv4/IPv6 networks the PAT may be used from; absent or null: anywhere. */
   allowed_cidrs: allowedCidrsSchema.nullable().optional(),
+  /** Exchanges of the PAT need a DPoP proof (RFC 9449). */
+  require_dpop: z.boolean().optional(),
 });
 
 /** A parsed list query as the repository's filter. */

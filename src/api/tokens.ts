@@ -39,6 +39,7 @@ export function tokenRoutes(deps: ApiDeps): Router {
         scopes: body.scopes,
         expiresInDays: body.expires_in_days,
         allowedCidrs: body.allowed_cidrs,
+        requireDpop: body.require_dpop,
       },
       actorOf(ctx),
     );

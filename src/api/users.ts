@@ -90,6 +90,7 @@ export function userRoutes(deps: ApiDeps): Router {
       scopes: body.scopes,
       expiresInDays: body.expires_in_days,
       allowedCidrs: body.allowed_cidrs,
+      requireDpop: body.require_dpop,
     };
     const issued = await createPat(patContext(deps), owner, request, actorOf(ctx));
     ctx.status = 201;

@@ -42,6 +42,7 @@ export function patSubject(record: PatRecord, now: Date, afterGrant: () => Promi
     maxLifetime: left,
     claims: { pat_id: pat.id },
     facts: { patId: pat.id, userId: user.id },
+    requireDpop: pat.require_dpop === true,
     afterGrant,
   };
 }

@@ -7,13 +7,18 @@ import { IP_NOT_ALLOWED, isAddressAllowed } from './address-allowlist.js';
 import type { PatRow } from './repository.js';
 
 export interface PatRecord {
-  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'> & { allowed_cidrs?: string[] | null };
+  pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'> & {
+    allowed_cidrs?: string[] | null;
+    /** Exchanges need a DPoP proof. */
+    require_dpop?: boolean;
+  };
   user: UserRow;
 }
 
 /** The columns of a PatRecord, from `pats p JOIN users u`. */
 export const RECORD_COLUMNS = `p.id AS pat_id, p.scopes AS pat_scopes, p.expires_at AS pat_expires_at,
   p.revoked_at AS pat_revoked_at, p.allowed_cidrs AS pat_allowed_cidrs,
+  p.require_dpop AS pat_require_dpop,
   u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at`;
 
 export type RecordRow = UserRow & {
@@ -22,10 +27,12 @@ export type RecordRow = UserRow & {
   pat_expires_at: Date | null;
   pat_revoked_at: Date | null;
   pat_allowed_cidrs: string[] | null;
+  pat_require_dpop: boolean;
 };
 
 export function toRecord(row: RecordRow): PatRecord {
-  const { pat_id, pat_scopes, pat_expires_at, pat_revoked_at, pat_allowed_cidrs, ...user } = row;
+  const { pat_id, pat_scopes, pat_expires_at, pat_revoked_at, pat_allowed_cidrs, pat_require_dpop, ...user } =
+    row;
   return {
     pat: {
       id: pat_id,
@@ -33,6 +40,7 @@ export function toRecord(row: RecordRow): PatRecord {
       expires_at: pat_expires_at,
       revoked_at: pat_revoked_at,
       allowed_cidrs: pat_allowed_cidrs,
+      require_dpop: pat_require_dpop,
     },
     user,
   };

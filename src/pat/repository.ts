@@ -21,6 +21,8 @@ export interface PatRow {
   rotated_from: string | null;
   /** Null: usable from any address. */
   allowed_cidrs: string[] | null;
+  /** Exchanges need a DPoP proof (RFC 9449). */
+  require_dpop: boolean;
   /** The last 5 distinct client addresses, newest first. */
   last_used_ips: LastUsedIp[];
 }
@@ -35,7 +37,7 @@ export type PatStatus = 'active' | 'revoked' | 'expired';
 
 const COLUMNS = `id, user_id, name, hint, scopes, created_at, created_by, expires_at, last_used_at,
   last_used_ip, revoked_at, revoked_by, revoked_reason, revocation_kind, rotated_from, allowed_cidrs,
-  last_used_ips`;
+  last_used_ips, require_dpop`;
 
 /** The SQL predicate for a status; `now()` adds the current time as a parameter. */
 function statusPredicate(status: PatStatus, now: () => string): string {
@@ -67,13 +69,14 @@ export interface NewPat {
   expiresAt: Date | null;
   rotatedFrom: string | null;
   allowedCidrs?: string[] | null | undefined;
+  requireDpop?: boolean | undefined;
 }
 
 export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
   const { rows } = await q.query<PatRow>(
     `INSERT INTO pats (id, user_id, name, token_hash, hint, scopes, created_at, created_by, expires_at, rotated_from,
-       allowed_cidrs)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${COLUMNS}`,
+       allowed_cidrs, require_dpop)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
     [
       pat.id,
       pat.userId,
@@ -86,6 +89,7 @@ export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
       pat.expiresAt,
       pat.rotatedFrom,
       pat.allowedCidrs ?? null,
+      pat.requireDpop ?? false,
     ],
   );
   return rows[0] as PatRow;

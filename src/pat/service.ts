@@ -53,6 +53,8 @@ export interface PatRequest {
   expiresInDays?: number | null | undefined;
   /** Canonical CIDRs (address-allowlist.ts); null or absent: usable from anywhere. */
   allowedCidrs?: string[] | null | undefined;
+  /** Exchanges need a DPoP proof. */
+  requireDpop?: boolean | undefined;
 }
 
 export interface IssuedPat {
@@ -82,6 +84,7 @@ export async function createPat(
       expiresAt,
       rotatedFrom: null,
       allowedCidrs: request.allowedCidrs ?? null,
+      requireDpop: request.requireDpop ?? false,
     };
     const issued = await issuePat(q, ctx, spec, actor);
     await audit(q, ctx, 'pat.created', issued.pat, actor);
@@ -101,6 +104,7 @@ async function issuePat(
     expiresAt: Date | null;
     rotatedFrom: string | null;
     allowedCidrs: string[] | null;
+    requireDpop: boolean;
   },
   actor: Actor,
 ): Promise<IssuedPat> {
@@ -117,6 +121,7 @@ async function issuePat(
     expiresAt: spec.expiresAt,
     rotatedFrom: spec.rotatedFrom,
     allowedCidrs: spec.allowedCidrs,
+    requireDpop: spec.requireDpop,
   });
   return { pat, token };
 }
@@ -179,6 +184,7 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
         expiresAt: rotatedExpiry(ctx.policy, old, now),
         rotatedFrom: old.id,
         allowedCidrs: old.allowed_cidrs,
+        requireDpop: old.require_dpop,
       },
       actor,
     );

@@ -140,6 +140,42 @@ describe('POST /token with a DPoP proof', () => {
   });
 });
 
+describe('require_dpop on a PAT', () => {
+  it('refuses its exchanges without a proof (400 invalid_dpop_proof), keeps the setting on rotation', async () => {
+    const created = await server.request('POST', '/api/v1/tokens', {
+      token: pat,
+      body: { name: 'bound-only', scopes: ['repo:read'], require_dpop: true },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.require_dpop).toBe(true);
+    const plain = await server.exchange(created.body.token);
+    expect(plain.status).toBe(400);
+    expect(plain.body.error).toBe('invalid_dpop_proof');
+    const rotated = await server.request('POST', `/api/v1/tokens/${created.body.id}/rotate`, { token: pat });
+    expect(rotated.body.require_dpop).toBe(true);
+    expect((await server.exchange(rotated.body.token)).body.error).toBe('invalid_dpop_proof');
+    const withProof = await server.tokenRequest(
+      {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: rotated.body.token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      },
+      { dpop: await proofFor() },
+    );
+    expect(withProof.status).toBe(200);
+    expect(withProof.body.token_type).toBe('DPoP');
+  });
+
+  it('is off by default', async () => {
+    const created = await server.request('POST', '/api/v1/tokens', {
+      token: pat,
+      body: { name: 'plain', scopes: ['repo:read'] },
+    });
+    expect(created.body.require_dpop).toBe(false);
+    expect((await server.exchange(created.body.token)).status).toBe(200);
+  });
+});
+
 describe('/api/v1 as a DPoP resource server', () => {
   let jwt: string;
   const meUrl = () => new URL('/api/v1/me', tokenUrl).href;
