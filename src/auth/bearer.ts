@@ -10,9 +10,8 @@ import type { DpopChecks } from '../dpop/service.js';
 import { ApiProblem, insufficientScope, unauthenticated } from '../errors.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { IP_NOT_ALLOWED } from '../pat/address-allowlist.js';
-import { hashPat, isWellFormedPat } from '../pat/format.js';
+import { authenticatePat } from '../pat/authenticate.js';
 import type { PatHashLookup } from '../pat/hash-lookup.js';
-import { refusalReason } from '../pat/record.js';
 import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
@@ -50,18 +49,17 @@ export function bearerToken(ctx: Context): string | null {
   return match?.[1] ?? null;
 }
 
-export async function authenticatePat(
-  deps: BearerDeps,
-  token: string,
-  ip: string | null,
-): Promise<Caller | null> {
-  if (!isWellFormedPat(deps.prefix, token)) return null;
+/** The caller a presented PAT makes, or null (see pat/authenticate.ts). */
+export async function patCaller(deps: BearerDeps, token: string, ip: string | null): Promise<Caller | null> {
   const now = deps.clock();
-  const holder = await deps.patLookup.find(hashPat(token));
-  if (!holder) return null;
-  const refusal = refusalReason(holder, now, ip);
-  if (refusal === IP_NOT_ALLOWED) await deps.audit?.(addressRefusal(holder, now, ip));
-  if (refusal) return null;
+  const result = await authenticatePat(deps.patLookup, deps.prefix, token, now, ip);
+  if (!result.ok) {
+    if (result.reason === IP_NOT_ALLOWED && result.record) {
+      await deps.audit?.(addressRefusal(result.record, now, ip));
+    }
+    return null;
+  }
+  const holder = result.record;
   await deps.usage.record(holder.pat.id, now, ip);
   return {
     user: holder.user,
@@ -75,7 +73,7 @@ export const tooManyFailures = (retryAfter: number) =>
   new ApiProblem(429, 'rate_limited', 'Too many failed attempts', `retry after ${retryAfter} seconds`);
 
 async function authenticate(deps: BearerDeps, token: string, ip: string | null): Promise<Caller | null> {
-  return (await authenticatePat(deps, token, ip)) ?? (await deps.authenticateJwt?.(token, ip)) ?? null;
+  return (await patCaller(deps, token, ip)) ?? (await deps.authenticateJwt?.(token, ip)) ?? null;
 }
 
 /**

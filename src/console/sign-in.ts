@@ -7,7 +7,7 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { requestMeta } from '../api/http.js';
-import { authenticatePat } from '../auth/bearer.js';
+import { patCaller } from '../auth/bearer.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { openSession, recordRefusedSignIn, resolveSession, signOut } from '../session/service.js';
 import { type ConsoleDeps, seeOther, sendPage, sessionOf } from './context.js';
@@ -43,7 +43,7 @@ async function tokenSignIn(ctx: Context, deps: ConsoleDeps) {
   const returnTo = safeReturnTo(form.return_to);
   const meta = requestMeta(ctx);
   const bearer = { ...deps, prefix: deps.config.tokens.prefix };
-  const caller = form.token ? await authenticatePat(bearer, form.token, meta.ip) : null;
+  const caller = form.token ? await patCaller(bearer, form.token, meta.ip) : null;
   if (!caller?.scopes.includes(TOKENS_SCOPE)) {
     // Counted like any bad credential; past the limit, further bad ones are told to wait. A
     // usable token is never refused for its address's failures (as on /api/v1 and /token).

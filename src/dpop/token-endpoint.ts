@@ -7,11 +7,10 @@
  * window is a fixed 300 s. The binding itself goes through its public model API
  * (`AccessToken#setThumbprint('jkt', ...)`, exchange/jwt.ts), which writes `cnf.jkt`.
  */
-import type { Context } from 'koa';
 import { errors } from 'oidc-provider';
 import { ExchangeDenied } from '../exchange/denial.js';
 import { DpopProofError, type VerifiedProof } from './proof.js';
-import type { DpopChecks } from './service.js';
+import type { DpopChecks, DpopRequest } from './service.js';
 
 /** RFC 9449 §8: the header a nonce is sent in. */
 export const DPOP_NONCE_HEADER = 'DPoP-Nonce';
@@ -21,9 +20,14 @@ const INVALID_PROOF = 'the DPoP proof is invalid';
 export const missingProof = (reason: string) =>
   new ExchangeDenied(new errors.InvalidDpopProof('a DPoP proof is required'), reason);
 
-function denial(ctx: Context, error: DpopProofError): ExchangeDenied {
+/** The token request's DPoP header, method and path, and how to send a nonce back (§8). */
+export interface TokenDpopRequest extends DpopRequest {
+  sendNonce(nonce: string): void;
+}
+
+function denial(request: TokenDpopRequest, error: DpopProofError): ExchangeDenied {
   if (error.code === 'use_dpop_nonce' && error.nonce) {
-    ctx.set(DPOP_NONCE_HEADER, error.nonce);
+    request.sendNonce(error.nonce);
     return new ExchangeDenied(
       new errors.UseDpopNonce('use the DPoP nonce the server provided'),
       `dpop: ${error.reason}`,
@@ -33,11 +37,14 @@ function denial(ctx: Context, error: DpopProofError): ExchangeDenied {
 }
 
 /** The request's verified proof, or null without one. Throws `ExchangeDenied`. */
-export async function tokenRequestProof(checks: DpopChecks, ctx: Context): Promise<VerifiedProof | null> {
+export async function tokenRequestProof(
+  checks: Pick<DpopChecks, 'tokenRequest'>,
+  request: TokenDpopRequest,
+): Promise<VerifiedProof | null> {
   try {
-    return await checks.tokenRequest({ header: ctx.req.headers.dpop, method: ctx.method, path: ctx.path });
+    return await checks.tokenRequest(request);
   } catch (error) {
-    if (error instanceof DpopProofError) throw denial(ctx, error);
+    if (error instanceof DpopProofError) throw denial(request, error);
     throw error;
   }
 }

@@ -3,8 +3,8 @@
  * oidc-provider's `error_detail` (its error handler logs it at debug level and never sends it).
  */
 import { errors } from 'oidc-provider';
-
-type OAuthError = InstanceType<typeof errors.OIDCProviderError> & { error_detail?: string };
+import { INVALID_SUBJECT_TOKEN } from './constants.js';
+import type { DenialCause, OAuthError } from './outcome.js';
 
 export class ExchangeDenied extends Error {
   override name = 'ExchangeDenied';
@@ -12,8 +12,8 @@ export class ExchangeDenied extends Error {
     readonly oauthError: OAuthError,
     /** Internal: never sent to the client. */
     readonly reason: string,
-    /** The subject token did not authenticate (counted against the caller's failed-credential limit). */
-    readonly failedCredential = false,
+    /** What the outcome says about it (outcome.ts decides from it what counts as a failed credential). */
+    readonly denialCause: DenialCause = 'request',
   ) {
     super(reason);
     oauthError.error_detail = reason;
@@ -22,6 +22,13 @@ export class ExchangeDenied extends Error {
 
 export const invalidRequest = (description: string, reason = description) =>
   new ExchangeDenied(new errors.InvalidRequest(description), reason);
+
+/**
+ * §2.2.2: the subject_token is invalid. One fixed description whatever the cause, so responses
+ * are no oracle; always a failed credential (outcome.ts).
+ */
+export const invalidSubjectToken = (reason: string) =>
+  new ExchangeDenied(new errors.InvalidRequest(INVALID_SUBJECT_TOKEN), reason, 'subject_token');
 
 export const invalidTarget = (description: string, reason = description) =>
   new ExchangeDenied(new errors.InvalidTarget(description), reason);

@@ -2,8 +2,7 @@
  * RFC 9068 JWT access tokens, issued through oidc-provider's `AccessToken` with a
  * `ResourceServer` whose format is `jwt`, so they are signed by a key of the published JWKS.
  */
-
-import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
 import type { TokenEndpointGrantContext } from 'oidc-provider';
 import type { Resource } from '../config.js';
 import type { KeyRecord } from '../keys/key-file.js';
@@ -26,14 +25,21 @@ export interface JwtSpec {
   jkt?: string | undefined;
 }
 
-const SOURCE_CLAIMS = 'tesseraSourceClaims';
+/** Who issues: the provider, and the client oidc-provider authenticated. */
+export interface JwtIssuer {
+  provider: Provider;
+  client: TokenEndpointGrantContext['oidc']['client'];
+}
+
+/** The extra claims of each AccessToken being issued, read back by the provider's hook. */
+const sourceClaims = new WeakMap<object, Record<string, unknown>>();
 
 /**
- * The extra claims of the exchanged JWT being issued in this request. oidc-provider calls its
- * `extraTokenClaims` hook with the request's context, where `issueJwt` left them.
+ * The extra claims of an exchanged JWT: oidc-provider's `extraTokenClaims` hook is called with
+ * the token being saved, to which `issueJwt` attached them.
  */
-export function sourceClaimsOf(ctx: Context | undefined): Record<string, unknown> | undefined {
-  return ctx?.state?.[SOURCE_CLAIMS] as Record<string, unknown> | undefined;
+export function sourceClaimsOf(token: object): Record<string, unknown> | undefined {
+  return sourceClaims.get(token);
 }
 
 /** min(resource TTL, the subject's cap). Zero or less means the subject is as good as expired. */
@@ -41,12 +47,8 @@ export function jwtLifetime(resource: Resource, maxLifetime: number | null): num
   return maxLifetime === null ? resource.tokenTtlSeconds : Math.min(resource.tokenTtlSeconds, maxLifetime);
 }
 
-export async function issueJwt(
-  ctx: TokenEndpointGrantContext,
-  spec: JwtSpec,
-): Promise<{ value: string; jti: string }> {
-  const { provider, client } = ctx.oidc;
-  (ctx as unknown as Context).state[SOURCE_CLAIMS] = spec.claims;
+export async function issueJwt(issuer: JwtIssuer, spec: JwtSpec): Promise<{ value: string; jti: string }> {
+  const { provider, client } = issuer;
   const token = new provider.AccessToken({
     client,
     accountId: spec.userId,
@@ -66,6 +68,7 @@ export async function issueJwt(
     accessTokenTTL: spec.lifetime,
     jwt: { sign: { alg: spec.signing.alg, kid: spec.signing.kid } },
   });
+  sourceClaims.set(token, spec.claims);
   const value = await token.save();
   return { value, jti: token.jti };
 }

@@ -1,10 +1,13 @@
 /**
- * What one `/token` request ended as. The grant leaves a typed outcome on the request; the token
- * endpoint (oidc/token-audit.ts) turns it into exactly one audit row, counts a failed credential
- * and updates the metrics. Requests oidc-provider refuses before the grant runs have no outcome
- * there: the endpoint derives one from the error it rendered.
+ * What one `/token` request ended as. The grant (grant.ts) returns an ExchangeOutcome; a request
+ * oidc-provider refused before the grant ran is a ProviderRefusal. The token endpoint records
+ * either (oidc/token-audit.ts: one audit row, the metrics) and asks `isFailedCredential` here,
+ * the one place that decides what counts against the caller's failed-credential limit.
  */
-import type { Context } from 'koa';
+import type { errors } from 'oidc-provider';
+
+/** An OAuth error as oidc-provider renders it (RFC 6749 §5.2). */
+export type OAuthError = InstanceType<typeof errors.OIDCProviderError> & { error_detail?: string };
 
 /** What the external token said, for federated exchanges (DESIGN.md, "Federated subject tokens"). */
 export interface FederatedFacts {
@@ -27,23 +30,52 @@ export interface ExchangeFacts {
   federation?: FederatedFacts;
 }
 
+/** RFC 8693 §2.2.1 successful response. */
+export interface ExchangeResponse {
+  access_token: string;
+  issued_token_type: string;
+  // DPoP when the JWT is bound to a proof's key (RFC 9449 §5).
+  token_type: 'Bearer' | 'DPoP';
+  expires_in: number;
+  scope: string;
+}
+
+/**
+ * Why an exchange was denied. `subject_token`: the presented credential did not authenticate;
+ * `request`: a well-authenticated request asked for something it may not have; `unavailable`:
+ * something the exchange needs (database, external issuer) is away.
+ */
+export type DenialCause = 'subject_token' | 'request' | 'unavailable';
+
 export type ExchangeOutcome =
-  | { kind: 'granted'; facts: ExchangeFacts }
+  | { kind: 'granted'; facts: ExchangeFacts; response: ExchangeResponse }
   | {
       kind: 'denied';
+      cause: DenialCause;
       /** Internal: the audit trail and debug log only, never the response. */
       reason: string;
       facts: ExchangeFacts;
-      /** A subject token or client credential that did not authenticate: counts against the caller's limit. */
-      failedCredential: boolean;
+      /** What the client is sent. */
+      error: OAuthError;
     };
 
-const OUTCOME = 'tesseraExchangeOutcome';
-
-export function leaveOutcome(ctx: Context, outcome: ExchangeOutcome): void {
-  ctx.state[OUTCOME] = outcome;
+/** A `/token` request oidc-provider (or the endpoint) refused before any grant ran. */
+export interface ProviderRefusal {
+  kind: 'refused';
+  /** The rendered OAuth `error` (or `http_<status>`). */
+  code: string;
+  reason: string;
+  facts: ExchangeFacts;
 }
 
-export function outcomeOf(ctx: Context): ExchangeOutcome | undefined {
-  return ctx.state[OUTCOME] as ExchangeOutcome | undefined;
+export type TokenOutcome = ExchangeOutcome | ProviderRefusal;
+
+/**
+ * A subject token or a client credential that did not authenticate: counted against the
+ * caller's failed-credential limit, and past it answered 429 (limits/rate-limits.ts).
+ */
+export function isFailedCredential(outcome: TokenOutcome): boolean {
+  if (outcome.kind === 'denied') return outcome.cause === 'subject_token';
+  if (outcome.kind === 'refused') return outcome.code === 'invalid_client';
+  return false;
 }

@@ -1,37 +1,40 @@
 /**
- * The subject token: a Tessera PAT. A bad checksum is refused before any database query; then
- * one indexed lookup of PAT + owner (shared with the exchanges of the same turn, see
- * pat/hash-lookup.ts) decides, usable or not and why. Every failure is the same
- * `invalid_request` (RFC 8693 §2.2.2); the cause is kept for the audit trail only.
+ * The subject token: a Tessera PAT, authenticated by the one PAT rule (pat/authenticate.ts).
+ * Every failure is the same `invalid_request` (RFC 8693 §2.2.2); the cause is kept for the
+ * audit trail only.
  */
-import { hashPat, isWellFormedPat } from '../pat/format.js';
+import { authenticatePat } from '../pat/authenticate.js';
 import type { PatHashLookup } from '../pat/hash-lookup.js';
-import { type PatRecord, refusalReason } from '../pat/record.js';
-import { INVALID_SUBJECT_TOKEN } from './constants.js';
-import { invalidRequest } from './denial.js';
+import type { PatRecord } from '../pat/record.js';
+import type { UsageTracker } from '../pat/usage.js';
+import { invalidSubjectToken } from './denial.js';
 import { type ExchangeSubject, SubjectDenied } from './subject.js';
 
-const denied = (reason: string, patId: string | null = null, userId: string | null = null) =>
-  new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, reason), { patId, userId });
+export interface PatSubjectDeps {
+  lookup: PatHashLookup;
+  usage: UsageTracker;
+  /** `tokens.prefix`: a PAT's checksum covers it. */
+  prefix: string;
+}
 
-export async function authenticatePat(
-  lookup: PatHashLookup,
-  prefix: string,
+/** The PAT presented as `subject_token`, usable at `now` from `ip`; else SubjectDenied. */
+export async function patSubject(
+  deps: PatSubjectDeps,
   token: string,
   now: Date,
   ip: string | null,
-): Promise<PatRecord> {
-  if (!isWellFormedPat(prefix, token)) throw denied('malformed token or bad checksum');
-  const record = await lookup.find(hashPat(token));
-  if (!record) throw denied('unknown token');
-  // Unusable, or presented from outside its allowed_cidrs (reason ip_not_allowed).
-  const reason = refusalReason(record, now, ip);
-  if (!reason) return record;
-  throw denied(reason, record.pat.id, record.user.id);
+): Promise<ExchangeSubject> {
+  const result = await authenticatePat(deps.lookup, deps.prefix, token, now, ip);
+  if (!result.ok) {
+    const { reason, record } = result;
+    const facts = { patId: record?.pat.id ?? null, userId: record?.user.id ?? null };
+    throw new SubjectDenied(invalidSubjectToken(reason), facts);
+  }
+  return subjectOf(result.record, now, () => deps.usage.record(result.record.pat.id, now, ip));
 }
 
 /** A usable PAT as an exchange subject: a JWT never outlives its PAT. */
-export function patSubject(record: PatRecord, now: Date, afterGrant: () => Promise<void>): ExchangeSubject {
+function subjectOf(record: PatRecord, now: Date, afterGrant: () => Promise<void>): ExchangeSubject {
   const { pat, user } = record;
   const left = pat.expires_at ? Math.floor((pat.expires_at.getTime() - now.getTime()) / 1000) : null;
   return {

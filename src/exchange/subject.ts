@@ -1,7 +1,7 @@
 /**
  * The subject of an exchange: who the JWT is for, what the presented credential holds, and what
  * the JWT says it stands on. Two kinds share it: a Tessera PAT (pat-subject.ts) and an external
- * OIDC token accepted through a trust policy (federation/subject.ts).
+ * OIDC token accepted through a trust policy (federated-subject.ts).
  */
 
 import { ExchangeDenied } from './denial.js';
@@ -37,6 +37,6 @@ export class SubjectDenied extends ExchangeDenied {
     denied: ExchangeDenied,
     readonly facts: Omit<ExchangeFacts, 'clientId'>,
   ) {
-    super(denied.oauthError, denied.reason, true);
+    super(denied.oauthError, denied.reason, denied.denialCause);
   }
 }

@@ -3,19 +3,27 @@
  * Only its public API is used (no imports from `oidc-provider/lib/...`).
  */
 import type { Context } from 'koa';
-import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+import Provider, {
+  type ClientMetadata,
+  type Configuration,
+  type TokenEndpointGrantContext,
+} from 'oidc-provider';
 import type { Config } from '../config.js';
+import { DPOP_NONCE_HEADER } from '../dpop/token-endpoint.js';
 import {
   EXCHANGE_PARAMETERS,
   PUBLIC_CLIENT_ID,
   REPEATABLE_PARAMETERS,
   TOKEN_EXCHANGE_GRANT,
 } from '../exchange/constants.js';
-import { buildExchangeHandler } from '../exchange/handler.js';
+import { type ExchangeDeps, exchangeDeps } from '../exchange/deps.js';
+import { type ExchangeCall, exchangeToken } from '../exchange/grant.js';
 import { sourceClaimsOf } from '../exchange/jwt.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
 import { NullAdapter } from './adapter.js';
+import { reportGrantOutcome } from './grant-outcome.js';
+import { quietParsedBodyNotice } from './token-form.js';
 
 function clients(config: Config): ClientMetadata[] {
   const common = { grant_types: [TOKEN_EXCHANGE_GRANT], response_types: [], redirect_uris: [] };
@@ -52,20 +60,40 @@ function configuration(config: Config, keys: KeyRing): Configuration {
     },
     // RFC 9068 §2.2 allows extra claims: `pat_id` (or `trust_policy_id` and `src`) names what an
     // exchanged JWT stands on.
-    extraTokenClaims: (ctx, token) =>
-      token.kind === 'AccessToken' && token.gty === TOKEN_EXCHANGE_GRANT
-        ? sourceClaimsOf(ctx as unknown as Context)
-        : undefined,
+    extraTokenClaims: (_ctx, token) =>
+      token.kind === 'AccessToken' && token.gty === TOKEN_EXCHANGE_GRANT ? sourceClaimsOf(token) : undefined,
     findAccount: () => undefined,
+  };
+}
+
+/** The grant as oidc-provider calls it: runs it, reports its outcome, renders it. */
+function exchangeGrant(deps: ExchangeDeps) {
+  return async (ctx: TokenEndpointGrantContext): Promise<void> => {
+    const { provider, client, params } = ctx.oidc;
+    const koa = ctx as unknown as Context;
+    const ip = koa.ip || null;
+    const dpop = {
+      header: koa.req.headers.dpop,
+      method: koa.method,
+      path: koa.path,
+      sendNonce: (nonce: string) => koa.set(DPOP_NONCE_HEADER, nonce),
+    };
+    const call = { provider, client, params: params as ExchangeCall['params'], ip, dpop };
+    const outcome = await exchangeToken(deps, call);
+    reportGrantOutcome(outcome);
+    if (outcome.kind === 'denied') throw outcome.error;
+    ctx.body = outcome.response;
   };
 }
 
 export function buildProvider(services: Services, keys: KeyRing): Provider {
   const { config } = services;
   const provider = new Provider(config.issuer, configuration(config, keys));
+  quietParsedBodyNotice();
+  const deps = exchangeDeps(services, () => keys.signing);
   provider.registerGrantType(
     TOKEN_EXCHANGE_GRANT,
-    buildExchangeHandler({ ...services, keys: () => keys }),
+    exchangeGrant(deps),
     EXCHANGE_PARAMETERS,
     REPEATABLE_PARAMETERS,
   );

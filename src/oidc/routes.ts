@@ -7,11 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
 import { DPOP_SIGNING_ALGS } from '../dpop/algorithms.js';
-import { INVALID_SUBJECT_TOKEN } from '../exchange/constants.js';
 import type { Services } from '../services.js';
 import type { CachedDocument, ProviderHost } from './host.js';
-import { defaultToPublicClient } from './public-client.js';
-import { recordTokenOutcome } from './token-audit.js';
+import { tokenEndpoint } from './token-endpoint.js';
 
 export const OPENID_CONFIGURATION = '/.well-known/openid-configuration';
 export const AS_METADATA = '/.well-known/oauth-authorization-server';
@@ -48,47 +46,6 @@ function trimDiscovery(ctx: Context) {
   // RFC 9449 §5.1. Tessera checks proofs itself (dpop/), with oidc-provider's DPoP feature off.
   document.dpop_signing_alg_values_supported = [...DPOP_SIGNING_ALGS];
   ctx.body = document;
-}
-
-function tooManyRequests(ctx: Context, retryAfter: number) {
-  ctx.status = 429;
-  ctx.set('Retry-After', String(retryAfter));
-  ctx.set('Cache-Control', 'no-store');
-  ctx.body = { error: 'too_many_requests', error_description: `retry after ${retryAfter} seconds` };
-}
-
-/** A bad subject token or failed client authentication: what the failed-credential limit counts. */
-function isBadCredential(ctx: Context): boolean {
-  const body = ctx.body as { error?: string; error_description?: string } | undefined;
-  return (
-    body?.error === 'invalid_client' ||
-    (body?.error === 'invalid_request' && body.error_description === INVALID_SUBJECT_TOKEN)
-  );
-}
-
-/**
- * Past the failed-credential limit, a further bad credential from the address is answered 429
- * (it was counted and audited as what it was); a valid one never is, so this runs only after
- * the provider refused the request, and costs the hot path nothing.
- */
-async function refuseFurtherBadCredentials(ctx: Context, services: Services) {
-  if (ctx.status < 400 || !isBadCredential(ctx)) return;
-  const retryAfter = await services.limits.failedAuthRetryAfter(ctx.ip);
-  if (retryAfter) {
-    ctx.remove('WWW-Authenticate');
-    tooManyRequests(ctx, retryAfter);
-  }
-}
-
-/** `POST /token`: rate limits, then the provider, then the one record of the outcome. */
-async function tokenEndpoint(ctx: Context, host: ProviderHost, services: Services) {
-  const blocked = await services.limits.tokenRequest(ctx.ip);
-  if (blocked) return tooManyRequests(ctx, blocked);
-  const started = performance.now();
-  await defaultToPublicClient(ctx);
-  if (ctx.status !== 413) await host.handle(ctx);
-  await recordTokenOutcome(services, ctx, (performance.now() - started) / 1000);
-  await refuseFurtherBadCredentials(ctx, services);
 }
 
 /** Renders the document through the live provider once, and keeps it with its headers. */

@@ -1,16 +1,14 @@
 /**
- * One place records each `/token` outcome: exactly one audit row, the failed-credential count
- * and the metrics. The grant leaves its outcome on the request (exchange/outcome.ts); requests
- * oidc-provider refuses before the grant runs (failed client authentication, unknown grant type,
- * duplicated parameters...) are exchange attempts too, audited with the client they claimed to be.
+ * One place records each `/token` outcome: exactly one audit row and the metrics. The grant
+ * returns its outcome (exchange/grant.ts); requests oidc-provider refuses before the grant runs
+ * (failed client authentication, unknown grant type, duplicated parameters...) are exchange
+ * attempts too, audited with the client they claimed to be.
  */
 import type { Context } from 'koa';
 import type { AuditEvent } from '../audit/events.js';
-import { type ExchangeOutcome, outcomeOf } from '../exchange/outcome.js';
+import type { ProviderRefusal, TokenOutcome } from '../exchange/outcome.js';
 import type { Services } from '../services.js';
-
-/** Set by public-client.ts when it read the form itself. */
-export const TOKEN_FORM = 'tesseraTokenForm';
+import type { TokenForm } from './token-form.js';
 
 interface OAuthError {
   error?: string;
@@ -26,30 +24,30 @@ function formDecoded(id: string): string {
   }
 }
 
-function claimedClientId(ctx: Context): string | null {
+function claimedClientId(ctx: Context, form: TokenForm | undefined): string | null {
   const basic = /^Basic +([A-Za-z0-9+/=]+)$/i.exec(ctx.get('authorization'))?.[1];
   if (basic) {
     const decoded = Buffer.from(basic, 'base64').toString('utf8');
     const id = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
     return id ? formDecoded(id).slice(0, 128) : null;
   }
-  const form = ctx.state[TOKEN_FORM] as URLSearchParams | undefined;
-  return form?.get('client_id')?.slice(0, 128) ?? null;
+  const id = form?.client_id;
+  return (Array.isArray(id) ? id[0] : id)?.slice(0, 128) ?? null;
 }
 
 /** The outcome of a request the grant never saw, from the error oidc-provider rendered. */
-function refusalOutcome(ctx: Context): ExchangeOutcome {
+export function refusalOutcome(ctx: Context, form: TokenForm | undefined): ProviderRefusal {
   const error = (ctx.body ?? {}) as OAuthError;
   const code = error.error ?? `http_${ctx.status}`;
   return {
-    kind: 'denied',
+    kind: 'refused',
+    code,
     reason: error.error_description ? `${code}: ${error.error_description}` : code,
-    facts: { clientId: claimedClientId(ctx) },
-    failedCredential: code === 'invalid_client',
+    facts: { clientId: claimedClientId(ctx, form) },
   };
 }
 
-function auditEvent(ctx: Context, outcome: ExchangeOutcome, at: Date): AuditEvent {
+function auditEvent(ctx: Context, outcome: TokenOutcome, at: Date): AuditEvent {
   const { facts } = outcome;
   return {
     at,
@@ -63,23 +61,25 @@ function auditEvent(ctx: Context, outcome: ExchangeOutcome, at: Date): AuditEven
     audience: facts.audience ?? null,
     scope: facts.scope ?? null,
     jti: facts.jti ?? null,
-    reason: outcome.kind === 'denied' ? outcome.reason : null,
+    reason: outcome.kind === 'granted' ? null : outcome.reason,
     federation: facts.federation ? { exchange: true, ...facts.federation } : null,
   };
 }
 
-/** Records a finished `/token` request: failed-credential count, audit row, metrics. */
-export async function recordTokenOutcome(services: Services, ctx: Context, seconds: number): Promise<void> {
-  const outcome = outcomeOf(ctx) ?? (ctx.status >= 400 ? refusalOutcome(ctx) : undefined);
+/** Records a finished `/token` request: audit row, metrics. */
+export async function recordTokenOutcome(
+  services: Services,
+  ctx: Context,
+  outcome: TokenOutcome | undefined,
+  seconds: number,
+): Promise<void> {
   const label =
     ctx.status === 200 ? 'granted' : ((ctx.body as OAuthError | undefined)?.error ?? String(ctx.status));
   services.metrics.exchanges.inc({ outcome: label });
   services.metrics.exchangeSeconds.observe(seconds);
   if (!outcome) return;
   try {
-    // Counted first, so that a failed audit write cannot skip it.
-    if (outcome.kind === 'denied' && outcome.failedCredential) await services.limits.recordFailedAuth(ctx.ip);
-    if (outcome.kind === 'denied') {
+    if (outcome.kind !== 'granted') {
       services.logger.debug(
         { reason: outcome.reason, patId: outcome.facts.patId, clientId: outcome.facts.clientId },
         'exchange denied',

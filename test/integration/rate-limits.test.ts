@@ -124,6 +124,40 @@ describe('failed PAT presentations on /token (3 a minute)', () => {
   });
 });
 
+describe('a PAT that expires within the second (2 failures a minute)', () => {
+  const DAY_MS = 86_400_000;
+  const ctx: { server: TestServer } = {} as { server: TestServer };
+  beforeAll(async () => {
+    ctx.server = await startTestServer({
+      configFile: {
+        limits: { tokenRequestsPerMinute: HIGH, failedAuthPerMinute: 2, leakReportsPerMinute: HIGH },
+      },
+      clockAt: new Date('2026-06-01T12:00:00Z'),
+    });
+  });
+  afterAll(() => ctx.server?.stop());
+
+  // The response calls it an invalid subject_token, so the limit counts it as one too (it was
+  // answered like one and never counted: the endpoint and the grant disagreed).
+  it('is a failed credential: counted, and past the limit answered 429', async () => {
+    const { server } = ctx;
+    const owner = await server.createUserWithToken(uniqueName('brink'), ['tessera:tokens']);
+    const created = await server.request('POST', '/api/v1/tokens', {
+      token: owner.token,
+      body: { name: 'brink', scopes: ['tessera:tokens'], expires_in_days: 1 },
+    });
+    expect(created.status).toBe(201);
+    server.advance(DAY_MS - 500);
+    for (let i = 0; i < 2; i++) {
+      const response = await server.exchange(created.body.token);
+      expect(response.status).toBe(400);
+      expect(response.body.error).toBe('invalid_request');
+    }
+    expectOAuthTooMany(await server.exchange(created.body.token));
+    expect((await server.exchange(owner.token)).status).toBe(200);
+  });
+});
+
 describe('failed bearer presentations on /api/v1 (3 a minute)', () => {
   const ctx = serverWith({ failedAuthPerMinute: 3 });
 

@@ -9,15 +9,14 @@ import type { JWTPayload } from 'jose';
 import type { Clock } from '../clock.js';
 import type { FederationConfig } from '../config.js';
 import type { Queryable } from '../db/queryable.js';
-import { INVALID_SUBJECT_TOKEN } from '../exchange/constants.js';
-import { invalidRequest } from '../exchange/denial.js';
-import type { FederatedFacts } from '../exchange/outcome.js';
-import { type ExchangeSubject, SubjectDenied } from '../exchange/subject.js';
-import { type IssuerKeys, IssuerUnavailable } from './issuer-keys.js';
-import { audienceContains, choosePolicy, type TrustPolicy } from './policy.js';
-import type { IssuerPolicyLookup } from './policy-lookup.js';
-import { claimTokenUse, type IssuerPolicy } from './repository.js';
-import { FederationRefusal, peekToken, verifyExternalToken } from './verify.js';
+import { type IssuerKeys, IssuerUnavailable } from '../federation/issuer-keys.js';
+import { audienceContains, choosePolicy, type TrustPolicy } from '../federation/policy.js';
+import type { IssuerPolicyLookup } from '../federation/policy-lookup.js';
+import { claimTokenUse, type IssuerPolicy } from '../federation/repository.js';
+import { FederationRefusal, peekToken, verifyExternalToken } from '../federation/verify.js';
+import { invalidSubjectToken } from './denial.js';
+import type { FederatedFacts } from './outcome.js';
+import { type ExchangeSubject, SubjectDenied } from './subject.js';
 
 /** The issuer cannot be reached: 503 `temporarily_unavailable`, audited with what the token claimed. */
 export class FederationUnavailable extends Error {
@@ -30,7 +29,7 @@ export class FederationUnavailable extends Error {
   }
 }
 
-export interface FederationDeps {
+export interface FederatedSubjectDeps {
   db: Queryable;
   /** The policies of an issuer, batched per turn. */
   policies: IssuerPolicyLookup;
@@ -40,7 +39,7 @@ export interface FederationDeps {
 }
 
 function refusal(reason: string, federation: FederatedFacts, userId: string | null = null) {
-  return new SubjectDenied(invalidRequest(INVALID_SUBJECT_TOKEN, reason), { userId, federation });
+  return new SubjectDenied(invalidSubjectToken(reason), { userId, federation });
 }
 
 function pickPolicy<P extends TrustPolicy>(policies: P[], payload: JWTPayload, named: string | undefined) {
@@ -58,7 +57,7 @@ function pickPolicy<P extends TrustPolicy>(policies: P[], payload: JWTPayload, n
 
 /** Verifies `token` and finds its one policy; throws SubjectDenied (or IssuerUnavailable). */
 export async function authenticateFederated(
-  deps: FederationDeps,
+  deps: FederatedSubjectDeps,
   token: string,
   named: string | undefined,
 ): Promise<ExchangeSubject> {
@@ -91,7 +90,7 @@ export async function authenticateFederated(
 }
 
 function policySubject(
-  deps: FederationDeps,
+  deps: FederatedSubjectDeps,
   policy: IssuerPolicy,
   payload: JWTPayload,
   facts: FederatedFacts,
@@ -118,7 +117,7 @@ function policySubject(
 }
 
 async function claimSingleUse(
-  deps: FederationDeps,
+  deps: FederatedSubjectDeps,
   token: { iss: string; jti: string; exp: number },
   facts: FederatedFacts,
   userId: string,

@@ -1,0 +1,43 @@
+/** What the token-exchange grant may use: no more than its checks need (not the whole service bag). */
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { DpopChecks } from '../dpop/service.js';
+import type { KeyRecord } from '../keys/key-file.js';
+import type { Logger } from '../logger.js';
+import type { Services } from '../services.js';
+import type { FederatedSubjectDeps } from './federated-subject.js';
+import type { PatSubjectDeps } from './pat-subject.js';
+
+export interface ExchangeDeps {
+  clock: Clock;
+  logger: Logger;
+  /** Clients (may they use the grant, which audiences), resources and the default audience. */
+  config: Pick<Config, 'clients' | 'resources' | 'defaultAudience'>;
+  /** PATs as subject tokens. */
+  pats: PatSubjectDeps;
+  /** External OIDC tokens as subject tokens, through trust policies. */
+  federated: FederatedSubjectDeps;
+  /** The key exchanged JWTs are signed with now. */
+  signingKey: () => KeyRecord;
+  /** DPoP proofs at the token endpoint (RFC 9449 §5). */
+  dpop: Pick<DpopChecks, 'tokenRequest'>;
+}
+
+export function exchangeDeps(services: Services, signingKey: () => KeyRecord): ExchangeDeps {
+  const { clock, config, db } = services;
+  return {
+    clock,
+    logger: services.logger,
+    config: { clients: config.clients, resources: config.resources, defaultAudience: config.defaultAudience },
+    pats: { lookup: services.patLookup, usage: services.usage, prefix: config.tokens.prefix },
+    federated: {
+      db,
+      clock,
+      policies: services.policyLookup,
+      issuerKeys: services.issuerKeys,
+      federation: config.federation,
+    },
+    signingKey,
+    dpop: services.dpop,
+  };
+}
