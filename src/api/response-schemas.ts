@@ -140,6 +140,7 @@ export const trustPolicySchema = z.strictObject({
   audiences: z.array(z.string()),
   max_ttl_seconds: z.int(),
   single_use: z.boolean(),
+  require_dpop: z.boolean(),
   created_at: time,
   created_by: uuid.nullable(),
   updated_at: time,
