@@ -203,6 +203,15 @@ export const fileSchema = z.strictObject({
       fetchTimeoutMs: positiveInt.max(30_000).default(5000),
     })
     .prefault({}),
+  /** Sender-constrained tokens (DPoP, RFC 9449). */
+  dpop: z
+    .strictObject({
+      /** A proof's `iat` may be this many seconds from the server's clock, either way (§11.1). */
+      iatSkewSeconds: positiveInt.max(600, { error: 'expected at most 600 seconds' }).default(60),
+      /** The token endpoint accepts only proofs carrying a nonce it issued (§8). */
+      requireNonce: z.boolean().default(false),
+    })
+    .prefault({}),
   webhooks: webhooksSchema,
   notifications: notificationsSchema,
   console: consoleSchema,
@@ -229,6 +238,7 @@ export type ClientConfig = z.infer<typeof clientSchema>;
 export type TokenPolicy = z.infer<typeof fileSchema>['tokens'];
 export type Limits = z.infer<typeof fileSchema>['limits'];
 export type FederationConfig = z.infer<typeof fileSchema>['federation'];
+export type DpopConfig = z.infer<typeof fileSchema>['dpop'];
 export type WebhookSettings = z.infer<typeof fileSchema>['webhooks'];
 export type ConsoleConfig = z.infer<typeof consoleSchema>;
 export type NotificationsConfig = z.infer<typeof notificationsSchema>;

@@ -10,6 +10,7 @@ import {
   type ClientConfig,
   type ConsoleConfig,
   type EmailSettings,
+  type DpopConfig,
   envSchema,
   type FederationConfig,
   fileSchema,
@@ -28,6 +29,7 @@ export type {
   ClientConfig,
   ConsoleConfig,
   EmailSettings,
+  DpopConfig,
   FederationConfig,
   Limits,
   LoginConfig,
@@ -67,6 +69,7 @@ export interface Config {
   metrics: z.infer<typeof fileSchema>['metrics'];
   clients: ClientConfig[];
   federation: FederationConfig;
+  dpop: DpopConfig;
   webhooks: WebhookSettings;
   notifications: NotificationsConfig;
   console: ConsoleConfig;
@@ -192,6 +195,7 @@ export function loadConfig(env: Env): Config {
     metrics: f.metrics,
     clients: f.clients,
     federation: f.federation,
+    dpop: f.dpop,
     webhooks: f.webhooks,
     notifications: f.notifications,
     console: f.console,

@@ -7,6 +7,7 @@ import { ExchangeAuditWriter } from './audit/exchange-writer.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Database } from './db/queryable.js';
+import { DpopChecks } from './dpop/service.js';
 import { IssuerKeys } from './federation/issuer-keys.js';
 import { IssuerPolicyLookup } from './federation/policy-lookup.js';
 import { recordRefusal, refusedExchangeOf } from './federation/refusal-trail.js';
@@ -30,6 +31,8 @@ export interface Services {
   issuerKeys: IssuerKeys;
   /** Trust policies by issuer (batched; see federation/policy-lookup.ts). */
   policyLookup: IssuerPolicyLookup;
+  /** DPoP proof checks (token endpoint and `/api/v1`), with the shared replay ledger and nonces. */
+  dpop: DpopChecks;
   /** Where exchange audit rows go (lifecycle changes write theirs inside their own transaction). */
   recordExchange: (event: AuditEvent) => Promise<void>;
   /** Writes exchange audit rows still waiting in a batch (graceful shutdown). */
@@ -46,6 +49,7 @@ export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 
     metrics: new Metrics(base.db, base.clock),
     issuerKeys: new IssuerKeys(base.config.federation),
     policyLookup: new IssuerPolicyLookup(base.db),
+    dpop: DpopChecks.fromDatabase(base.db, base.clock, base.config.issuer, base.config.dpop),
     recordExchange: async (event) => {
       const refused = refusedExchangeOf(event);
       // Its own statement, not the batch: the trail aggregates, and a failed write loses one count.

@@ -3,6 +3,7 @@ import type { Context, Middleware, Next } from 'koa';
 import type { z } from 'zod';
 import type { RequestMeta } from '../audit/events.js';
 import { callerOf } from '../auth/bearer.js';
+import { challengeOf } from '../auth/dpop.js';
 import { formatIssuePath } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { ApiProblem, type FieldError, internalError, invalidRequest, serviceUnavailable } from '../errors.js';
@@ -51,7 +52,7 @@ function sendProblem(ctx: Context, problem: ApiProblem) {
   ctx.status = problem.status;
   ctx.type = 'application/problem+json';
   ctx.body = problem.toJSON();
-  if (problem.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="tessera"');
+  if (problem.status === 401) ctx.set('WWW-Authenticate', challengeOf(ctx) ?? 'Bearer realm="tessera"');
   // The rest of an oversized body was never read: the connection cannot carry another request.
   if (problem.status === 413) ctx.set('Connection', 'close');
 }

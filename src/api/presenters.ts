@@ -30,6 +30,7 @@ export function presentPat(pat: PatRow, now: Date): z.output<typeof patSchema> {
     revocation_kind: pat.revocation_kind,
     rotated_from: pat.rotated_from,
     allowed_cidrs: pat.allowed_cidrs,
+    require_dpop: pat.require_dpop,
     last_used_ips: pat.last_used_ips.map((use) => ({ ip: use.ip, at: new Date(use.at).toISOString() })),
     may_act: pat.may_act,
   };

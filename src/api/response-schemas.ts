@@ -36,6 +36,8 @@ export const patSchema = z.strictObject({
   rotated_from: uuid.nullable(),
   /** Null: usable from any address. */
   allowed_cidrs: z.array(z.string()).nullable(),
+  /** Exchanges need a DPoP proof (RFC 9449). */
+  require_dpop: z.boolean(),
   /** The last 5 distinct client addresses, newest first. */
   last_used_ips: z.array(z.strictObject({ ip: z.string(), at: time })).max(5),
   /** Who may act with it (RFC 8693 §4.4); null: nobody. */
@@ -151,6 +153,7 @@ export const trustPolicySchema = z.strictObject({
   audiences: z.array(z.string()),
   max_ttl_seconds: z.int(),
   single_use: z.boolean(),
+  require_dpop: z.boolean(),
   created_at: time,
   created_by: uuid.nullable(),
   updated_at: time,

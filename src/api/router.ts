@@ -51,6 +51,7 @@ export function apiRouter(deps: ApiDeps & { keys: () => KeyRing }): Middleware {
     limits,
     authenticateJwt,
     audit,
+    dpop: deps.dpop,
   });
   const routers = apiRouters(deps);
   return compose([

@@ -55,6 +55,8 @@ export const newPatBody = z.strictObject({
   expires_in_days: z.int().positive().max(36500).nullable().optional(),
   /** IPv4/IPv6 networks the PAT may be used from; absent or null: anywhere. */
   allowed_cidrs: allowedCidrsSchema.nullable().optional(),
+  /** Exchanges of the PAT need a DPoP proof (RFC 9449). */
+  require_dpop: z.boolean().optional(),
   /** Who may act with it (RFC 8693 §4.4): users or trust policies, each with optional scopes. */
   may_act: mayActSchema.nullable().optional(),
 });

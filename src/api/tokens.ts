@@ -40,6 +40,7 @@ export function tokenRoutes(deps: ApiDeps): Router {
         expiresInDays: body.expires_in_days,
         allowedCidrs: body.allowed_cidrs,
         mayAct: body.may_act,
+        requireDpop: body.require_dpop,
       },
       actorOf(ctx),
     );

@@ -44,6 +44,8 @@ const fields = {
   audiences: z.array(z.url()).min(1).max(20),
   max_ttl_seconds: z.int().min(60).max(86400),
   single_use: z.boolean(),
+  /** Exchanges through the policy need a DPoP proof (RFC 9449). */
+  require_dpop: z.boolean(),
 };
 export const newTrustPolicyBody = z.strictObject({
   ...fields,
@@ -53,6 +55,7 @@ export const newTrustPolicyBody = z.strictObject({
   audiences: fields.audiences.optional(),
   max_ttl_seconds: fields.max_ttl_seconds.default(900),
   single_use: fields.single_use.default(false),
+  require_dpop: fields.require_dpop.default(false),
 });
 export const trustPolicyChangeBody = z.strictObject(fields).partial();
 export const listQuery = z.object(pageQuery);
@@ -72,6 +75,7 @@ export function presentTrustPolicy(p: TrustPolicy): z.output<typeof trustPolicyS
     audiences: p.audiences,
     max_ttl_seconds: p.max_ttl_seconds,
     single_use: p.single_use,
+    require_dpop: p.require_dpop,
     created_at: iso(p.created_at),
     created_by: p.created_by,
     updated_at: iso(p.updated_at),

@@ -95,6 +95,7 @@ export function userRoutes(deps: ApiDeps): Router {
       expiresInDays: body.expires_in_days,
       allowedCidrs: body.allowed_cidrs,
       mayAct: body.may_act,
+      requireDpop: body.require_dpop,
     };
     const issued = await createPat(patContext(deps), owner, request, actorOf(ctx));
     ctx.status = 201;

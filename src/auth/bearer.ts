@@ -6,6 +6,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { AuditEvent } from '../audit/events.js';
 import type { Clock } from '../clock.js';
+import type { DpopChecks } from '../dpop/service.js';
 import { ApiProblem, insufficientScope, unauthenticated } from '../errors.js';
 import type { RateLimits } from '../limits/rate-limits.js';
 import { IP_NOT_ALLOWED } from '../pat/address-allowlist.js';
@@ -15,6 +16,7 @@ import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
 import { addressRefusal } from './address-refusal.js';
+import { authorizationCredentials, dpopRefusal } from './dpop.js';
 
 /** The authenticated caller of an API request. */
 export interface Caller {
@@ -26,6 +28,8 @@ export interface Caller {
   scopes: string[];
   /** That PAT's `allowed_cidrs` (null: anywhere): the networks ceiling of what it mints (pat/ceiling.ts). */
   allowedCidrs: string[] | null;
+  /** The key a DPoP-bound JWT is bound to (`cnf.jkt`, RFC 9449 §6.1). */
+  jkt?: string;
 }
 
 export interface BearerDeps {
@@ -38,6 +42,8 @@ export interface BearerDeps {
   authenticateJwt?: ((token: string, ip: string | null) => Promise<Caller | null>) | undefined;
   /** Where a PAT refused for its client address is audited (`ip_not_allowed`). */
   audit?: ((event: AuditEvent) => Promise<void>) | undefined;
+  /** DPoP proof checks; absent, DPoP-bound tokens are refused. */
+  dpop?: DpopChecks | undefined;
 }
 
 export function bearerToken(ctx: Context): string | null {
@@ -80,9 +86,15 @@ async function authenticate(deps: BearerDeps, token: string, ip: string | null):
  */
 export function requireCaller(deps: BearerDeps): Middleware {
   return async (ctx: Context, next: Next) => {
-    const token = bearerToken(ctx);
-    if (!token) throw unauthenticated();
-    const caller = await authenticate(deps, token, ctx.ip || null);
+    const credentials = authorizationCredentials(ctx);
+    if (!credentials) throw unauthenticated();
+    const { scheme, token } = credentials;
+    let caller = await authenticate(deps, token, ctx.ip || null);
+    // RFC 9449 §7: the scheme must match the token's binding, and a bound token needs its proof.
+    if (caller && (caller.jkt || scheme === 'dpop')) {
+      const refusal = deps.dpop ? await dpopRefusal(deps.dpop, ctx, scheme, token, caller.jkt) : 'no DPoP';
+      if (refusal) caller = null;
+    }
     if (!caller) {
       const blocked = await deps.limits.recordFailedAuth(ctx.ip);
       if (blocked) {

@@ -27,6 +27,13 @@ export interface JwtAuthDeps {
   audit?: ((event: AuditEvent) => Promise<void>) | undefined;
 }
 
+/** RFC 7800 `cnf`: the DPoP key thumbprint (RFC 9449 §6.1), undefined when unbound, false when unreadable. */
+function boundKey(payload: Record<string, unknown>): string | undefined | false {
+  if (payload.cnf === undefined) return undefined;
+  const jkt = (payload.cnf as { jkt?: unknown } | null)?.jkt;
+  return typeof jkt === 'string' && jkt.length > 0 ? jkt : false;
+}
+
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 export function jwtAuthenticator(deps: JwtAuthDeps) {
@@ -62,6 +69,8 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
     if (refusal === IP_NOT_ALLOWED) await deps.audit?.(addressRefusal(holder, now, ip));
     if (refusal) return null;
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    const binding = boundKey(payload);
+    if (binding === false) return null;
     return {
       user: holder.user,
       credential: 'jwt',
@@ -70,6 +79,7 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
       // A JWT is as fenced as its PAT: usable only from the PAT's networks (refusalReason above)
       // and minting nothing that works from elsewhere.
       allowedCidrs: holder.pat.allowed_cidrs ?? null,
+      ...(binding ? { jkt: binding } : {}),
     };
   };
 }

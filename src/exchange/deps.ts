@@ -2,6 +2,7 @@
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { JwtSubjectDeps } from '../delegation/jwt-subject.js';
+import type { DpopChecks } from '../dpop/service.js';
 import type { KeyRecord } from '../keys/key-file.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +23,8 @@ export interface ExchangeDeps {
   federated: FederatedSubjectDeps;
   /** The key exchanged JWTs are signed with now. */
   signingKey: () => KeyRecord;
+  /** DPoP proofs at the token endpoint (RFC 9449 §5). */
+  dpop: Pick<DpopChecks, 'tokenRequest'>;
 }
 
 export function exchangeDeps(
@@ -44,5 +47,6 @@ export function exchangeDeps(
     },
     signingKey,
     delegation: { db, issuer: config.issuer, keys, maxActorDepth: config.exchange.maxActorDepth },
+    dpop: services.dpop,
   };
 }

@@ -145,6 +145,7 @@ function policySubject(
     maxLifetime: policy.max_ttl_seconds,
     claims: { trust_policy_id: policy.id, src: { iss, sub: sub ?? null } },
     facts: { userId, federation: facts },
+    requireDpop: policy.require_dpop,
     // Claimed last, just before the JWT is issued, so a refused target or scope does not use the token up.
     beforeIssue: policy.single_use
       ? () => claimSingleUse(deps, { iss, jti, exp, audience: audienceText(payload.aud) }, facts, userId)

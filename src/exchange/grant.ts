@@ -12,6 +12,7 @@ import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { authenticateActor } from '../delegation/actor.js';
 import { applyDelegation } from '../delegation/apply.js';
 import { claimsTesseraIssuer, tesseraJwtSubject } from '../delegation/jwt-subject.js';
+import { missingProof, type TokenDpopRequest, tokenRequestProof } from '../dpop/token-endpoint.js';
 import { PUBLIC_CLIENT_ID, TOKEN_EXCHANGE_GRANT } from './constants.js';
 import {
   ExchangeDenied,
@@ -35,6 +36,8 @@ export interface ExchangeCall extends JwtIssuer {
   params: Record<string, string | string[] | undefined>;
   /** The client address (net/client-address.ts), null when unknown. */
   ip: string | null;
+  /** The request's DPoP proof, if any (RFC 9449 §5). */
+  dpop: TokenDpopRequest;
 }
 
 function checkClientGrant(config: ExchangeDeps['config'], clientId: string) {
@@ -89,12 +92,15 @@ async function exchange(
   const client = checkClientGrant(deps.config, call.client.clientId);
   const request = parseExchangeRequest(call.params);
   const now = deps.clock();
+  // RFC 9449 §5: checked before the subject, so a bad proof costs no subject lookup.
+  const proof = await tokenRequestProof(deps.dpop, call.dpop);
   const authenticated = await authenticateSubject(deps, request, now, call.ip);
   Object.assign(facts, authenticated.facts);
   const actor = await authenticateActorOf(deps, request, now, call.ip);
   if (actor) Object.assign(facts, { actorPatId: actor.patId, actorChain: actor.claim });
   const subject = applyDelegation(authenticated, actor, request.mayAct, deps.delegation.maxActorDepth);
   Object.assign(facts, subject.facts);
+  if (subject.requireDpop && !proof) throw missingProof('require_dpop: no DPoP proof');
   const { resources, defaultAudience } = deps.config;
   const resource = resolveResource(request.targets, resources, defaultAudience, client);
   facts.audience = resource.audience;
@@ -115,13 +121,14 @@ async function exchange(
     lifetime,
     issuedAt: Math.floor(now.getTime() / 1000),
     signing: deps.signingKey(),
+    jkt: proof?.jkt,
   });
   facts.jti = jwt.jti;
   await subject.afterGrant?.();
   return {
     access_token: jwt.value,
     issued_token_type: request.issuedTokenType,
-    token_type: 'Bearer',
+    token_type: proof ? 'DPoP' : 'Bearer',
     expires_in: lifetime,
     scope: facts.scope,
   };

@@ -21,6 +21,8 @@ export interface JwtSpec {
   /** Seconds since the epoch, from Tessera's clock. */
   issuedAt: number;
   signing: KeyRecord;
+  /** RFC 9449 §6.1: the DPoP key thumbprint the JWT is bound to (`cnf.jkt`), when a proof came. */
+  jkt?: string | undefined;
 }
 
 /** Who issues: the provider, and the client oidc-provider authenticated. */
@@ -58,6 +60,7 @@ export async function issueJwt(issuer: JwtIssuer, spec: JwtSpec): Promise<{ valu
   // iat/exp from Tessera's clock, the one the subject's expiry is measured against.
   token.iat = spec.issuedAt;
   token.exp = spec.issuedAt + spec.lifetime;
+  if (spec.jkt) token.setThumbprint('jkt', spec.jkt);
   token.resourceServer = new provider.ResourceServer(spec.resource.audience, {
     audience: spec.resource.audience,
     scope: spec.resource.scopes.join(' '),

@@ -42,7 +42,8 @@ export interface ExchangeFacts {
 export interface ExchangeResponse {
   access_token: string;
   issued_token_type: string;
-  token_type: 'Bearer';
+  // DPoP when the JWT is bound to a proof's key (RFC 9449 §5).
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope: string;
 }

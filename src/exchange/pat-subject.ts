@@ -46,6 +46,7 @@ function subjectOf(record: PatRecord, now: Date, afterGrant: () => Promise<void>
     claims: { pat_id: pat.id },
     facts: { patId: pat.id, userId: user.id },
     mayAct: pat.may_act ?? null,
+    requireDpop: pat.require_dpop === true,
     afterGrant,
   };
 }

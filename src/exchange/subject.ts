@@ -25,6 +25,8 @@ export interface ExchangeSubject {
   claims: Record<string, unknown>;
   /** What the audit row says about the subject. */
   facts: Omit<ExchangeFacts, 'clientId'>;
+  /** The credential's exchanges need a DPoP proof (`require_dpop`, RFC 9449). */
+  requireDpop?: boolean;
   /** Runs once every check has passed, just before the JWT is issued; may still refuse. */
   beforeIssue?: (() => Promise<void>) | undefined;
   /** Runs after a granted exchange (e.g. records the PAT's last use). */

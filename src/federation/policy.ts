@@ -19,6 +19,8 @@ export interface TrustPolicy {
   audiences: string[];
   max_ttl_seconds: number;
   single_use: boolean;
+  /** Exchanges through this policy need a DPoP proof (RFC 9449). */
+  require_dpop: boolean;
   created_at: Date;
   created_by: string | null;
   updated_at: Date;

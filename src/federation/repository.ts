@@ -4,7 +4,7 @@ import type { Queryable } from '../db/queryable.js';
 import type { TrustPolicy } from './policy.js';
 
 const COLUMNS = `id, name, issuer, audience, subject, claims, user_id, scopes, audiences, max_ttl_seconds,
-  single_use, created_at, created_by, updated_at`;
+  single_use, created_at, created_by, updated_at, require_dpop`;
 
 const POLICY_COLUMNS = COLUMNS.split(',')
   .map((column) => `p.${column.trim()}`)
@@ -32,10 +32,10 @@ export async function insertTrustPolicy(
 ): Promise<TrustPolicy | null> {
   const { rows } = await q.query<TrustPolicy>(
     `INSERT INTO trust_policies (name, issuer, audience, subject, claims, user_id, scopes, audiences,
-       max_ttl_seconds, single_use, id, created_at, created_by, updated_at)
-     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $12)
+       max_ttl_seconds, single_use, id, created_at, created_by, updated_at, require_dpop)
+     VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11, $12, $13, $12, $14)
      ON CONFLICT (name) DO NOTHING RETURNING ${COLUMNS}`,
-    [...fieldValues(policy), policy.id, policy.created_at, policy.created_by],
+    [...fieldValues(policy), policy.id, policy.created_at, policy.created_by, policy.require_dpop],
   );
   return rows[0] ?? null;
 }
@@ -49,9 +49,10 @@ export async function updateTrustPolicy(
 ): Promise<TrustPolicy | null> {
   const { rows } = await q.query<TrustPolicy>(
     `UPDATE trust_policies SET name = $1, issuer = $2, audience = $3, subject = $4, claims = $5::jsonb,
-       user_id = $6, scopes = $7, audiences = $8, max_ttl_seconds = $9, single_use = $10, updated_at = $12
+       user_id = $6, scopes = $7, audiences = $8, max_ttl_seconds = $9, single_use = $10, updated_at = $12,
+       require_dpop = $13
      WHERE id = $11 RETURNING ${COLUMNS}`,
-    [...fieldValues(policy), id, at],
+    [...fieldValues(policy), id, at, policy.require_dpop],
   );
   return rows[0] ?? null;
 }

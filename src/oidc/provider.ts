@@ -9,6 +9,7 @@ import Provider, {
   type TokenEndpointGrantContext,
 } from 'oidc-provider';
 import type { Config } from '../config.js';
+import { DPOP_NONCE_HEADER } from '../dpop/token-endpoint.js';
 import {
   EXCHANGE_PARAMETERS,
   PUBLIC_CLIENT_ID,
@@ -69,8 +70,15 @@ function configuration(config: Config, keys: KeyRing): Configuration {
 function exchangeGrant(deps: ExchangeDeps) {
   return async (ctx: TokenEndpointGrantContext): Promise<void> => {
     const { provider, client, params } = ctx.oidc;
-    const ip = (ctx as unknown as Context).ip || null;
-    const call = { provider, client, params: params as ExchangeCall['params'], ip };
+    const koa = ctx as unknown as Context;
+    const ip = koa.ip || null;
+    const dpop = {
+      header: koa.req.headers.dpop,
+      method: koa.method,
+      path: koa.path,
+      sendNonce: (nonce: string) => koa.set(DPOP_NONCE_HEADER, nonce),
+    };
+    const call = { provider, client, params: params as ExchangeCall['params'], ip, dpop };
     const outcome = await exchangeToken(deps, call);
     reportGrantOutcome(outcome);
     if (outcome.kind === 'denied') throw outcome.error;

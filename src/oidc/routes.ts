@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
+import { DPOP_SIGNING_ALGS } from '../dpop/algorithms.js';
 import type { Services } from '../services.js';
 import type { CachedDocument, ProviderHost } from './host.js';
 import { tokenEndpoint } from './token-endpoint.js';
@@ -42,6 +43,8 @@ function trimDiscovery(ctx: Context) {
   if (Array.isArray(document.scopes_supported)) {
     document.scopes_supported = document.scopes_supported.filter((scope) => scope !== 'openid');
   }
+  // RFC 9449 §5.1. Tessera checks proofs itself (dpop/), with oidc-provider's DPoP feature off.
+  document.dpop_signing_alg_values_supported = [...DPOP_SIGNING_ALGS];
   ctx.body = document;
 }
 

@@ -11,6 +11,8 @@ export interface PatRecord {
   pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'> & {
     allowed_cidrs?: string[] | null;
     may_act?: MayAct | null;
+    /** Exchanges need a DPoP proof. */
+    require_dpop?: boolean;
   };
   user: UserRow;
 }
@@ -18,6 +20,7 @@ export interface PatRecord {
 /** The columns of a PatRecord, from `pats p JOIN users u`. */
 export const RECORD_COLUMNS = `p.id AS pat_id, p.scopes AS pat_scopes, p.expires_at AS pat_expires_at,
   p.revoked_at AS pat_revoked_at, p.allowed_cidrs AS pat_allowed_cidrs, p.may_act AS pat_may_act,
+  p.require_dpop AS pat_require_dpop,
   u.id, u.username, u.entitlements, u.service, u.created_at, u.disabled_at, u.deleted_at`;
 
 export type RecordRow = UserRow & {
@@ -27,10 +30,20 @@ export type RecordRow = UserRow & {
   pat_revoked_at: Date | null;
   pat_allowed_cidrs: string[] | null;
   pat_may_act?: MayAct | null;
+  pat_require_dpop: boolean;
 };
 
 export function toRecord(row: RecordRow): PatRecord {
-  const { pat_id, pat_scopes, pat_expires_at, pat_revoked_at, pat_allowed_cidrs, pat_may_act, ...user } = row;
+  const {
+    pat_id,
+    pat_scopes,
+    pat_expires_at,
+    pat_revoked_at,
+    pat_allowed_cidrs,
+    pat_may_act,
+    pat_require_dpop,
+    ...user
+  } = row;
   return {
     pat: {
       id: pat_id,
@@ -39,6 +52,7 @@ export function toRecord(row: RecordRow): PatRecord {
       revoked_at: pat_revoked_at,
       allowed_cidrs: pat_allowed_cidrs,
       may_act: pat_may_act ?? null,
+      require_dpop: pat_require_dpop,
     },
     user,
   };

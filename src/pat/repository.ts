@@ -22,6 +22,8 @@ export interface PatRow {
   rotated_from: string | null;
   /** Null: usable from any address. */
   allowed_cidrs: string[] | null;
+  /** Exchanges need a DPoP proof (RFC 9449). */
+  require_dpop: boolean;
   /** The last 5 distinct client addresses, newest first. */
   last_used_ips: LastUsedIp[];
   /** Who may act with this PAT (RFC 8693 §4.4); null: nobody. */
@@ -38,7 +40,7 @@ export type PatStatus = 'active' | 'revoked' | 'expired';
 
 const COLUMNS = `id, user_id, name, hint, scopes, created_at, created_by, expires_at, last_used_at,
   last_used_ip, revoked_at, revoked_by, revoked_reason, revocation_kind, rotated_from, allowed_cidrs,
-  last_used_ips, may_act`;
+  last_used_ips, may_act, require_dpop`;
 
 /** The SQL predicate for a status; `now()` adds the current time as a parameter. */
 function statusPredicate(status: PatStatus, now: () => string): string {
@@ -71,13 +73,14 @@ export interface NewPat {
   rotatedFrom: string | null;
   allowedCidrs?: string[] | null | undefined;
   mayAct?: MayAct | null | undefined;
+  requireDpop?: boolean | undefined;
 }
 
 export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
   const { rows } = await q.query<PatRow>(
     `INSERT INTO pats (id, user_id, name, token_hash, hint, scopes, created_at, created_by, expires_at, rotated_from,
-       allowed_cidrs, may_act)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb) RETURNING ${COLUMNS}`,
+       allowed_cidrs, may_act, require_dpop)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13) RETURNING ${COLUMNS}`,
     [
       pat.id,
       pat.userId,
@@ -91,6 +94,7 @@ export async function insertPat(q: Queryable, pat: NewPat): Promise<PatRow> {
       pat.rotatedFrom,
       pat.allowedCidrs ?? null,
       pat.mayAct ? JSON.stringify(pat.mayAct) : null,
+      pat.requireDpop ?? false,
     ],
   );
   return rows[0] as PatRow;

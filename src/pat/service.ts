@@ -71,6 +71,8 @@ export interface PatRequest {
   allowedCidrs?: string[] | null | undefined;
   /** Who may act with it (RFC 8693 §4.4); null or absent: nobody. */
   mayAct?: MayAct | null | undefined;
+  /** Exchanges need a DPoP proof. */
+  requireDpop?: boolean | undefined;
 }
 
 export interface IssuedPat {
@@ -103,6 +105,7 @@ export async function createPat(
       rotatedFrom: null,
       allowedCidrs,
       mayAct: request.mayAct?.length ? request.mayAct : null,
+      requireDpop: request.requireDpop ?? false,
     };
     await assertMayActValid(q, spec.mayAct, request.scopes);
     const issued = await issuePat(q, ctx, spec, actor);
@@ -131,6 +134,7 @@ async function issuePat(
     rotatedFrom: string | null;
     allowedCidrs: string[] | null;
     mayAct: MayAct | null;
+    requireDpop: boolean;
   },
   actor: Actor,
 ): Promise<IssuedPat> {
@@ -148,6 +152,7 @@ async function issuePat(
     rotatedFrom: spec.rotatedFrom,
     allowedCidrs: spec.allowedCidrs,
     mayAct: spec.mayAct,
+    requireDpop: spec.requireDpop,
   });
   return { pat, token };
 }
@@ -216,6 +221,7 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
         rotatedFrom: old.id,
         allowedCidrs: old.allowed_cidrs,
         mayAct: old.may_act,
+        requireDpop: old.require_dpop,
       },
       actor,
     );

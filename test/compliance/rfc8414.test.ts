@@ -99,8 +99,15 @@ describe('RFC 8414 §2: metadata members', () => {
     }
   });
 
-  it('advertises no DPoP support (RFC 9449 §5.1), which is disabled', () => {
-    expect(metadata.dpop_signing_alg_values_supported).toBeUndefined();
+  it('advertises the DPoP proof algorithms it accepts (RFC 9449 §5.1): asymmetric only', () => {
+    expect(metadata.dpop_signing_alg_values_supported).toEqual([
+      'ES256',
+      'ES384',
+      'EdDSA',
+      'Ed25519',
+      'RS256',
+      'PS256',
+    ]);
   });
 });
 

@@ -17,6 +17,7 @@ const SHIPPED = [
   '008_address_limits.sql',
   '013_refusals_and_email.sql',
   '011_delegation.sql',
+  '012_dpop.sql',
 ];
 const SHIPPED_ROWS = SHIPPED.map((name) => ({ version: Number(name.slice(0, 3)), name }));
 

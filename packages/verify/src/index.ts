@@ -91,6 +91,13 @@ export class TesseraTokenError extends Error {
 
 const ALGORITHMS = ['ES256', 'EdDSA', 'RS256'];
 
+/**
+ * Internal: lets `verifyRequest` (request.ts) accept a DPoP-bound token after it checked the
+ * proof. Without it a token with `cnf` is refused: the bare verifier cannot see the scheme or
+ * the proof, and a bound token taken as a bearer string is what binding exists to stop.
+ */
+export const ALLOW_BOUND: unique symbol = Symbol('tessera-jwt-verify allow bound');
+
 const sameOrigin = (a: string, b: string) => new URL(a).origin === new URL(b).origin;
 
 /**
@@ -135,7 +142,7 @@ export function createTesseraVerifier(options: TesseraVerifierOptions) {
 
   return async function verifyTesseraToken(
     token: string,
-    required: { scopes?: string[] } = {},
+    required: { scopes?: string[]; [ALLOW_BOUND]?: boolean } = {},
   ): Promise<TesseraClaims> {
     let payload: JWTPayload;
     try {
@@ -158,6 +165,9 @@ export function createTesseraVerifier(options: TesseraVerifierOptions) {
       );
     }
     const actorChain = actorChainOf(payload.act);
+    if (payload.cnf !== undefined && !required[ALLOW_BOUND]) {
+      throw new TesseraTokenError('invalid_token', 'DPoP-bound token: check it with verifyRequest');
+    }
     const granted = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
     const missing = (required.scopes ?? []).filter((scope) => !granted.has(scope));
     if (missing.length > 0)
@@ -165,3 +175,11 @@ export function createTesseraVerifier(options: TesseraVerifierOptions) {
     return { ...payload, actor: actorChain[0], actorChain } as TesseraClaims;
   };
 }
+
+export {
+  createRequestVerifier,
+  type IncomingRequest,
+  memoryReplayStore,
+  type ReplayStore,
+  type RequestVerifierOptions,
+} from './request.js';

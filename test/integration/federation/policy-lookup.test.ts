@@ -51,6 +51,7 @@ async function newPolicy(issuer: string, user = userId) {
     audiences: ['https://api.example.com'],
     max_ttl_seconds: 900,
     single_use: false,
+    require_dpop: false,
     created_at: new Date(),
     created_by: null,
   });

@@ -25,6 +25,7 @@ function policy(overrides: Partial<TrustPolicy>): TrustPolicy {
     audiences: ['https://api.example.com'],
     max_ttl_seconds: 900,
     single_use: false,
+    require_dpop: false,
     created_at: new Date(0),
     created_by: null,
     updated_at: new Date(0),

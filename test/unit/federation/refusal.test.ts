@@ -14,6 +14,7 @@ const policy = (id: string, fields: Partial<TrustPolicy>): TrustPolicy => ({
   audiences: [],
   max_ttl_seconds: 900,
   single_use: false,
+  require_dpop: false,
   created_at: new Date(0),
   created_by: null,
   updated_at: new Date(0),
