@@ -15,9 +15,9 @@ const SHIPPED = [
   '006_webhooks_and_token_hygiene.sql',
   '007_token_reveals.sql',
   '008_address_limits.sql',
-  '013_refusals_and_email.sql',
-  '011_delegation.sql',
-  '012_dpop.sql',
+  '009_delegation.sql',
+  '010_dpop.sql',
+  '011_refusals_and_email.sql',
 ];
 const SHIPPED_ROWS = SHIPPED.map((name) => ({ version: Number(name.slice(0, 3)), name }));
 
