@@ -9,8 +9,8 @@ import type { z } from 'zod';
 import {
   type ClientConfig,
   type ConsoleConfig,
-  type EmailSettings,
   type DpopConfig,
+  type EmailSettings,
   envSchema,
   type FederationConfig,
   fileSchema,
@@ -28,8 +28,8 @@ import { isAllowedIssuerUrl } from './session/issuer-url.js';
 export type {
   ClientConfig,
   ConsoleConfig,
-  EmailSettings,
   DpopConfig,
+  EmailSettings,
   FederationConfig,
   Limits,
   LoginConfig,

@@ -6,10 +6,10 @@
  */
 import type { errors } from 'oidc-provider';
 import type { ActClaim } from '../delegation/act-chain.js';
+import type { RefusalFacts } from '../federation/refusal.js';
 
 /** An OAuth error as oidc-provider renders it (RFC 6749 §5.2). */
 export type OAuthError = InstanceType<typeof errors.OIDCProviderError> & { error_detail?: string };
-import type { RefusalFacts } from '../federation/refusal.js';
 
 /** What the external token said, for federated exchanges (docs/design.md, "Federated subject tokens"). */
 export interface FederatedFacts {
