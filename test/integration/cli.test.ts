@@ -256,7 +256,9 @@ describe('tessera token rotate', () => {
     });
     expect(rotated.token).not.toBe(old.token);
     expect(isWellFormedPat('tsr', rotated.token)).toBe(true);
-    expect(Date.parse(rotated.expires_at) - Date.parse(rotated.created_at)).toBe(10 * DAY_MS);
+    // A rotated token keeps its predecessor's expiry (rotation is no way to extend a lifetime).
+    expect(rotated.expires_at).toBe(old.expires_at);
+    expect(Date.parse(old.expires_at) - Date.parse(old.created_at)).toBe(10 * DAY_MS);
 
     expect(await showPat(old.id)).toMatchObject({ status: 'revoked', revoked_reason: 'rotated' });
     expect(await meStatus(old.token)).toBe(401);
