@@ -13,6 +13,8 @@ import { ACTOR_NOT_PERMITTED } from './rules.js';
 export interface AuthenticatedActor extends DelegationActor {
   /** The actor's PAT, so the exchange shows on its trail too. */
   patId: string | null;
+  /** The actor's own credential demands a DPoP proof (RFC 9449): it binds what it helps mint. */
+  requireDpop?: boolean | undefined;
   beforeIssue?: (() => Promise<void>) | undefined;
   afterGrant?: (() => Promise<void>) | undefined;
 }
@@ -33,6 +35,7 @@ async function patActor(deps: ActorAuthDeps, token: string): Promise<Authenticat
     claim: { sub: pat.userId },
     maxLifetime: pat.maxLifetime,
     patId: pat.credentialId,
+    requireDpop: pat.requireDpop,
     afterGrant: pat.afterGrant,
   };
 }
@@ -48,6 +51,7 @@ async function federatedActor(deps: ActorAuthDeps, token: string): Promise<Authe
     claim: { sub: src.sub, iss: src.iss, trust_policy_id: workload.credentialId },
     maxLifetime: workload.maxLifetime,
     patId: null,
+    requireDpop: workload.requireDpop,
     beforeIssue: workload.beforeIssue,
   };
 }

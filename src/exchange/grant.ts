@@ -100,7 +100,10 @@ async function exchange(
   if (actor) Object.assign(facts, { actorPatId: actor.patId, actorChain: actor.claim });
   const subject = applyDelegation(authenticated, actor, request.mayAct, deps.delegation.maxActorDepth);
   Object.assign(facts, subject.facts);
-  if (subject.requireDpop && !proof) throw missingProof('require_dpop: no DPoP proof');
+  // Either credential's require_dpop binds the exchange: an actor cannot shed its own binding
+  // by acting for someone whose PAT does not ask for one.
+  if ((subject.requireDpop || actor?.requireDpop) && !proof)
+    throw missingProof('require_dpop: no DPoP proof');
   const { resources, defaultAudience } = deps.config;
   const resource = resolveResource(request.targets, resources, defaultAudience, client);
   facts.audience = resource.audience;

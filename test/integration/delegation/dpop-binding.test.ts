@@ -1,0 +1,88 @@
+/**
+ * Delegation and DPoP together (issue 21: "binding survives delegation"). The peers get this
+ * wrong in both directions: a delegated token that silently drops the binding, and an actor
+ * that sheds its own `require_dpop` by acting for someone whose PAT does not ask for one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { type DpopKey, dpopKey, dpopProof } from '../../helpers/dpop.js';
+import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
+
+const AT = 'urn:ietf:params:oauth:token-type:access_token';
+const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+let server: TestServer;
+let key: DpopKey;
+let tokenUrl: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  key = await dpopKey();
+  tokenUrl = (await server.request('GET', '/.well-known/oauth-authorization-server')).body.token_endpoint;
+}, 60_000);
+afterAll(() => server.stop());
+
+const person = (base: string) =>
+  server.createUserWithToken(
+    uniqueName(base),
+    ['tessera:tokens', 'repo:read'],
+    ['tessera:tokens', 'repo:read'],
+  );
+
+async function pat(token: string, body: Record<string, unknown>) {
+  const created = await server.request('POST', '/api/v1/tokens', {
+    token,
+    body: { name: uniqueName('pat'), scopes: ['repo:read'], ...body },
+  });
+  if (created.status !== 201) throw new Error(created.text);
+  return created.body as { id: string; token: string };
+}
+
+const proof = () => dpopProof(key, { htu: tokenUrl, iat: Math.floor(server.now().getTime() / 1000) });
+
+function delegated(subject: string, actor: string, dpop?: string) {
+  return server.tokenRequest(
+    {
+      grant_type: EXCHANGE,
+      subject_token: subject,
+      subject_token_type: AT,
+      actor_token: actor,
+      actor_token_type: AT,
+      audience: `${server.url}/api`,
+    },
+    dpop ? { dpop } : {},
+  );
+}
+
+describe('a delegated exchange with a DPoP proof', () => {
+  it('binds the delegated JWT to the proof key (cnf.jkt beside act), token_type DPoP', async () => {
+    const alice = await person('alice');
+    const bob = await person('bob');
+    const subject = await pat(alice.token, { may_act: [{ user_id: bob.user.id }] });
+    const response = await delegated(subject.token, bob.token, await proof());
+    expect(response.status).toBe(200);
+    expect(response.body.token_type).toBe('DPoP');
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
+    const { payload } = await jwtVerify(response.body.access_token, jwks, { issuer: server.url });
+    expect(payload).toMatchObject({ sub: alice.user.id, act: { sub: bob.user.id }, cnf: { jkt: key.jkt } });
+  });
+
+  it("refuses without a proof when the actor's own PAT requires DPoP, though the subject's does not", async () => {
+    const alice = await person('alice');
+    const bob = await person('bob');
+    const bound = await pat(bob.token, { require_dpop: true });
+    const subject = await pat(alice.token, { may_act: [{ user_id: bob.user.id }] });
+    const refused = await delegated(subject.token, bound.token);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('invalid_dpop_proof');
+    expect((await delegated(subject.token, bound.token, await proof())).status).toBe(200);
+  });
+
+  it('refuses without a proof when the subject PAT requires DPoP', async () => {
+    const alice = await person('alice');
+    const bob = await person('bob');
+    const subject = await pat(alice.token, { may_act: [{ user_id: bob.user.id }], require_dpop: true });
+    const refused = await delegated(subject.token, bob.token);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toBe('invalid_dpop_proof');
+  });
+});
