@@ -156,6 +156,8 @@ describe('tessera token create -a', () => {
       'token',
       'create',
       'ci',
+      '-s',
+      'tessera:tokens',
       '-a',
       '10.0.0.0/8',
       '--allow',
