@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
 import { invalidRequest, notFound } from '../errors.js';
+import { scrubLeakedText } from '../pat/service.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.js';
 import { findEndpoint, listDeliveries, listEndpoints } from '../webhooks/repository.js';
 import { changeEndpoint, createEndpoint, removeEndpoint } from '../webhooks/service.js';
 import { endpointUrlProblem } from '../webhooks/url.js';
-import type { ApiDeps } from './context.js';
+import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
 import { jsonBody } from './json-body.js';
 import { exactRouter } from './routing.js';
@@ -72,6 +73,8 @@ export function webhookRoutes(deps: ApiDeps): Router {
   router.post('/admin/webhooks', admin, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, newEndpointBody);
     checkDestination(body.url);
+    if (body.description)
+      body.description = await scrubLeakedText(patContext(deps), body.description, actorOf(ctx).meta);
     const created = await createEndpoint(hooks, body, actorOf(ctx));
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
@@ -87,6 +90,8 @@ export function webhookRoutes(deps: ApiDeps): Router {
   router.patch('/admin/webhooks/:id', admin, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, endpointPatchBody);
     checkDestination(body.url);
+    if (body.description)
+      body.description = await scrubLeakedText(patContext(deps), body.description, actorOf(ctx).meta);
     ctx.body = presentEndpoint(await changeEndpoint(hooks, endpointId(ctx.params.id), body, actorOf(ctx)));
   });
 

@@ -287,6 +287,14 @@ async function revokeIn(
  * Free text as it may be stored: any PAT in it redacted, and each PAT it names revoked as
  * leaked by the system (leak-scan.ts), in the caller's transaction.
  */
+/**
+ * Free text a person writes outside a PAT's own fields (a webhook endpoint's description): any PAT
+ * in it becomes `[redacted]` and the PAT it names is revoked as leaked, as for names and reasons.
+ */
+export function scrubLeakedText(ctx: PatContext, text: string, meta: RequestMeta): Promise<string> {
+  return ctx.db.transaction((tx) => scrubFreeText(tx, ctx, text, meta));
+}
+
 async function scrubFreeText(tx: Queryable, ctx: PatContext, text: string, meta: RequestMeta) {
   const { text: clean, tokens } = redactPats(ctx.policy.prefix, text);
   const system: Actor = { userId: null, credentialScopes: null, meta };

@@ -116,3 +116,27 @@ describe("a token pasted into an admin's revocation reason", () => {
     expect(await statusOf(target.pat.id)).toMatchObject({ status: 'revoked', reason: 'reported leaked' });
   });
 });
+
+describe("a token pasted into a webhook endpoint's description", () => {
+  it('stores the description redacted on create and on PATCH, and revokes the PATs it names', async () => {
+    const first = await victim();
+    const created = await server.request('POST', '/api/v1/admin/webhooks', {
+      token: server.adminToken,
+      body: { url: 'http://127.0.0.1:9/hook', events: ['token.created'], description: `ci ${first.token}` },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.description).toBe('ci [redacted]');
+    expect(await statusOf(first.pat.id)).toMatchObject({ status: 'revoked', reason: 'reported leaked' });
+
+    const second = await victim();
+    const changed = await server.request('PATCH', `/api/v1/admin/webhooks/${created.body.id}`, {
+      token: server.adminToken,
+      body: { description: `now ${second.token}` },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.description).toBe('now [redacted]');
+    expect(await statusOf(second.pat.id)).toMatchObject({ status: 'revoked', reason: 'reported leaked' });
+    expect(await storedAnywhere(first.token)).toBe(false);
+    expect(await storedAnywhere(second.token)).toBe(false);
+  });
+});
