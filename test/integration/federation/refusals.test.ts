@@ -255,7 +255,10 @@ describe('tessera trust refusals', () => {
     expect(run.stdout).toContain('no_policy_matched');
     expect(run.stdout).toContain('repository_id');
     expect(run.stdout).not.toContain(gitlab.url);
-    const json = await runTessera(['trust', 'refusals', '--issuer', github.url, '--json', '--limit', '1'], env);
+    const json = await runTessera(
+      ['trust', 'refusals', '--issuer', github.url, '--json', '--limit', '1'],
+      env,
+    );
     expect(json.json().items).toHaveLength(1);
     expect(json.json().next_cursor).toEqual(expect.any(String));
     // Identical refusals in one minute share a row (ordered by when the row began), so look for it.
