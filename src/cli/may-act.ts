@@ -7,6 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import type { MayActEntry } from '../delegation/may-act.js';
 import type { ApiClient } from './client.js';
 import { splitScopes } from './format.js';
+import { isWholeId } from './resolve-id.js';
 import { resolvePolicy } from './trust-view.js';
 import { resolveUser } from './user-view.js';
 
@@ -29,14 +30,21 @@ export function collectMayAct(value: string, all: MayActOption[] = []): MayActOp
 }
 
 /** The `may_act` list for the API, with users and policies resolved to ids. */
+/**
+ * A whole id is sent as typed: only admins may list users and policies, and the server checks
+ * that the entry names someone. Names and prefixes need the list (an admin's).
+ */
+const whole = (input: string, resolve: () => Promise<string>) =>
+  isWholeId(input) ? Promise.resolve(input.toLowerCase()) : resolve();
+
 export async function resolveMayAct(api: ApiClient, options: MayActOption[]): Promise<MayActEntry[]> {
   const entries: MayActEntry[] = [];
   for (const option of options) {
     const scopes = option.scopes ? { scopes: option.scopes } : {};
     entries.push(
       option.kind === 'user'
-        ? { user_id: await resolveUser(api, option.who), ...scopes }
-        : { trust_policy_id: await resolvePolicy(api, option.who), ...scopes },
+        ? { user_id: await whole(option.who, () => resolveUser(api, option.who)), ...scopes }
+        : { trust_policy_id: await whole(option.who, () => resolvePolicy(api, option.who)), ...scopes },
     );
   }
   return entries;
