@@ -37,8 +37,7 @@ export async function listPats(
 }
 
 const MAY_ACT_FLAGS = '--may-act <USER|trust:POLICY[=SCOPES]>';
-const MAY_ACT_HELP =
-  'who may act with it (RFC 8693 delegation; repeatable), e.g. trust:<policy-id>=repo:read';
+const MAY_ACT_HELP = 'who may act with it (repeatable; RFC 8693)';
 
 /** `-a` repeats: each use adds a network to the PAT's `allowed_cidrs`. */
 const collect = (cidr: string, all: string[] = []) => [...all, cidr];
@@ -166,7 +165,7 @@ function registerTokenChanges(
 
   token
     .command('update <id>')
-    .description('change who may act with a token (--may-act replaces the list; --no-may-act clears it)')
+    .description('set who may act with a token (--may-act, or --no-may-act)')
     .option(MAY_ACT_FLAGS, MAY_ACT_HELP, collectMayAct)
     .option('--no-may-act', 'nobody may act with it')
     .option('--json', 'print the API response')

@@ -36,9 +36,7 @@ export function refusalTable(refusals: RefusalView[], now: Date): string {
 export function registerTrustRefusals(trust: Command, client: () => ApiClient, out: (text: string) => void) {
   trust
     .command('refusals')
-    .description(
-      'refused federated exchanges: the exact reason, the closest policy and the claim that differed',
-    )
+    .description('refused federated exchanges and why (reason, closest policy)')
     .option('--issuer <url>', 'only this issuer')
     .option('--since <time>', 'only refusals at or after this RFC 3339 time')
     .option('--limit <n>', 'refusals per page (1-100)', '20')
