@@ -2,7 +2,7 @@
  * Everything a request handler may use, built once at boot and passed in (STYLE rule 2): the
  * database, the clock, the config, the logger, and the per-instance helpers built on them.
  */
-import type { AuditEvent } from './audit/events.js';
+import type { AuditEvent } from './audit/event.js';
 import { ExchangeAuditWriter } from './audit/exchange-writer.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ApiProblem } from '../errors.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
 import { findPatIdByHash } from '../pat/repository.js';
+import { LEAK_REASON } from '../pat/revocation.js';
 import { revokePat } from '../pat/service.js';
 import { type ApiDeps, patContext } from './context.js';
 import { parseBody, requestMeta } from './http.js';
@@ -16,7 +17,6 @@ import { jsonBody } from './json-body.js';
 import { exactRouter } from './routing.js';
 
 export const reportBody = z.strictObject({ tokens: z.array(z.string().max(256)).min(1).max(100) });
-export const LEAK_REASON = 'reported leaked';
 
 export function credentialRoutes(deps: ApiDeps): Router {
   const router = exactRouter();

@@ -1,7 +1,7 @@
 /** The REST API's edges: problem+json errors, body and query parsing with zod, request metadata. */
 import type { Context, Middleware, Next } from 'koa';
 import type { z } from 'zod';
-import type { RequestMeta } from '../audit/events.js';
+import type { RequestMeta } from '../audit/event.js';
 import { callerOf } from '../auth/bearer.js';
 import { challengeOf } from '../auth/dpop.js';
 import { formatIssuePath } from '../config.js';

@@ -4,9 +4,9 @@
  * without describing it here fails the type check and the response validation in the tests.
  */
 import { z } from 'zod';
+import { WEBHOOK_EVENT_TYPES } from '../audit/webhook-event.js';
 import { mayActSchema } from '../delegation/may-act.js';
 import { REVOCATION_KINDS } from '../pat/revocation.js';
-import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.js';
 import { patStatusSchema } from './schemas.js';
 
 const time = z.iso.datetime();

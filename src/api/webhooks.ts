@@ -4,12 +4,12 @@
  */
 import type { Router } from '@koa/router';
 import { z } from 'zod';
+import { WEBHOOK_EVENT_TYPES } from '../audit/webhook-event.js';
 import { requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
 import { invalidRequest, notFound } from '../errors.js';
 import { scrubLeakedText } from '../pat/service.js';
 import { ADMIN_SCOPE } from '../scopes.js';
-import { WEBHOOK_EVENT_TYPES } from '../webhooks/events.js';
 import { findEndpoint, listDeliveries, listEndpoints } from '../webhooks/repository.js';
 import { changeEndpoint, createEndpoint, removeEndpoint } from '../webhooks/service.js';
 import { endpointUrlProblem } from '../webhooks/url.js';

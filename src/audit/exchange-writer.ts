@@ -11,7 +11,7 @@
  */
 import type { Queryable } from '../db/queryable.js';
 import type { Logger } from '../logger.js';
-import { type AuditEvent, insertAuditRows } from './events.js';
+import { type AuditEvent, insertAuditRows } from './event.js';
 
 export class ExchangeAuditWriter {
   #queue: AuditEvent[] = [];

@@ -2,7 +2,7 @@
  * The audit row for a credential refused on `/api/v1` because its PAT's `allowed_cidrs` exclude
  * the client address (a PAT presented as is, or a JWT exchanged from it).
  */
-import type { AuditEvent } from '../audit/events.js';
+import type { AuditEvent } from '../audit/event.js';
 import { IP_NOT_ALLOWED } from '../pat/address-allowlist.js';
 import type { PatRecord } from '../pat/record.js';
 

@@ -4,7 +4,7 @@
  * same 401.
  */
 import type { Context, Middleware, Next } from 'koa';
-import type { AuditEvent } from '../audit/events.js';
+import type { AuditEvent } from '../audit/event.js';
 import type { Clock } from '../clock.js';
 import type { DpopChecks } from '../dpop/service.js';
 import { ApiProblem, insufficientScope, unauthenticated } from '../errors.js';

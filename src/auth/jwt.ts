@@ -5,7 +5,7 @@
  * checked too, so revocation reaches JWTs already issued.
  */
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import type { AuditEvent } from '../audit/events.js';
+import type { AuditEvent } from '../audit/event.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/queryable.js';
 import { SIGNING_ALGS } from '../keys/algorithms.js';

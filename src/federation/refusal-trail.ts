@@ -6,7 +6,7 @@
  * key space is what admins configured (issuers with policies, their policies and claim names)
  * times the closed list of codes, so a flood writes at most that many rows a minute.
  */
-import type { AuditEvent } from '../audit/events.js';
+import type { AuditEvent } from '../audit/event.js';
 import type { Queryable } from '../db/queryable.js';
 import type { RefusalFacts } from './refusal.js';
 

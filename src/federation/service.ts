@@ -4,7 +4,8 @@
  * commits in one transaction with its audit row.
  */
 import { randomUUID } from 'node:crypto';
-import { type AuditAction, recordAudit } from '../audit/events.js';
+import type { AuditAction } from '../audit/event.js';
+import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Resource } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';

@@ -1,22 +1,11 @@
 /**
- * The email side of the transactional outbox: a notice is written by the same transaction as
- * the change that caused it (audit/events.ts), and delivered later by a worker on any instance
- * (worker.ts), exactly like webhook deliveries. A claim leases due rows with `FOR UPDATE SKIP
- * LOCKED` so instances take different rows; a crashed sender's lease runs out and another
- * instance sends the row (at least once).
+ * The email outbox seen by the sending side (rows are written by audit/email-outbox.ts, in the
+ * change's transaction). A claim leases due rows with `FOR UPDATE SKIP LOCKED` so instances take
+ * different rows; a crashed sender's lease runs out and another instance sends the row (at least
+ * once).
  */
-import { randomUUID } from 'node:crypto';
+import type { EmailNotice } from '../audit/email-notice.js';
 import type { Queryable } from '../db/queryable.js';
-import type { EmailNotice } from './notices.js';
-
-export async function enqueueEmail(q: Queryable, notice: EmailNotice, at: Date): Promise<void> {
-  await q.query(
-    `INSERT INTO email_outbox (event_id, kind, recipient, payload, created_at, next_attempt_at)
-     VALUES ($1, $2, $3, $4::jsonb, $5, $5)`,
-    [randomUUID(), notice.kind, notice.recipient, JSON.stringify(notice), at],
-    'email-enqueue',
-  );
-}
 
 export interface ClaimedEmail {
   id: string;

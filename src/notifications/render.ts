@@ -2,7 +2,7 @@
  * An email notice as a message: subject, plain text and HTML (every interpolated value escaped),
  * each with a link to the token's console page `<issuer>/console/tokens/<id>`. Pure.
  */
-import type { EmailNotice } from './notices.js';
+import type { EmailNotice } from '../audit/email-notice.js';
 
 export interface RenderedEmail {
   subject: string;

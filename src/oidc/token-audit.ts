@@ -5,7 +5,7 @@
  * attempts too, audited with the client they claimed to be.
  */
 import type { Context } from 'koa';
-import type { AuditEvent } from '../audit/events.js';
+import type { AuditEvent } from '../audit/event.js';
 import type { ProviderRefusal, TokenOutcome } from '../exchange/outcome.js';
 import type { Services } from '../services.js';
 import type { TokenForm } from './token-form.js';

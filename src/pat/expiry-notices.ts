@@ -5,7 +5,7 @@
  * outbox rows: instances sweeping together block on the key, and the later one inserts nothing.
  * A token first seen inside several thresholds gets only the nearest one's notice.
  */
-import { recordAudit } from '../audit/events.js';
+import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { WebhookSettings } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
@@ -18,19 +18,21 @@ const BATCH = 500;
 const EXPIRED_LOOKBACK_DAYS = 7;
 
 const EXPIRING = `WITH due AS (
-    SELECT p.id, p.user_id,
+    SELECT p.id, p.user_id, p.name, p.hint,
       (SELECT min(d) FROM unnest($2::int[]) AS d WHERE p.expires_at <= $1::timestamptz + make_interval(days => d)) AS days
     FROM pats p
     WHERE p.revoked_at IS NULL AND p.expires_at > $1
       AND p.expires_at <= $1::timestamptz + make_interval(days => $3)
-    ORDER BY p.expires_at LIMIT $4)
-  INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
-  SELECT due.id, 'expiring:' || due.days, $1 FROM due
-  WHERE NOT EXISTS (SELECT 1 FROM pat_expiry_notices n WHERE n.pat_id = due.id
-                      AND n.notice LIKE 'expiring:%' AND split_part(n.notice, ':', 2)::int <= due.days)
-  ON CONFLICT DO NOTHING
-  RETURNING pat_id, notice, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id,
-    (SELECT name FROM pats WHERE id = pat_id) AS name, (SELECT hint FROM pats WHERE id = pat_id) AS hint`;
+    ORDER BY p.expires_at LIMIT $4),
+  sent AS (
+    INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
+    SELECT due.id, 'expiring:' || due.days, $1 FROM due
+    WHERE NOT EXISTS (SELECT 1 FROM pat_expiry_notices n WHERE n.pat_id = due.id
+                        AND n.notice LIKE 'expiring:%' AND split_part(n.notice, ':', 2)::int <= due.days)
+    ON CONFLICT DO NOTHING
+    RETURNING pat_id, notice)
+  SELECT sent.pat_id, sent.notice, due.days, due.user_id, due.name, due.hint
+  FROM sent JOIN due ON due.id = sent.pat_id`;
 
 const EXPIRED = `INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
   SELECT p.id, 'expired', $1 FROM pats p
@@ -38,12 +40,15 @@ const EXPIRED = `INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
     AND p.expires_at > $1::timestamptz - make_interval(days => $2)
   ORDER BY p.expires_at LIMIT $3
   ON CONFLICT DO NOTHING
-  RETURNING pat_id, notice, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id,
+  RETURNING pat_id, notice, NULL::int AS days, (SELECT user_id FROM pats WHERE id = pat_id) AS user_id,
     (SELECT name FROM pats WHERE id = pat_id) AS name, (SELECT hint FROM pats WHERE id = pat_id) AS hint`;
 
 interface Notice {
   pat_id: string;
+  /** The `pat_expiry_notices` key: `expiring:<days>` or `expired`. */
   notice: string;
+  /** Days before expiry this `expiring` notice is for; null for `expired`. */
+  days: number | null;
   user_id: string;
   name: string;
   hint: string;
@@ -52,14 +57,14 @@ interface Notice {
 function announce(tx: Queryable, notice: Notice, now: Date) {
   return recordAudit(tx, {
     at: now,
-    action: notice.notice === 'expired' ? 'pat.expired' : 'pat.expiring',
+    action: notice.days === null ? 'pat.expired' : 'pat.expiring',
     outcome: 'success',
     subjectUserId: notice.user_id,
     patId: notice.pat_id,
     meta: { ip: null, userAgent: 'tessera expiry notices' },
     reason: notice.notice,
     token: { name: notice.name, hint: notice.hint },
-    daysBeforeExpiry: notice.notice === 'expired' ? null : Number(notice.notice.split(':')[1]),
+    daysBeforeExpiry: notice.days,
   });
 }
 

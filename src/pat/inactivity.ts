@@ -4,7 +4,7 @@
  * `inactive`, and audited. Every instance sweeps on start and every 10 minutes; the UPDATE is
  * idempotent, so instances sweeping together revoke each token once.
  */
-import { recordAudit } from '../audit/events.js';
+import { recordAudit } from '../audit/record.js';
 import type { Database } from '../db/queryable.js';
 import type { Services } from '../services.js';
 
@@ -29,6 +29,7 @@ export async function revokeInactivePats(db: Database, now: Date, days: number):
         patId: row.id,
         meta: { ip: null, userAgent: 'tessera inactivity policy' },
         reason: `${INACTIVE_REASON}: unused for ${days} days`,
+        revocationKind: 'inactivity',
       });
     }
     return rows.map((row) => row.id);

@@ -11,6 +11,9 @@ export const REVOCATION_KINDS = ['owner', 'admin', 'leak', 'inactivity', 'rotati
 /** Why a PAT was revoked, as stored in `pats.revocation_kind`. */
 export type RevocationKind = (typeof REVOCATION_KINDS)[number];
 
+/** The reason text a `leak` revocation stores, from a report (api/credentials.ts) or a scan (leak-scan.ts). */
+export const LEAK_REASON = 'reported leaked';
+
 /** Kinds that nobody undoes: the token is known bad, superseded, or its user is gone. */
 const FINAL: ReadonlySet<RevocationKind> = new Set(['leak', 'inactivity', 'rotation', 'user_deleted']);
 

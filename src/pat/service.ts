@@ -4,7 +4,8 @@
  * `rotatePat` return, which the API puts in exactly one response.
  */
 import { randomUUID } from 'node:crypto';
-import { type AuditAction, type RequestMeta, recordAudit } from '../audit/events.js';
+import type { AuditAction, RequestMeta } from '../audit/event.js';
+import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { TokenPolicy } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
@@ -13,7 +14,6 @@ import { assertMayActValid } from '../delegation/may-act-check.js';
 import { describeMayAct } from '../delegation/may-act-text.js';
 import { conflict, notFound } from '../errors.js';
 import { findUserById, type UserRow } from '../users/repository.js';
-import { LEAK_REASON } from '../webhooks/events.js';
 import {
   assertNetworksWithinCredential,
   assertWithinCredential,
@@ -32,7 +32,7 @@ import {
   patStatus,
   setPatMayAct,
 } from './repository.js';
-import { assertRestorable, type RevocationKind } from './revocation.js';
+import { assertRestorable, LEAK_REASON, type RevocationKind } from './revocation.js';
 import { assertMayRotate } from './rotation.js';
 
 export interface PatContext {
@@ -174,7 +174,8 @@ function audit(
     patId: pat.id,
     meta: actor.meta,
     reason: reason ?? null,
-    token: { name: pat.name, hint: pat.hint, revocationKind: pat.revocation_kind },
+    token: { name: pat.name, hint: pat.hint },
+    revocationKind: action === 'pat.revoked' ? pat.revocation_kind : null,
   });
 }
 

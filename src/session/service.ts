@@ -4,7 +4,8 @@
  * revoked PAT ends it at once on every instance. Sign-ins and sign-outs are audited.
  */
 import { randomUUID } from 'node:crypto';
-import { type RequestMeta, recordAudit } from '../audit/events.js';
+import type { RequestMeta } from '../audit/event.js';
+import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/queryable.js';
 import type { UserRow } from '../users/repository.js';

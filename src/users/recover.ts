@@ -5,7 +5,7 @@
  * already grants everything, so this adds no power; it makes the way back audited and safe.
  */
 import { hostname, userInfo } from 'node:os';
-import { recordAudit } from '../audit/events.js';
+import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';

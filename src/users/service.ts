@@ -1,6 +1,6 @@
 /** Users: creation with entitlements, disabling (every PAT fails at once), soft deletion. */
 import { randomUUID } from 'node:crypto';
-import { recordAudit } from '../audit/events.js';
+import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, invalidRequest, notFound } from '../errors.js';
@@ -113,6 +113,7 @@ export function deleteUser(ctx: UserContext, id: string, actor: Actor): Promise<
         patId,
         meta: actor.meta,
         reason: 'user deleted',
+        revocationKind: 'user_deleted',
       });
     }
     await recordAudit(tx, {

@@ -4,7 +4,7 @@
  * are read afresh on every exchange and API request, so a narrower set binds the user's
  * existing PATs and JWTs from the very next request; nothing else needs revoking.
  */
-import { recordAudit } from '../audit/events.js';
+import { recordAudit } from '../audit/record.js';
 import { conflict, notFound } from '../errors.js';
 import type { Actor } from '../pat/service.js';
 import { ADMIN_SCOPE } from '../scopes.js';

@@ -1,7 +1,8 @@
 /** SQL for webhook endpoints and their delivery log. */
+
+import type { WebhookEventType } from '../audit/webhook-event.js';
 import type { KeysetPosition } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
-import type { WebhookEventType } from './events.js';
 
 export interface EndpointRow {
   id: string;

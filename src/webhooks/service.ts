@@ -4,7 +4,8 @@
  * change is audited in its own transaction.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type AuditAction, recordAudit } from '../audit/events.js';
+import type { AuditAction } from '../audit/event.js';
+import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { notFound } from '../errors.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AuditEvent } from '../../src/audit/events.js';
+import type { AuditEvent } from '../../src/audit/event.js';
 import { ExchangeAuditWriter } from '../../src/audit/exchange-writer.js';
 import { createLogger } from '../../src/logger.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { webhookEventFor } from '../../../src/webhooks/events.js';
+import { webhookEventFor } from '../../../src/audit/webhook-event.js';
 
 describe('webhook payloads name the token and its owner', () => {
   it('carries token_name, token_hint and username besides the ids, and typed expiry days', () => {

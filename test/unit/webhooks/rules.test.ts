@@ -1,9 +1,8 @@
 /** The pure webhook rules: which audit actions become events, the backoff schedule, allowed URLs. */
 import { describe, expect, it } from '@jest/globals';
-import { LEAK_REASON as REPORTED } from '../../../src/api/credentials.js';
-import type { AuditEvent } from '../../../src/audit/events.js';
+import type { AuditEvent } from '../../../src/audit/event.js';
+import { webhookEventFor } from '../../../src/audit/webhook-event.js';
 import { retryDelaySeconds } from '../../../src/webhooks/backoff.js';
-import { LEAK_REASON, webhookEventFor } from '../../../src/webhooks/events.js';
 import { endpointUrlProblem, isPrivateAddress } from '../../../src/webhooks/url.js';
 
 const at = new Date('2026-11-28T12:00:00Z');
@@ -25,13 +24,22 @@ describe('webhookEventFor', () => {
     expect(webhookEventFor(audit(action))?.type).toBe(type);
   });
 
-  it('announces a leak report as token.leaked, with the reason the report writes', () => {
-    expect(LEAK_REASON).toBe(REPORTED);
-    expect(webhookEventFor(audit('pat.revoked', { reason: REPORTED }))?.type).toBe('token.leaked');
+  it('announces a leak revocation as token.leaked, whatever its reason text', () => {
+    const leak = { revocationKind: 'leak', reason: 'found in a public gist' } as const;
+    expect(webhookEventFor(audit('pat.revoked', leak))?.type).toBe('token.leaked');
   });
 
-  it('says how many days are left on token.expiring', () => {
-    expect(webhookEventFor(audit('pat.expiring', { reason: 'expiring:7', patId: 'p' }))).toEqual({
+  it('decides token.leaked by the revocation kind, never by the reason text', () => {
+    // An owner's or an administrator's own words are not a leak report.
+    for (const revocationKind of ['owner', 'admin', null] as const) {
+      const revoked = audit('pat.revoked', { reason: 'reported leaked', revocationKind });
+      expect(webhookEventFor(revoked)?.type).toBe('token.revoked');
+    }
+  });
+
+  it('says how many days are left on token.expiring, from the typed field', () => {
+    const expiring = { reason: 'expiring:7', daysBeforeExpiry: 7, patId: 'p' };
+    expect(webhookEventFor(audit('pat.expiring', expiring))).toEqual({
       type: 'token.expiring',
       timestamp: at.toISOString(),
       data: {

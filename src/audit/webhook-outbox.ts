@@ -1,12 +1,12 @@
 /**
  * The transactional outbox: an event is written, once per subscribed and enabled endpoint, by
  * the same transaction as the change that caused it. Nothing is sent here; a worker on any
- * instance delivers the rows later (worker.ts), so a crash between commit and delivery loses
+ * instance delivers the rows later (webhooks/worker.ts), so a crash between commit and delivery loses
  * nothing and a rolled-back change sends nothing.
  */
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/queryable.js';
-import type { WebhookEvent } from './events.js';
+import type { WebhookEvent } from './webhook-event.js';
 
 /** Queues `event` for every enabled endpoint subscribed to its type; returns the event id. */
 export async function enqueueWebhookEvent(q: Queryable, event: WebhookEvent): Promise<string> {

@@ -1,10 +1,11 @@
+/**
+ * "A change happened": the audit event every change and exchange writes, and how it is stored as
+ * an `audit_events` row. The vocabulary the rest of the write side (record.ts, the webhook and
+ * email outbox rules) is built from.
+ */
 import type { Queryable } from '../db/queryable.js';
 import type { RefusalFacts } from '../federation/refusal.js';
-import { emailNoticeFor } from '../notifications/notices.js';
-import { enqueueEmail } from '../notifications/outbox.js';
-import { findTokenOwner } from '../notifications/owner.js';
-import { webhookEventFor } from '../webhooks/events.js';
-import { enqueueWebhookEvent } from '../webhooks/outbox.js';
+import type { RevocationKind } from '../pat/revocation.js';
 
 /** Where a request came from, as recorded in the audit trail. */
 export interface RequestMeta {
@@ -69,7 +70,9 @@ export interface AuditEvent {
   reason?: string | null;
   federation?: FederationAudit | null;
   /** The PAT the change is about, as notices and webhook payloads name it (never its secret). */
-  token?: { name: string; hint: string; revocationKind?: string | null } | null;
+  token?: { name: string; hint: string } | null;
+  /** `pat.revoked`: why, as stored in `pats.revocation_kind` (a leak report is `leak`). */
+  revocationKind?: RevocationKind | null;
   /** `pat.expiring`: the threshold this notice is for. */
   daysBeforeExpiry?: number | null;
   /** The `act` claim of a delegated exchange (RFC 8693 §4.1), current actor outermost. */
@@ -147,18 +150,4 @@ export async function insertAuditRows(q: Queryable, events: readonly AuditEvent[
   const rows = events.map(rowValues);
   const columns = (rows[0] as unknown[]).map((_, j) => rows.map((row) => row[j]));
   await q.query(INSERT_ROWS, columns, 'insert-audit-rows');
-}
-
-/**
- * Appends one lifecycle row to the audit trail and, when the change is one webhooks announce,
- * its outbox rows: callers pass their transaction, so both commit (or vanish) with the change.
- */
-export async function recordAudit(q: Queryable, event: AuditEvent): Promise<void> {
-  await insertAuditRows(q, [event]);
-  // Notices and webhook payloads name the token's owner, not only ids.
-  const owner = event.patId && event.subjectUserId ? await findTokenOwner(q, event.subjectUserId) : null;
-  const webhook = webhookEventFor(event, owner);
-  if (webhook) await enqueueWebhookEvent(q, webhook);
-  const notice = emailNoticeFor(event, owner);
-  if (notice) await enqueueEmail(q, notice, event.at);
 }

@@ -1,10 +1,10 @@
 /**
  * Which lifecycle changes become webhook events, and what their payloads say. Pure: the audit
- * writer calls `webhookEventFor` inside the change's own transaction (audit/events.ts), so an
+ * writer calls `webhookEventFor` inside the change's own transaction (record.ts), so an
  * event exists exactly when its change committed. Payloads name ids, never secrets: the audit
  * row they are built from never holds one.
  */
-import type { AuditEvent } from '../audit/events.js';
+import type { AuditEvent } from './event.js';
 
 export const WEBHOOK_EVENT_TYPES = [
   'token.created',
@@ -20,9 +20,6 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
-
-/** The revocation reason a leak report leaves (api/credentials.ts). */
-export const LEAK_REASON = 'reported leaked';
 
 /** The Standard Webhooks payload shape: `type`, `timestamp`, `data`. */
 export interface WebhookEvent {
@@ -41,11 +38,11 @@ const TOKEN_ACTIONS: Record<string, WebhookEventType> = {
   'pat.expired': 'token.expired',
 };
 
-function typeOf(audit: Pick<AuditEvent, 'action' | 'reason'>): WebhookEventType | null {
+function typeOf(audit: Pick<AuditEvent, 'action' | 'revocationKind'>): WebhookEventType | null {
   if (audit.action === 'user.disabled') return 'user.disabled';
   // Trust policies are the federation branch's: any of their lifecycle actions is a change.
   if (audit.action.startsWith('trust_policy.')) return 'trust_policy.changed';
-  if (audit.action === 'pat.revoked' && audit.reason === LEAK_REASON) return 'token.leaked';
+  if (audit.action === 'pat.revoked' && audit.revocationKind === 'leak') return 'token.leaked';
   return TOKEN_ACTIONS[audit.action] ?? null;
 }
 
@@ -67,9 +64,7 @@ export function webhookEventFor(
   if (audit.token) Object.assign(data, { token_name: audit.token.name, token_hint: audit.token.hint });
   if (owner) data.username = owner.username;
   if (audit.reason) data.reason = audit.reason;
-  // The expiry sweep's reason is the notice, `expiring:<days>`.
-  const days =
-    type === 'token.expiring' ? (audit.daysBeforeExpiry ?? Number(audit.reason?.split(':')[1])) : Number.NaN;
-  if (Number.isInteger(days)) data.days_before_expiry = days;
+  if (type === 'token.expiring' && audit.daysBeforeExpiry != null)
+    data.days_before_expiry = audit.daysBeforeExpiry;
   return { type, timestamp: audit.at.toISOString(), data };
 }

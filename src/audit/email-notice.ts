@@ -6,7 +6,7 @@
  * committed. The notice names the token and its owner, never a secret: the audit event it is
  * built from never holds one.
  */
-import type { AuditEvent } from '../audit/events.js';
+import type { AuditEvent } from './event.js';
 
 export const NOTICE_KINDS = [
   'token.created',
@@ -50,8 +50,8 @@ function kindOf(event: AuditEvent): NoticeKind | null {
     case 'pat.expired':
       return 'token.expired';
     case 'pat.revoked':
-      if (event.token?.revocationKind === 'leak') return 'token.leaked';
-      return event.token?.revocationKind === 'admin' ? 'token.revoked_by_admin' : null;
+      if (event.revocationKind === 'leak') return 'token.leaked';
+      return event.revocationKind === 'admin' ? 'token.revoked_by_admin' : null;
     default:
       return null;
   }
