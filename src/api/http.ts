@@ -1,6 +1,7 @@
 /** The REST API's edges: problem+json errors, body and query parsing with zod, request metadata. */
 import type { Context, Middleware, Next } from 'koa';
 import type { z } from 'zod';
+import type { Actor } from '../audit/actor.js';
 import type { RequestMeta } from '../audit/event.js';
 import { callerOf } from '../auth/bearer.js';
 import { challengeOf } from '../auth/dpop.js';
@@ -8,7 +9,6 @@ import { formatIssuePath } from '../config.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { ApiProblem, type FieldError, internalError, invalidRequest, serviceUnavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Actor } from '../pat/service.js';
 import { assertNoNul } from './json-body.js';
 
 /** Turns zod issues into field errors; unknown keys are named one by one. */

@@ -2,7 +2,7 @@
 import type { Context } from 'koa';
 import type { ApiDeps } from '../api/context.js';
 import { requestMeta } from '../api/http.js';
-import type { Actor } from '../pat/service.js';
+import type { Actor } from '../audit/actor.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { csrfTokenFor } from '../session/secret.js';
 import type { ActiveSession, SessionContext } from '../session/service.js';

@@ -4,13 +4,13 @@
  * commits in one transaction with its audit row.
  */
 import { randomUUID } from 'node:crypto';
+import type { Actor } from '../audit/actor.js';
 import type { AuditAction } from '../audit/event.js';
 import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Resource } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { ApiProblem, type FieldError, invalidRequest, notFound } from '../errors.js';
-import type { Actor } from '../pat/service.js';
 import { findUserById } from '../users/repository.js';
 import {
   constraintProblems,

@@ -4,6 +4,7 @@
  * `rotatePat` return, which the API puts in exactly one response.
  */
 import { randomUUID } from 'node:crypto';
+import type { Actor } from '../audit/actor.js';
 import type { AuditAction, RequestMeta } from '../audit/event.js';
 import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
@@ -41,26 +42,6 @@ export interface PatContext {
   policy: TokenPolicy;
   /** The scope catalogue (name -> description). */
   scopes: Record<string, string>;
-}
-
-/**
- * Who asks for a change, with what, and from where. Build one per request from the
- * authenticated credential (API: the bearer PAT or JWT; console: the session).
- */
-export interface Actor {
-  /** Null for the system itself (e.g. a leaked-token report, which is unauthenticated). */
-  userId: string | null;
-  /**
-   * The scopes the presented credential holds, already within its user's entitlements: the
-   * ceiling for any PAT it creates or rotates (see ceiling.ts). Null for the system itself.
-   */
-  credentialScopes: readonly string[] | null;
-  /**
-   * The `allowed_cidrs` of the presented credential's PAT: the networks ceiling for any PAT it
-   * creates or rotates (ceiling.ts). Null or absent: not bound to networks.
-   */
-  credentialCidrs?: readonly string[] | null | undefined;
-  meta: RequestMeta;
 }
 
 export interface PatRequest {

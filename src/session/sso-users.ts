@@ -3,10 +3,10 @@
  * sign-in; either way with the entitlements the IdP's groups map to now.
  */
 import { randomBytes } from 'node:crypto';
+import type { Actor } from '../audit/actor.js';
 import type { OidcLoginConfig } from '../config.js';
 import type { Database } from '../db/queryable.js';
 import { ApiProblem } from '../errors.js';
-import type { Actor } from '../pat/service.js';
 import { findUserByIdIncludingDeleted, type UserRow } from '../users/repository.js';
 import { createUser, type UserContext } from '../users/service.js';
 import { updateUser } from '../users/update.js';

@@ -1,11 +1,11 @@
 /** Users: creation with entitlements, disabling (every PAT fails at once), soft deletion. */
 import { randomUUID } from 'node:crypto';
+import type { Actor } from '../audit/actor.js';
 import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, invalidRequest, notFound } from '../errors.js';
 import { revokeAllPatsOfUser } from '../pat/repository.js';
-import type { Actor } from '../pat/service.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
 import { findUserById, insertUser, markUserDeleted, setUserDisabled, type UserRow } from './repository.js';
 

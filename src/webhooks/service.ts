@@ -4,12 +4,12 @@
  * change is audited in its own transaction.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Actor } from '../audit/actor.js';
 import type { AuditAction } from '../audit/event.js';
 import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { notFound } from '../errors.js';
-import type { Actor } from '../pat/service.js';
 import {
   deleteEndpoint,
   type EndpointChange,
