@@ -22,6 +22,7 @@ import { buildProvider } from './oidc/provider.js';
 import { startExpiryNotices } from './pat/expiry-notices.js';
 import { startInactivityPolicy } from './pat/inactivity.js';
 import { createServices, type Services } from './services.js';
+import { startWebhookRetention } from './webhooks/retention.js';
 import { WebhookWorker } from './webhooks/worker.js';
 
 /** How often a running instance looks for rotated keys (SIGHUP makes it look at once). */
@@ -97,6 +98,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
     const inactivity = await startInactivityPolicy(services);
     const hooks = { db, clock, settings: config.webhooks, logger };
     const expiry = await startExpiryNotices(hooks);
+    const retention = startWebhookRetention(hooks);
     const webhooks = new WebhookWorker(hooks);
     const emailSettings = config.notifications.email;
     const emails = emailSettings
@@ -121,8 +123,9 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       stopping ??= (async () => {
         await closeGracefully(server, graceMs);
         oidc.close();
-        inactivity.stop();
-        expiry.stop();
+        await inactivity.stop();
+        await expiry.stop();
+        await retention.stop();
         await webhooks.stop();
         await emails?.stop();
         await services.flushAudit();
@@ -136,8 +139,8 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       db,
       server,
       oidc,
-      sweepInactive: inactivity.sweep,
-      sweepExpiry: expiry.sweep,
+      sweepInactive: inactivity.run,
+      sweepExpiry: expiry.run,
       deliverWebhooks: () => webhooks.deliverDue(),
       deliverEmails: () => emails?.sendDue() ?? Promise.resolve(0),
       stop,

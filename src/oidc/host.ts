@@ -8,6 +8,7 @@ import type { Context, Middleware } from 'koa';
 import compose from 'koa-compose';
 import type Provider from 'oidc-provider';
 import type { Clock } from '../clock.js';
+import { type PeriodicJob, startPeriodic } from '../jobs/periodic.js';
 import type { KeyPolicy, KeyRing } from '../keys/keyring.js';
 import { loadKeyRing } from '../keys/keyring.js';
 import type { Logger } from '../logger.js';
@@ -31,7 +32,7 @@ interface Live {
 
 export class ProviderHost {
   #live: Live;
-  #timer: NodeJS.Timeout | undefined;
+  #watch: PeriodicJob<boolean> | undefined;
 
   private constructor(
     live: Live,
@@ -104,11 +105,17 @@ export class ProviderHost {
 
   /** Checks the keys directory every `intervalMs` (the timer does not keep the process alive). */
   watch(intervalMs: number): void {
-    this.#timer = setInterval(() => void this.reload(), intervalMs);
-    this.#timer.unref();
+    const reload = () => this.reload();
+    this.#watch = startPeriodic({
+      name: 'signing keys check',
+      intervalMs,
+      run: reload,
+      logger: this.logger,
+      runNow: false,
+    });
   }
 
   close(): void {
-    clearInterval(this.#timer);
+    void this.#watch?.stop();
   }
 }

@@ -9,8 +9,8 @@ import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { WebhookSettings } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
+import { startPeriodic } from '../jobs/periodic.js';
 import type { Logger } from '../logger.js';
-import { pruneWebhookHistory } from '../webhooks/retention.js';
 
 /** At most this many notices per sweep and kind: a backlog drains over a few sweeps. */
 const BATCH = 500;
@@ -82,7 +82,7 @@ export function sendExpiryNotices(db: Database, now: Date, thresholdDays: number
   });
 }
 
-/** Sweeps on start and every `expirySweepIntervalMs`; `sweep` runs one now. */
+/** Sweeps on start and every `expirySweepIntervalMs`; `run` runs one now. */
 export async function startExpiryNotices(deps: {
   db: Database;
   clock: Clock;
@@ -92,15 +92,10 @@ export async function startExpiryNotices(deps: {
   const sweep = async () => {
     const sent = await sendExpiryNotices(deps.db, deps.clock(), deps.settings.expiryNoticeDays);
     if (sent.length) deps.logger.info({ count: sent.length }, 'expiry notices sent');
-    // The same periodic sweep keeps webhook history to `webhooks.retentionDays`.
-    const pruned = await pruneWebhookHistory(deps.db, deps.clock(), deps.settings.retentionDays);
-    if (pruned.outbox + pruned.deliveries) deps.logger.info(pruned, 'old webhook history pruned');
     return sent;
   };
-  await sweep();
-  const timer = setInterval(() => {
-    sweep().catch((err) => deps.logger.error({ err }, 'expiry notice sweep failed'));
-  }, deps.settings.expirySweepIntervalMs);
-  timer.unref();
-  return { sweep, stop: () => clearInterval(timer) };
+  const intervalMs = deps.settings.expirySweepIntervalMs;
+  const job = startPeriodic({ name: 'expiry notice sweep', intervalMs, run: sweep, logger: deps.logger });
+  await job.run();
+  return job;
 }

@@ -5,8 +5,11 @@
  * idempotent, so instances sweeping together revoke each token once.
  */
 import { recordAudit } from '../audit/record.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
 import type { Database } from '../db/queryable.js';
-import type { Services } from '../services.js';
+import { startPeriodic } from '../jobs/periodic.js';
+import type { Logger } from '../logger.js';
 
 export const INACTIVE_REASON = 'inactive';
 export const SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -36,19 +39,27 @@ export async function revokeInactivePats(db: Database, now: Date, days: number):
   });
 }
 
-/** Runs the policy on start and every 10 minutes; `sweep` runs it now. A no-op when it is off. */
-export async function startInactivityPolicy(services: Pick<Services, 'db' | 'clock' | 'config' | 'logger'>) {
-  const days = services.config.tokens.revokeAfterInactiveDays;
+/** Runs the policy on start and every 10 minutes; `run` runs it now. A no-op when it is off. */
+export async function startInactivityPolicy(deps: {
+  db: Database;
+  clock: Clock;
+  config: Pick<Config, 'tokens'>;
+  logger: Logger;
+}) {
+  const days = deps.config.tokens.revokeAfterInactiveDays;
   const sweep = async (): Promise<string[]> => {
     if (days === null) return [];
-    const revoked = await revokeInactivePats(services.db, services.clock(), days);
-    if (revoked.length) services.logger.info({ count: revoked.length }, 'revoked inactive tokens');
+    const revoked = await revokeInactivePats(deps.db, deps.clock(), days);
+    if (revoked.length) deps.logger.info({ count: revoked.length }, 'revoked inactive tokens');
     return revoked;
   };
-  await sweep();
-  const timer = setInterval(() => {
-    sweep().catch((err) => services.logger.error({ err }, 'inactivity sweep failed'));
-  }, SWEEP_INTERVAL_MS);
-  timer.unref();
-  return { sweep, stop: () => clearInterval(timer) };
+  const job = startPeriodic({
+    name: 'inactivity sweep',
+    intervalMs: SWEEP_INTERVAL_MS,
+    run: sweep,
+    logger: deps.logger,
+  });
+  // The first sweep is part of the start: a failure there stops the boot.
+  await job.run();
+  return job;
 }

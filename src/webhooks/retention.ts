@@ -2,9 +2,14 @@
  * Webhook history is kept `webhooks.retentionDays`: outbox rows delivered or given up before
  * then, and delivery log rows attempted before then, are deleted. In batches, so one sweep of a
  * large backlog holds no long lock; the next sweep takes the rest. Rows still due are never
- * touched. Runs with the worker's polls (worker.ts), on the injected clock.
+ * touched. Swept on the expiry notices' interval (`webhooks.expirySweepIntervalMs`), on the
+ * injected clock.
  */
-import type { Queryable } from '../db/queryable.js';
+import type { Clock } from '../clock.js';
+import type { WebhookSettings } from '../config.js';
+import type { Database, Queryable } from '../db/queryable.js';
+import { startPeriodic } from '../jobs/periodic.js';
+import type { Logger } from '../logger.js';
 
 const PRUNE_OUTBOX = `DELETE FROM webhook_outbox WHERE id IN (
   SELECT id FROM webhook_outbox WHERE delivered_at < $1 OR failed_at < $1 LIMIT $2)`;
@@ -22,4 +27,23 @@ export async function pruneWebhookHistory(
   const outbox = (await q.query(PRUNE_OUTBOX, [before, batch])).rowCount;
   const deliveries = (await q.query(PRUNE_DELIVERIES, [before, batch])).rowCount;
   return { outbox, deliveries };
+}
+
+/** Prunes on start and every `expirySweepIntervalMs`. */
+export function startWebhookRetention(deps: {
+  db: Database;
+  clock: Clock;
+  settings: WebhookSettings;
+  logger: Logger;
+}) {
+  return startPeriodic({
+    name: 'webhook retention sweep',
+    intervalMs: deps.settings.expirySweepIntervalMs,
+    logger: deps.logger,
+    run: async () => {
+      const pruned = await pruneWebhookHistory(deps.db, deps.clock(), deps.settings.retentionDays);
+      if (pruned.outbox + pruned.deliveries) deps.logger.info(pruned, 'old webhook history pruned');
+      return pruned;
+    },
+  });
 }
