@@ -37,7 +37,8 @@ export interface PeriodicJob<T> {
 
 const settled = () => {};
 
-export function startPeriodic<T>(task: PeriodicTask<T>): PeriodicJob<T> {
+/** The job, not started: `run()` works at once, the timer starts with `start()`. */
+export function periodic<T>(task: PeriodicTask<T>): PeriodicJob<T> & { start(): void } {
   const timers = task.timers ?? realTimers;
   let last: Promise<unknown> = Promise.resolve();
   let handle: unknown;
@@ -47,21 +48,27 @@ export function startPeriodic<T>(task: PeriodicTask<T>): PeriodicJob<T> {
     last = next.then(settled, settled);
     return next;
   };
+  const schedule = () => {
+    if (!stopped) handle = timers.set(tick, task.intervalMs);
+  };
   const tick = () => {
     run()
       .catch((err) => task.logger.error({ err, job: task.name }, `${task.name} failed`))
-      .finally(() => {
-        if (!stopped) handle = timers.set(tick, task.intervalMs);
-      });
+      .finally(schedule);
   };
-  if (task.runNow === false) handle = timers.set(tick, task.intervalMs);
-  else tick();
   return {
     run,
+    start: () => (task.runNow === false ? schedule() : tick()),
     async stop() {
       stopped = true;
       timers.clear(handle);
       await last;
     },
   };
+}
+
+export function startPeriodic<T>(task: PeriodicTask<T>): PeriodicJob<T> {
+  const job = periodic(task);
+  job.start();
+  return job;
 }

@@ -1,15 +1,15 @@
 /**
  * Sends due email notices over SMTP (nodemailer; STARTTLS when the server offers it, implicit TLS
- * for `smtps://`), on every instance, every `pollIntervalMs`. A failed send (SMTP down, refused)
- * is retried with the webhooks' backoff and logged; a notice waits in the outbox for as long as
- * nothing can receive it, up to `maxAttempts`.
+ * for `smtps://`), on every instance, every `pollIntervalMs`, through the shared drain loop
+ * (jobs/outbox-drain.ts). A failed send (SMTP down, refused) is retried with backoff and logged;
+ * a notice waits in the outbox for as long as nothing can receive it, up to `maxAttempts`.
  */
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Clock } from '../clock.js';
 import type { EmailSettings } from '../config.js';
 import type { Database } from '../db/queryable.js';
+import { type Outbox, outboxDrain, type SendResult } from '../jobs/outbox-drain.js';
 import type { Logger } from '../logger.js';
-import { retryDelaySeconds } from '../webhooks/backoff.js';
 import { type ClaimedEmail, claimEmails, markEmailFailed, markEmailSent } from './outbox.js';
 import { renderEmail } from './render.js';
 
@@ -41,78 +41,59 @@ function smtpOptions(smtpUrl: string) {
   };
 }
 
+function emailOutbox(deps: EmailWorkerDeps, transport: Transporter): Outbox<ClaimedEmail, SendResult> {
+  const { db, settings, logger } = deps;
+  return {
+    name: 'email notice',
+    claim: (now) => claimEmails(db, now, LEASE_SECONDS, BATCH),
+    send: async (email) => {
+      const notice = email.payload;
+      const message = renderEmail(notice, deps.issuer);
+      try {
+        await transport.sendMail({
+          from: settings.from,
+          to: notice.recipient,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          messageId: `<${email.event_id}@tessera>`,
+        });
+        return { error: null };
+      } catch (err) {
+        return { error: (err as Error).message ?? String(err) };
+      }
+    },
+    settle: async (email, result, when) => {
+      if (result.error !== null) return markEmailFailed(db, email.id, { ...when, error: result.error });
+      await markEmailSent(db, email.id, when.at);
+      const notice = email.payload;
+      logger.info({ emailId: email.id, kind: notice.kind, tokenId: notice.tokenId }, 'email notice sent');
+    },
+    describe: (email) => ({ emailId: email.id, kind: email.payload.kind }),
+    oneAtATime: true,
+  };
+}
+
 export class EmailWorker {
   readonly #transport: Transporter;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
-  #stopped = false;
+  readonly #drain;
 
-  constructor(private readonly deps: EmailWorkerDeps) {
+  constructor(deps: EmailWorkerDeps) {
     this.#transport = createTransport(smtpOptions(deps.settings.smtpUrl));
+    this.#drain = outboxDrain(emailOutbox(deps, this.#transport), deps);
   }
 
-  /** One poll: claims due notices, sends them, records each result; resolves to the number tried. */
+  /** One poll now: claims due notices, sends them, records each result; resolves to the number tried. */
   sendDue(): Promise<number> {
-    this.#running ??= this.#poll().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
-  }
-
-  async #poll(): Promise<number> {
-    const claimed = await claimEmails(this.deps.db, this.deps.clock(), LEASE_SECONDS, BATCH);
-    for (const email of claimed) await this.#send(email);
-    return claimed.length;
-  }
-
-  async #send(email: ClaimedEmail): Promise<void> {
-    const { db, clock, settings, logger } = this.deps;
-    const notice = email.payload;
-    const message = renderEmail(notice, this.deps.issuer);
-    try {
-      await this.#transport.sendMail({
-        from: settings.from,
-        to: notice.recipient,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        messageId: `<${email.event_id}@tessera>`,
-      });
-      await markEmailSent(db, email.id, clock());
-      logger.info({ emailId: email.id, kind: notice.kind, tokenId: notice.tokenId }, 'email notice sent');
-    } catch (err) {
-      const at = clock();
-      const exhausted = email.attempts >= settings.maxAttempts;
-      const delay = retryDelaySeconds(
-        email.attempts,
-        settings.backoffBaseSeconds,
-        settings.backoffCapSeconds,
-      );
-      const retryAt = exhausted ? null : new Date(at.getTime() + delay * 1000);
-      const error = (err as Error).message ?? String(err);
-      await markEmailFailed(db, email.id, { at, retryAt, error });
-      logger.warn(
-        { emailId: email.id, kind: notice.kind, attempt: email.attempts, gaveUp: exhausted, error },
-        'email notice failed',
-      );
-    }
+    return this.#drain.run();
   }
 
   start(): void {
-    const tick = () => {
-      this.sendDue()
-        .catch((err) => this.deps.logger.error({ err }, 'email notice poll failed'))
-        .finally(() => {
-          if (!this.#stopped) this.#timer = setTimeout(tick, this.deps.settings.pollIntervalMs).unref();
-        });
-    };
-    tick();
+    this.#drain.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running?.catch(() => {});
+    await this.#drain.stop();
     this.#transport.close();
   }
 }

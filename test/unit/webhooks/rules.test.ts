@@ -2,7 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AuditEvent } from '../../../src/audit/event.js';
 import { webhookEventFor } from '../../../src/audit/webhook-event.js';
-import { retryDelaySeconds } from '../../../src/webhooks/backoff.js';
+import { retryDelaySeconds } from '../../../src/jobs/backoff.js';
 import { endpointUrlProblem, isPrivateAddress } from '../../../src/webhooks/url.js';
 
 const at = new Date('2026-11-28T12:00:00Z');
