@@ -6,9 +6,8 @@
  * claim, the send, how an attempt is recorded) is passed in; the loop is written once.
  */
 import type { Clock } from '../clock.js';
-import type { Logger } from '../logger.js';
 import { nextAttemptAt, type RetrySchedule } from './backoff.js';
-import { type PeriodicJob, periodic } from './periodic.js';
+import { type JobLog, type PeriodicJob, periodic } from './periodic.js';
 
 /** A claimed row: `attempts` counts this attempt (1 for the first). */
 export interface OutboxRow {
@@ -40,7 +39,7 @@ export interface DrainSettings extends RetrySchedule {
 
 export interface DrainDeps {
   clock: Clock;
-  logger: Logger;
+  logger: JobLog & { warn(fields: Record<string, unknown>, message: string): void };
   settings: DrainSettings;
 }
 

@@ -17,12 +17,17 @@ export const realTimers: Timers = {
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
+/** The one log call a job makes; a pino logger is one. */
+export interface JobLog {
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
 export interface PeriodicTask<T> {
   /** Names the job in the log line of a failed run. */
   name: string;
   intervalMs: number;
   run: () => Promise<T>;
-  logger: { error(fields: Record<string, unknown>, message: string): void };
+  logger: JobLog;
   /** False: the first run is `intervalMs` from now (the caller has just done the work itself). */
   runNow?: boolean;
   timers?: Timers;
