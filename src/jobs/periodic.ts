@@ -77,3 +77,14 @@ export function startPeriodic<T>(task: PeriodicTask<T>): PeriodicJob<T> {
   job.start();
   return job;
 }
+
+/**
+ * Runs the task once and awaits it (a failure rejects: the caller's start fails with it), then
+ * every `intervalMs` after each run, as `startPeriodic` does.
+ */
+export async function startAfterFirstRun<T>(task: PeriodicTask<T>): Promise<PeriodicJob<T>> {
+  const job = periodic({ ...task, runNow: false });
+  await job.run();
+  job.start();
+  return job;
+}

@@ -9,7 +9,7 @@ import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { WebhookSettings } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
-import { startPeriodic } from '../jobs/periodic.js';
+import { startAfterFirstRun } from '../jobs/periodic.js';
 import type { Logger } from '../logger.js';
 
 /** At most this many notices per sweep and kind: a backlog drains over a few sweeps. */
@@ -95,7 +95,5 @@ export async function startExpiryNotices(deps: {
     return sent;
   };
   const intervalMs = deps.settings.expirySweepIntervalMs;
-  const job = startPeriodic({ name: 'expiry notice sweep', intervalMs, run: sweep, logger: deps.logger });
-  await job.run();
-  return job;
+  return startAfterFirstRun({ name: 'expiry notice sweep', intervalMs, run: sweep, logger: deps.logger });
 }

@@ -8,7 +8,7 @@ import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/queryable.js';
-import { startPeriodic } from '../jobs/periodic.js';
+import { startAfterFirstRun } from '../jobs/periodic.js';
 import type { Logger } from '../logger.js';
 
 export const INACTIVE_REASON = 'inactive';
@@ -53,13 +53,11 @@ export async function startInactivityPolicy(deps: {
     if (revoked.length) deps.logger.info({ count: revoked.length }, 'revoked inactive tokens');
     return revoked;
   };
-  const job = startPeriodic({
+  // The first sweep is part of the start: a failure there stops the boot.
+  return startAfterFirstRun({
     name: 'inactivity sweep',
     intervalMs: SWEEP_INTERVAL_MS,
     run: sweep,
     logger: deps.logger,
   });
-  // The first sweep is part of the start: a failure there stops the boot.
-  await job.run();
-  return job;
 }

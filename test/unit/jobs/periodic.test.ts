@@ -1,6 +1,6 @@
 /** The background scheduler: runs now and after each run, never two at once, errors logged, stops cleanly. */
 import { describe, expect, it } from '@jest/globals';
-import { realTimers, startPeriodic, type Timers } from '../../../src/jobs/periodic.js';
+import { realTimers, startAfterFirstRun, startPeriodic, type Timers } from '../../../src/jobs/periodic.js';
 
 /** Timers a test fires by hand: what is scheduled, for how long, and nothing fires on its own. */
 function manualTimers() {
@@ -148,6 +148,34 @@ describe('startPeriodic', () => {
     await flush();
     expect(runs).toBe(1);
     await job.stop();
+  });
+
+  it('startAfterFirstRun: one awaited run at start, then one per interval; a failed first run rejects', async () => {
+    const clock = manualTimers();
+    let runs = 0;
+    const job = await startAfterFirstRun({
+      name: 'sweep',
+      intervalMs: 600_000,
+      run: async () => ++runs,
+      logger: logger(),
+      timers: clock.timers,
+    });
+    await flush();
+    expect(runs).toBe(1);
+    expect(clock.pending.size).toBe(1);
+    await job.stop();
+
+    const failing = startAfterFirstRun({
+      name: 'broken',
+      intervalMs: 1000,
+      run: async () => {
+        throw new Error('no database');
+      },
+      logger: logger(),
+      timers: clock.timers,
+    });
+    await expect(failing).rejects.toThrow('no database');
+    expect(clock.pending.size).toBe(0);
   });
 
   it('by default its timer does not keep the process alive', () => {
