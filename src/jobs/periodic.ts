@@ -1,10 +1,11 @@
 /**
  * The one way Tessera runs background work on a timer (the inactivity sweep, expiry notices,
- * webhook retention, the outbox workers' polls): a run now, then one `intervalMs` after each run
- * ends. Runs never overlap, on this instance: `run()` waits for the run in flight, then starts a
- * fresh one, so its caller sees work done at its own moment (a test that moved the clock gets a
- * run on the moved clock, not the end of an older one). A scheduled run's error is logged and the
- * next one is still scheduled; the timer never keeps the process alive.
+ * webhook retention, the outbox workers' polls, the signing-keys check): a run now, then one
+ * `intervalMs` after each run ends. Runs never overlap, on this instance: `run()` waits for the
+ * run in flight, then starts a fresh one, so its caller sees work done at its own moment (a test
+ * that moved the clock gets a run on the moved clock, not the end of an older one). A scheduled
+ * run's error is logged and the next one is still scheduled; the timer never keeps the process
+ * alive.
  */
 /** Where the next run is scheduled: real timers by default; a test may drive its own. */
 export interface Timers {
