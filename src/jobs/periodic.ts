@@ -7,6 +7,7 @@
  * run's error is logged and the next one is still scheduled; the timer never keeps the process
  * alive.
  */
+
 /** Where the next run is scheduled: real timers by default; a test may drive its own. */
 export interface Timers {
   set(run: () => void, ms: number): unknown;
