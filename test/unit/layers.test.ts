@@ -33,6 +33,8 @@ const LAYERS: [string, string[]][] = [
       'jobs/',
       // The token format is pure (no import of ours): the logger redacts what it shapes.
       'pat/format.ts',
+      // The `--workers` setting, pure: the CLI parses it before anything boots.
+      'cluster/worker-count.ts',
     ],
   ],
   ['audit', ['audit/']],
@@ -56,9 +58,10 @@ const LAYERS: [string, string[]][] = [
     ],
   ],
   ['exchange', ['exchange/']],
-  ['services', ['services.ts', 'auth/', 'oidc/']],
+  // http/: the request plumbing the API, the console and /token share.
+  ['services', ['services.ts', 'auth/', 'oidc/', 'http/']],
   ['doors', ['api/', 'console/', 'cli/']],
-  ['boot', ['app.ts', 'main.ts', 'bootstrap.ts', 'http-server.ts', 'verify.ts']],
+  ['boot', ['app.ts', 'main.ts', 'bootstrap.ts', 'http-server.ts', 'verify.ts', 'cluster/']],
 ];
 
 /** Imports that run up a layer, each with its reason; only type-only ones, but for the last. */
