@@ -4,7 +4,6 @@
  * are read afresh on every exchange and API request, so a narrower set binds the user's
  * existing PATs and JWTs from the very next request; nothing else needs revoking.
  */
-
 import type { Actor } from '../audit/actor.js';
 import { recordAudit } from '../audit/record.js';
 import { conflict, notFound } from '../errors.js';
