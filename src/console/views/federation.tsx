@@ -112,8 +112,8 @@ export function federationPage(props: {
         </a>
       </div>
       <p>
-        Each policy's page shows its events: its changes and the exchanges it decided. Manage them
-        under <a href="/console/admin/trust-policies">Trust policies</a>.
+        Each policy's page shows its events: its changes and the exchanges it decided. Manage them under{' '}
+        <a href="/console/admin/trust-policies">Trust policies</a>.
       </p>
       <PolicyTable policies={props.policies} />
       <h2>Recent refusals</h2>
