@@ -113,8 +113,7 @@ function matchedText(claims: Record<string, unknown> | null): string {
 export function PolicyEvents(props: { events: FederatedAuditRow[] }): Html {
   return (
     <TableWrap label="Events">
-      <table>
-        <caption>Events</caption>
+      <table aria-labelledby="events-heading">
         <thead>
           <tr>
             <th scope="col">Time</th>
@@ -172,7 +171,7 @@ export function trustPolicyPage(props: {
         </a>
       </p>
       <Settings policy={policy} username={props.username} now={props.now} />
-      <h2>Events</h2>
+      <h2 id="events-heading">Events</h2>
       <p>Its changes and every federated exchange it decided, newest first.</p>
       {props.events.length === 0 ? <p>No events yet.</p> : <PolicyEvents events={props.events} />}
       {props.nextCursor && (

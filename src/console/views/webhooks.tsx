@@ -68,8 +68,7 @@ export function webhooksPage(props: {
 function Deliveries(props: { deliveries: DeliveryRow[] }): Html {
   return (
     <TableWrap label="Delivery log">
-      <table>
-        <caption>Delivery log</caption>
+      <table aria-labelledby="deliveries-heading">
         <thead>
           <tr>
             <th scope="col">Time</th>
@@ -164,7 +163,7 @@ export function webhookPage(props: {
         {row('Created', <When at={endpoint.created_at} now={props.now} />)}
         {row('Created by', props.createdBy ?? '-')}
       </dl>
-      <h2>Delivery log</h2>
+      <h2 id="deliveries-heading">Delivery log</h2>
       {props.deliveries.length === 0 ? (
         <p>Nothing delivered yet.</p>
       ) : (
@@ -249,6 +248,9 @@ export function webhookSecretPage(props: { viewer: Viewer; endpoint: EndpointRow
   return (
     <Layout title="Your new webhook" viewer={props.viewer}>
       <h1>Webhook created</h1>
+      <p>
+        Endpoint: <code class="wrap">{props.endpoint.url}</code>
+      </p>
       <div role="alert" class="banner">
         <p>
           <strong>Copy the signing secret now. It will not be shown again.</strong>
