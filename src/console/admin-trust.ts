@@ -27,6 +27,12 @@ import { trustPoliciesPage, trustPolicyFormPage, trustPolicyPage } from './views
 const BASE = '/console/admin/trust-policies';
 const ROUTE = '/trust-policies';
 
+/** Success messages after a change, by a fixed key (the query never carries text to show). */
+const NOTICES: Record<string, string> = {
+  created: 'Trust policy created.',
+  saved: 'Trust policy saved.',
+};
+
 const EMPTY_FORM: TrustForm = {
   name: '',
   issuer: '',
@@ -99,15 +105,15 @@ export function adminTrustRoutes(deps: ConsoleDeps): Router {
     const form = await parseForm(ctx, trustForm);
     try {
       const policy = await createTrustPolicy(context, await newPolicyFields(deps, form), actorOfSession(ctx));
-      seeOther(ctx, `${BASE}/${policy.id}`);
+      seeOther(ctx, `${BASE}/${policy.id}?done=created`);
     } catch (error) {
-      renderForm(ctx, form, problemFields(error), formStatus(error));
+      renderForm(ctx, form, problemFields(error, 'name'), formStatus(error));
     }
   });
 
   router.get(`${ROUTE}/:id`, async (ctx) => {
     const policy = await policyOr404(ctx);
-    const query = parseQuery(ctx, eventsQuery);
+    const query = parseQuery(ctx, eventsQuery.extend({ done: z.string().optional() }));
     // Exchange rows are written in batches: whoever just ran a job expects to see it here.
     await deps.flushAudit();
     const rows = await listTrustPolicyEvents(deps.db, policy.id, query.limit, query.cursor ?? null);
@@ -120,6 +126,7 @@ export function adminTrustRoutes(deps: ConsoleDeps): Router {
       username: await username(policy.user_id),
       events,
       nextCursor,
+      notice: query.done ? NOTICES[query.done] : undefined,
     };
     sendPage(ctx, trustPolicyPage({ ...props, now: deps.clock() }));
   });
@@ -135,9 +142,12 @@ export function adminTrustRoutes(deps: ConsoleDeps): Router {
     const form = await parseForm(ctx, trustForm);
     try {
       await changeTrustPolicy(context, policy.id, await policyChange(deps, form), actorOfSession(ctx));
-      seeOther(ctx, `${BASE}/${policy.id}`);
+      seeOther(ctx, `${BASE}/${policy.id}?done=saved`);
     } catch (error) {
-      renderForm(ctx, form, problemFields(error), formStatus(error), { id: policy.id, name: policy.name });
+      renderForm(ctx, form, problemFields(error, 'name'), formStatus(error), {
+        id: policy.id,
+        name: policy.name,
+      });
     }
   });
 

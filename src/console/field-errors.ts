@@ -4,10 +4,14 @@
  */
 import { ApiProblem, type FieldError } from '../errors.js';
 
-/** The field errors of a refused change (400/403/409); anything else propagates to the error page. */
-export function problemFields(error: unknown): FieldError[] {
+/**
+ * The field errors of a refused change (400/403/409); anything else propagates to the error page.
+ * A conflict (409: a name taken) is about `conflictField` when the form names one.
+ */
+export function problemFields(error: unknown, conflictField = '(form)'): FieldError[] {
   if (!(error instanceof ApiProblem) || error.status >= 500 || error.status === 404) throw error;
-  return error.errors ?? [{ field: '(form)', message: error.detail ?? error.title }];
+  const field = error.status === 409 ? conflictField : '(form)';
+  return error.errors ?? [{ field, message: error.detail ?? error.title }];
 }
 
 /** Whether `error` is about the form field `name` (`claims` owns `claims.sub[0]`, `scopes` owns `scopes[1]`). */

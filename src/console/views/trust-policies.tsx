@@ -153,6 +153,7 @@ export function trustPolicyPage(props: {
   username: string;
   events: FederatedAuditRow[];
   nextCursor: string | null;
+  notice?: string | undefined;
   now: Date;
 }): Html {
   const { policy } = props;
@@ -162,6 +163,11 @@ export function trustPolicyPage(props: {
         <a href={BASE}>← Trust policies</a>
       </p>
       <h1>{policy.name}</h1>
+      {props.notice && (
+        <p role="status" class="notice">
+          {props.notice}
+        </p>
+      )}
       <p>
         <a href={`${BASE}/${policy.id}/edit`} class="button">
           Edit<span class="visually-hidden"> {policy.name}</span>

@@ -61,8 +61,11 @@ const apiPolicies = async () =>
 async function createdPolicy(fields = form()) {
   const answer = await admin.post(BASE, fields, { from: `${BASE}/new` });
   expect(answer.status).toBe(303);
-  const id = answer.location?.split('/').at(-1) as string;
-  expect(answer.location).toBe(`${BASE}/${id}`);
+  const id = /\/([0-9a-f-]{36})\?done=created$/.exec(answer.location ?? '')?.[1] as string;
+  expect(answer.location).toBe(`${BASE}/${id}?done=created`);
+  expect((await admin.get(answer.location as string)).html).toMatch(
+    /role="status"[^>]*>Trust policy created/,
+  );
   return { id, name: fields.name as string };
 }
 
@@ -169,6 +172,20 @@ describe('trust policy pages: abuse first', () => {
     expect(other.html).toContain(`value="${github.url}"`);
   });
 
+  it('refuses a taken name beside the Name field, on create and on edit', async () => {
+    const first = await createdPolicy();
+    const second = await createdPolicy();
+    const page = await admin.post(BASE, form({ name: first.name }), { from: `${BASE}/new` });
+    expect(page.status).toBe(409);
+    expect(text(page.html)).toContain('name: that policy name is taken');
+    expect(page.html).toMatch(/id="name"[^>]*aria-invalid="true"/);
+    const edit = await admin.post(`${BASE}/${second.id}`, form({ name: first.name }), {
+      from: `${BASE}/${second.id}/edit`,
+    });
+    expect(edit.status).toBe(409);
+    expect((await apiPolicies()).find((p) => p.id === second.id)?.name).toBe(second.name);
+  });
+
   it('refuses an edit that would over-match, and the stored policy stays as it was', async () => {
     const { id } = await createdPolicy();
     const page = await admin.post(`${BASE}/${id}`, form({ subject: 'repo:*', claims: 'repository_id = *' }), {
@@ -207,8 +224,9 @@ describe('trust policy pages', () => {
     const saved = await admin.post(`${BASE}/${id}`, form({ name, subject: 'repo:acme/api:*' }), {
       from: `${BASE}/${id}/edit`,
     });
-    expect(saved.status).toBe(303);
-    page = await admin.get(`${BASE}/${id}`);
+    expect(saved.location).toBe(`${BASE}/${id}?done=saved`);
+    page = await admin.get(saved.location as string);
+    expect(page.html).toMatch(/role="status"[^>]*>Trust policy saved/);
     expect(page.html).toContain('trust_policy.updated');
     expect((await apiPolicies()).find((p) => p.id === id)?.subject).toBe('repo:acme/api:*');
 
