@@ -17,7 +17,9 @@ import { getPat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserByIdIncludingDeleted } from '../users/repository.js';
+import { adminTrustRoutes } from './admin-trust.js';
 import { adminUserRoutes } from './admin-users.js';
+import { adminWebhookRoutes } from './admin-webhooks.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
 import { eventsPage } from './events.js';
 import { requireSessionScope } from './guard.js';
@@ -127,7 +129,7 @@ export function adminRoutes(deps: ConsoleDeps): Router {
     seeOther(ctx, '/console/admin/tokens');
   });
 
-  const users = adminUserRoutes(deps);
-  router.use(users.routes(), users.allowedMethods());
+  for (const routes of [adminUserRoutes(deps), adminTrustRoutes(deps), adminWebhookRoutes(deps)])
+    router.use(routes.routes(), routes.allowedMethods());
   return router;
 }

@@ -16,7 +16,11 @@ import type { Queryable } from '../db/queryable.js';
 export const REVEAL_TTL_MS = 10 * 60_000;
 const INFO = 'tessera console token reveal';
 
+/** What a slot holds: a PAT's secret, or a webhook endpoint's signing secret. */
+export type RevealKind = 'pat' | 'webhook';
+
 export interface HeldToken {
+  /** The PAT's id (or, for kind 'webhook', the endpoint's). */
   patId: string;
   token: string;
   /** Where the banner's "back" link goes (a local path the server chose). */
@@ -51,13 +55,14 @@ export async function holdToken(
   clock: Clock,
   session: { id: string; secret: string },
   held: HeldToken,
+  kind: RevealKind = 'pat',
 ): Promise<string> {
   const id = randomUUID();
   const now = clock();
   await q.query('DELETE FROM console_token_reveals WHERE expires_at <= $1', [now]);
   await q.query(
-    `INSERT INTO console_token_reveals (id, session_id, pat_id, back, sealed, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
+    `INSERT INTO console_token_reveals (id, session_id, subject_id, back, sealed, expires_at, kind)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [
       id,
       session.id,
@@ -65,6 +70,7 @@ export async function holdToken(
       held.back,
       seal(session.secret, id, held.token),
       new Date(now.getTime() + REVEAL_TTL_MS),
+      kind,
     ],
   );
   return id;
@@ -76,14 +82,15 @@ export async function takeToken(
   clock: Clock,
   session: { id: string; secret: string },
   slotId: string,
+  kind: RevealKind = 'pat',
 ): Promise<HeldToken | null> {
-  const { rows } = await q.query<{ pat_id: string; back: string; sealed: Buffer; expires_at: Date }>(
-    `DELETE FROM console_token_reveals WHERE id = $1 AND session_id = $2
-     RETURNING pat_id, back, sealed, expires_at`,
-    [slotId, session.id],
+  const { rows } = await q.query<{ subject_id: string; back: string; sealed: Buffer; expires_at: Date }>(
+    `DELETE FROM console_token_reveals WHERE id = $1 AND session_id = $2 AND kind = $3
+     RETURNING subject_id, back, sealed, expires_at`,
+    [slotId, session.id, kind],
   );
   const row = rows[0];
   if (!row || row.expires_at <= clock()) return null;
   const token = unseal(session.secret, slotId, Buffer.from(row.sealed));
-  return token ? { patId: row.pat_id, token, back: row.back } : null;
+  return token ? { patId: row.subject_id, token, back: row.back } : null;
 }

@@ -26,7 +26,9 @@ function PolicyTable(props: { policies: TrustPolicy[] }): Html {
         <tbody>
           {props.policies.map((p) => (
             <tr>
-              <th scope="row">{p.name}</th>
+              <th scope="row">
+                <a href={`/console/admin/trust-policies/${p.id}`}>{p.name}</a>
+              </th>
               <td>{p.issuer}</td>
               <td>{p.audience}</td>
               <td>{p.subject ?? '-'}</td>
@@ -103,7 +105,16 @@ export function federationPage(props: {
 }): Html {
   return (
     <Layout title="Federation" viewer={props.viewer}>
-      <h1>Federation</h1>
+      <div class="title-row">
+        <h1>Federation</h1>
+        <a href="/console/admin/trust-policies/new" class="button">
+          New trust policy
+        </a>
+      </div>
+      <p>
+        Each policy's page shows its events: its changes and the exchanges it decided. Manage them under{' '}
+        <a href="/console/admin/trust-policies">Trust policies</a>.
+      </p>
       <PolicyTable policies={props.policies} />
       <h2>Recent refusals</h2>
       <p>

@@ -40,6 +40,9 @@ function Navigation(props: { viewer: Viewer }): Html {
             <li>
               <a href="/console/admin/federation">Federation</a>
             </li>
+            <li>
+              <a href="/console/admin/webhooks">Webhooks</a>
+            </li>
           </>
         )}
       </ul>
