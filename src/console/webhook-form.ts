@@ -8,8 +8,9 @@ import type { ApiDeps } from '../api/context.js';
 import { patContext } from '../api/context.js';
 import { parseWith } from '../api/http.js';
 import { endpointPatchBody, newEndpointBody } from '../api/webhooks.js';
+import type { Actor } from '../audit/actor.js';
 import { invalidRequest } from '../errors.js';
-import { type Actor, scrubLeakedText } from '../pat/service.js';
+import { scrubLeakedText } from '../pat/service.js';
 import type { EndpointRequest } from '../webhooks/service.js';
 import { endpointUrlProblem } from '../webhooks/url.js';
 
