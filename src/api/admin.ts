@@ -2,13 +2,14 @@
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
+import { jsonBody } from '../http/json-body.js';
+import { parseBody, parseQuery } from '../http/parse.js';
 import { restorePat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repository.js';
 import { type ApiDeps, patContext } from './context.js';
-import { actorOf, parseBody, parseQuery } from './http.js';
-import { jsonBody } from './json-body.js';
+import { actorOf } from './http.js';
 import { patPage, presentPat, presentStats } from './presenters.js';
 import { exactRouter } from './routing.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';

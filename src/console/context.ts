@@ -1,7 +1,7 @@
 /** What console routes are built from, and the per-request helpers they share. */
 import type { Context } from 'koa';
 import type { ApiDeps } from '../api/context.js';
-import { requestMeta } from '../api/http.js';
+import { requestMeta } from '../http/request-meta.js';
 import type { Actor } from '../pat/service.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { csrfTokenFor } from '../session/secret.js';
