@@ -13,7 +13,8 @@ import { requestMeta } from '../http/request-meta.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
 import { findPatIdByHash } from '../pat/repository.js';
 import { revokePat } from '../pat/service.js';
-import { type ApiDeps, patContext } from './context.js';
+import { patContext } from '../services.js';
+import type { ApiDeps } from './context.js';
 import { exactRouter } from './routing.js';
 
 export const reportBody = z.strictObject({ tokens: z.array(z.string().max(256)).min(1).max(100) });

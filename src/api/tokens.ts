@@ -4,14 +4,16 @@ import { z } from 'zod';
 import { callerOf, requireScope } from '../auth/bearer.js';
 import { ApiProblem } from '../errors.js';
 import { jsonBody } from '../http/json-body.js';
+import { pageQuery, pathId } from '../http/params.js';
 import { parseBody, parseQuery } from '../http/parse.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat, setMayAct } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
-import { type ApiDeps, patContext } from './context.js';
+import { patContext } from '../services.js';
+import type { ApiDeps } from './context.js';
 import { actorOf } from './http.js';
 import { patPage, presentIssuedPat, presentPat } from './presenters.js';
 import { exactRouter } from './routing.js';
-import { newPatBody, pageQuery, patchPatBody, patFilterOf, patFilterQuery, pathId } from './schemas.js';
+import { newPatBody, patchPatBody, patFilterOf, patFilterQuery } from './schemas.js';
 
 export const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
 export const emptyBody = z.strictObject({});

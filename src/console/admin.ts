@@ -5,18 +5,19 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { resolveUser } from '../api/admin.js';
-import { patContext } from '../api/context.js';
 import { presentRefusal } from '../api/federation-refusals.js';
 import { patPage, presentPat } from '../api/presenters.js';
-import { pageQuery, patFilterOf, patFilterQuery, pathId } from '../api/schemas.js';
+import { patFilterOf, patFilterQuery } from '../api/schemas.js';
 import { listRefusals } from '../federation/refusal-trail.js';
 import { listTrustPolicies } from '../federation/repository.js';
+import { pageQuery, pathId } from '../http/params.js';
 import { parseQuery } from '../http/parse.js';
 import { getPat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
+import { patContext } from '../services.js';
 import { findUserByIdIncludingDeleted } from '../users/repository.js';
+import { resolveUserId } from '../users/resolve.js';
 import { adminUserRoutes } from './admin-users.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
 import { eventsPage } from './events.js';
@@ -51,7 +52,7 @@ async function tokensList(ctx: Context, deps: ConsoleDeps) {
     expiring_within_days: query.expiring_within_days === '' ? undefined : query.expiring_within_days,
     never_used: query.never_used === true ? true : undefined,
   };
-  const userId = filters.user ? await resolveUser(deps, filters.user) : undefined;
+  const userId = filters.user ? await resolveUserId(deps.db, filters.user) : undefined;
   const now = deps.clock();
   const page =
     userId === null

@@ -6,9 +6,9 @@
 import { Router } from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import compose from 'koa-compose';
-import type { ApiDeps } from '../api/context.js';
 import { ApiProblem } from '../errors.js';
 import { type DatabaseRefusal, databaseRefusal } from '../http/database-errors.js';
+import type { Services } from '../services.js';
 import { adminRoutes } from './admin.js';
 import { consoleAssets } from './assets.js';
 import { type ConsoleDeps, consoleDeps, sendPage, viewerOf } from './context.js';
@@ -78,7 +78,7 @@ function errorPages(deps: ConsoleDeps): Middleware {
   };
 }
 
-export function consoleApp(api: ApiDeps): Middleware {
+export function consoleApp(api: Services): Middleware {
   const deps = consoleDeps(api);
   const signedIn = new Router({ sensitive: true });
   signedIn.use(requireSession(deps));
