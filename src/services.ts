@@ -15,6 +15,7 @@ import { RateLimits } from './limits/rate-limits.js';
 import type { Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PatHashLookup } from './pat/hash-lookup.js';
+import type { PatContext } from './pat/service.js';
 import { UsageTracker } from './pat/usage.js';
 
 export interface Services {
@@ -62,4 +63,10 @@ export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 
     },
     flushAudit: () => audit.flush(),
   };
+}
+
+/** What the PAT lifecycle (pat/service.ts) needs, for every door that changes a PAT. */
+export function patContext(services: Pick<Services, 'db' | 'clock' | 'config'>): PatContext {
+  const { db, clock, config } = services;
+  return { db, clock, policy: config.tokens, scopes: config.scopes };
 }

@@ -2,16 +2,19 @@
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
+import { jsonBody } from '../http/json-body.js';
+import { pageQuery, pathId } from '../http/params.js';
+import { parseBody, parseQuery } from '../http/parse.js';
 import { restorePat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
-import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repository.js';
-import { type ApiDeps, patContext } from './context.js';
-import { actorOf, parseBody, parseQuery } from './http.js';
-import { jsonBody } from './json-body.js';
+import { patContext } from '../services.js';
+import { resolveUserId } from '../users/resolve.js';
+import type { ApiDeps } from './context.js';
+import { actorOf } from './http.js';
 import { patPage, presentPat, presentStats } from './presenters.js';
 import { exactRouter } from './routing.js';
-import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
+import { patFilterOf, patFilterQuery } from './schemas.js';
 
 export const listQuery = z.object({
   user: z.string().min(1).max(64).optional(),
@@ -21,19 +24,13 @@ export const listQuery = z.object({
 export const emptyBody = z.strictObject({});
 export const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
-/** `user=` names a user by id (deleted ones too) or by live username; null when it names nobody. */
-export async function resolveUser(deps: ApiDeps, user: string): Promise<string | null> {
-  const byId = z.uuid().safeParse(user).success ? await findUserByIdIncludingDeleted(deps.db, user) : null;
-  return (byId ?? (await findUserByUsername(deps.db, user)))?.id ?? null;
-}
-
 export function adminRoutes(deps: ApiDeps): Router {
   const admin = requireScope(ADMIN_SCOPE);
   const router = exactRouter();
 
   router.get('/admin/tokens', admin, async (ctx) => {
     const query = parseQuery(ctx, listQuery);
-    const userId = query.user ? await resolveUser(deps, query.user) : undefined;
+    const userId = query.user ? await resolveUserId(deps.db, query.user) : undefined;
     if (userId === null) {
       ctx.body = { items: [], next_cursor: null };
       return;

@@ -7,13 +7,15 @@
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { ApiProblem } from '../errors.js';
+import { jsonBody } from '../http/json-body.js';
+import { parseBody } from '../http/parse.js';
+import { requestMeta } from '../http/request-meta.js';
 import { hashPat, isWellFormedPat } from '../pat/format.js';
 import { findPatIdByHash } from '../pat/repository.js';
 import { LEAK_REASON } from '../pat/revocation.js';
 import { revokePat } from '../pat/service.js';
-import { type ApiDeps, patContext } from './context.js';
-import { parseBody, requestMeta } from './http.js';
-import { jsonBody } from './json-body.js';
+import { patContext } from '../services.js';
+import type { ApiDeps } from './context.js';
 import { exactRouter } from './routing.js';
 
 export const reportBody = z.strictObject({ tokens: z.array(z.string().max(256)).min(1).max(100) });

@@ -5,33 +5,18 @@
  */
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
-import { type AuditRow, listPatEvents, patOwnerFromHistory, type TrailPosition } from '../audit/trail.js';
+import type { z } from 'zod';
+import { type AuditRow, listPatEvents, patOwnerFromHistory } from '../audit/trail.js';
 import { callerOf, requireScope } from '../auth/bearer.js';
-import { decodeTrailCursor, encodeTrailCursor } from '../db/keyset.js';
+import { encodeTrailCursor } from '../db/keyset.js';
 import { actorChain, readActClaim } from '../delegation/act-chain.js';
 import { notFound } from '../errors.js';
+import { eventsQuery, pathId } from '../http/params.js';
+import { parseQuery } from '../http/parse.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
-import { parseQuery } from './http.js';
 import type { auditEventSchema } from './response-schemas.js';
 import { exactRouter } from './routing.js';
-import { pathId } from './schemas.js';
-
-export { encodeTrailCursor };
-
-export const eventsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z
-    .string()
-    .max(64)
-    .transform((cursor, ctx) => {
-      const position: TrailPosition | null = decodeTrailCursor(cursor);
-      if (!position) ctx.addIssue({ code: 'custom', message: 'not a cursor this server issued' });
-      return position ?? z.NEVER;
-    })
-    .optional(),
-});
 
 /** A stored `act` claim as a list, current actor first; null when not delegated. */
 function chainOf(stored: unknown) {

@@ -8,9 +8,9 @@ import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
 import { listRefusals, type RefusalRow } from '../federation/refusal-trail.js';
+import { parseQuery } from '../http/parse.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
-import { parseQuery } from './http.js';
 import type { federationRefusalSchema } from './response-schemas.js';
 import { exactRouter } from './routing.js';
 

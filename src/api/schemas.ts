@@ -1,8 +1,7 @@
 /** zod schemas shared by several routes. Route-specific ones sit at the top of each route file. */
 import { z } from 'zod';
-import { decodeCursor, type KeysetPosition } from '../db/keyset.js';
+import type { KeysetPosition } from '../db/keyset.js';
 import { mayActSchema } from '../delegation/may-act.js';
-import { notFound } from '../errors.js';
 import { MAX_ALLOWED_CIDRS, parseCidr } from '../pat/address-allowlist.js';
 import type { PatFilter, PatStatus } from '../pat/repository.js';
 
@@ -16,18 +15,6 @@ export const patFilterQuery = {
     .transform((v) => v === 'true')
     .optional(),
   expiring_within_days: z.coerce.number().int().min(0).max(3650).optional(),
-};
-
-export const pageQuery = {
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z
-    .string()
-    .transform((cursor, ctx) => {
-      const position = decodeCursor(cursor);
-      if (!position) ctx.addIssue({ code: 'custom', message: 'not a cursor this server issued' });
-      return position ?? z.NEVER;
-    })
-    .optional(),
 };
 
 /** A PAT's `allowed_cidrs` in canonical form, deduplicated; the API and the console parse with it. */
@@ -87,10 +74,4 @@ export function patFilterOf(
     limit: query.limit,
     after: query.cursor ?? null,
   };
-}
-
-/** Path ids are UUIDs; anything else cannot name a row, so it is a 404 like an unknown id. */
-export function pathId(value: string | undefined, what: string): string {
-  if (!value || !z.uuid().safeParse(value).success) throw notFound(what);
-  return value;
 }

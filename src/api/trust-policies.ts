@@ -5,21 +5,22 @@
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
-import { toPage } from '../db/keyset.js';
+import { encodeTrailCursor, toPage } from '../db/keyset.js';
 import { notFound } from '../errors.js';
 import type { TrustPolicy } from '../federation/policy.js';
 import type { PolicyFields } from '../federation/repository.js';
 import { findTrustPolicy, listTrustPolicies } from '../federation/repository.js';
 import { changeTrustPolicy, createTrustPolicy, removeTrustPolicy } from '../federation/service.js';
 import { type FederatedAuditRow, listTrustPolicyEvents, trustPolicyKnown } from '../federation/trail.js';
+import { jsonBody } from '../http/json-body.js';
+import { eventsQuery, pageQuery, pathId } from '../http/params.js';
+import { parseBody, parseQuery } from '../http/parse.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
-import { encodeTrailCursor, eventsQuery, presentEvent } from './events.js';
-import { actorOf, parseBody, parseQuery } from './http.js';
-import { jsonBody } from './json-body.js';
+import { presentEvent } from './events.js';
+import { actorOf } from './http.js';
 import type { trustPolicyEventSchema, trustPolicySchema } from './response-schemas.js';
 import { exactRouter } from './routing.js';
-import { pageQuery, pathId } from './schemas.js';
 
 const text = z.string().min(1).max(512);
 const claimValues = z

@@ -4,17 +4,20 @@ import { z } from 'zod';
 import { requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
 import { notFound } from '../errors.js';
+import { jsonBody } from '../http/json-body.js';
+import { pageQuery, pathId } from '../http/params.js';
+import { parseBody, parseQuery } from '../http/parse.js';
 import { createPat } from '../pat/service.js';
 import { ADMIN_SCOPE } from '../scopes.js';
+import { patContext } from '../services.js';
 import { findUserById, listUsers } from '../users/repository.js';
 import { createUser, deleteUser, setDisabled } from '../users/service.js';
 import { updateUser } from '../users/update.js';
-import { type ApiDeps, patContext } from './context.js';
-import { actorOf, parseBody, parseQuery } from './http.js';
-import { jsonBody } from './json-body.js';
+import type { ApiDeps } from './context.js';
+import { actorOf } from './http.js';
 import { presentIssuedPat, presentUser } from './presenters.js';
 import { exactRouter } from './routing.js';
-import { newPatBody, pageQuery, pathId } from './schemas.js';
+import { newPatBody } from './schemas.js';
 
 const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
   error: 'expected 1-63 characters: letters, digits, . _ -, starting with a letter or digit',

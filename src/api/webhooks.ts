@@ -8,16 +8,18 @@ import { WEBHOOK_EVENT_TYPES } from '../audit/webhook-event.js';
 import { requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
 import { invalidRequest, notFound } from '../errors.js';
+import { jsonBody } from '../http/json-body.js';
+import { pageQuery, pathId } from '../http/params.js';
+import { parseBody, parseQuery } from '../http/parse.js';
 import { scrubLeakedText } from '../pat/service.js';
 import { ADMIN_SCOPE } from '../scopes.js';
+import { patContext } from '../services.js';
 import { findEndpoint, listDeliveries, listEndpoints } from '../webhooks/repository.js';
 import { changeEndpoint, createEndpoint, removeEndpoint } from '../webhooks/service.js';
 import { endpointUrlProblem } from '../webhooks/url.js';
-import { type ApiDeps, patContext } from './context.js';
-import { actorOf, parseBody, parseQuery } from './http.js';
-import { jsonBody } from './json-body.js';
+import type { ApiDeps } from './context.js';
+import { actorOf } from './http.js';
 import { exactRouter } from './routing.js';
-import { pageQuery, pathId } from './schemas.js';
 import { presentCreatedEndpoint, presentDelivery, presentEndpoint } from './webhook-presenters.js';
 
 export const endpointUrl = z

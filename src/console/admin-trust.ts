@@ -6,15 +6,14 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { encodeTrailCursor, eventsQuery } from '../api/events.js';
-import { parseQuery } from '../api/http.js';
-import { pageQuery, pathId } from '../api/schemas.js';
-import { toPage } from '../db/keyset.js';
+import { encodeTrailCursor, toPage } from '../db/keyset.js';
 import type { FieldError } from '../errors.js';
 import { notFound } from '../errors.js';
 import { findTrustPolicy, listTrustPolicies } from '../federation/repository.js';
 import { changeTrustPolicy, createTrustPolicy, removeTrustPolicy } from '../federation/service.js';
 import { listTrustPolicyEvents } from '../federation/trail.js';
+import { eventsQuery, pageQuery, pathId } from '../http/params.js';
+import { parseQuery } from '../http/parse.js';
 import { findUserByIdIncludingDeleted } from '../users/repository.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
 import { formStatus, problemFields } from './field-errors.js';

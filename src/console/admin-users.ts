@@ -2,13 +2,13 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { patContext } from '../api/context.js';
-import { parseQuery } from '../api/http.js';
 import { presentUser } from '../api/presenters.js';
-import { pageQuery, pathId } from '../api/schemas.js';
 import { toPage } from '../db/keyset.js';
 import { ApiProblem, notFound } from '../errors.js';
+import { pageQuery, pathId } from '../http/params.js';
+import { parseQuery } from '../http/parse.js';
 import { createPat } from '../pat/service.js';
+import { patContext } from '../services.js';
 import { findUserById, listUsers } from '../users/repository.js';
 import { createUser, deleteUser, setDisabled } from '../users/service.js';
 import { updateUser } from '../users/update.js';

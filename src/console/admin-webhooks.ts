@@ -7,12 +7,13 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { parseQuery, requestMeta } from '../api/http.js';
-import { pageQuery, pathId } from '../api/schemas.js';
 import { deliveriesQuery } from '../api/webhooks.js';
 import { WEBHOOK_EVENT_TYPES } from '../audit/webhook-event.js';
 import { toPage } from '../db/keyset.js';
 import { type FieldError, notFound } from '../errors.js';
+import { pageQuery, pathId } from '../http/params.js';
+import { parseQuery } from '../http/parse.js';
+import { requestMeta } from '../http/request-meta.js';
 import { holdToken, takeToken } from '../session/reveal.js';
 import { findUserByIdIncludingDeleted } from '../users/repository.js';
 import { type EndpointRow, findEndpoint, listDeliveries, listEndpoints } from '../webhooks/repository.js';

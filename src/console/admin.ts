@@ -5,18 +5,19 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { resolveUser } from '../api/admin.js';
-import { patContext } from '../api/context.js';
 import { presentRefusal } from '../api/federation-refusals.js';
-import { parseQuery } from '../api/http.js';
 import { patPage, presentPat } from '../api/presenters.js';
-import { pageQuery, patFilterOf, patFilterQuery, pathId } from '../api/schemas.js';
+import { patFilterOf, patFilterQuery } from '../api/schemas.js';
 import { listRefusals } from '../federation/refusal-trail.js';
 import { listTrustPolicies } from '../federation/repository.js';
+import { pageQuery, pathId } from '../http/params.js';
+import { parseQuery } from '../http/parse.js';
 import { getPat, revokePat } from '../pat/service.js';
 import { patStats } from '../pat/stats.js';
 import { ADMIN_SCOPE } from '../scopes.js';
+import { patContext } from '../services.js';
 import { findUserByIdIncludingDeleted } from '../users/repository.js';
+import { resolveUserId } from '../users/resolve.js';
 import { adminTrustRoutes } from './admin-trust.js';
 import { adminUserRoutes } from './admin-users.js';
 import { adminWebhookRoutes } from './admin-webhooks.js';
@@ -53,7 +54,7 @@ async function tokensList(ctx: Context, deps: ConsoleDeps) {
     expiring_within_days: query.expiring_within_days === '' ? undefined : query.expiring_within_days,
     never_used: query.never_used === true ? true : undefined,
   };
-  const userId = filters.user ? await resolveUser(deps, filters.user) : undefined;
+  const userId = filters.user ? await resolveUserId(deps.db, filters.user) : undefined;
   const now = deps.clock();
   const page =
     userId === null

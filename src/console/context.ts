@@ -1,21 +1,21 @@
 /** What console routes are built from, and the per-request helpers they share. */
 import type { Context } from 'koa';
-import type { ApiDeps } from '../api/context.js';
-import { requestMeta } from '../api/http.js';
 import type { Actor } from '../audit/actor.js';
+import { requestMeta } from '../http/request-meta.js';
 import { ADMIN_SCOPE } from '../scopes.js';
+import type { Services } from '../services.js';
 import { csrfTokenFor } from '../session/secret.js';
 import type { ActiveSession, SessionContext } from '../session/service.js';
 import { type CookieNames, cookieNames } from './cookies.js';
 import { type Html, renderDocument } from './jsx.js';
 import type { Viewer } from './views/layout.js';
 
-export interface ConsoleDeps extends ApiDeps {
+export interface ConsoleDeps extends Services {
   sessions: SessionContext;
   cookies: CookieNames;
 }
 
-export function consoleDeps(deps: ApiDeps): ConsoleDeps {
+export function consoleDeps(deps: Services): ConsoleDeps {
   return {
     ...deps,
     sessions: { db: deps.db, clock: deps.clock, lifetimes: deps.config.console },

@@ -1,8 +1,9 @@
 /** A token's audit trail as the token page shows it: one page, newest first, with the API's cursors. */
 import type { Context } from 'koa';
-import { encodeTrailCursor, eventsQuery } from '../api/events.js';
-import { parseQuery } from '../api/http.js';
 import { listPatEvents } from '../audit/trail.js';
+import { encodeTrailCursor } from '../db/keyset.js';
+import { eventsQuery } from '../http/params.js';
+import { parseQuery } from '../http/parse.js';
 import type { ConsoleDeps } from './context.js';
 
 export async function eventsPage(deps: ConsoleDeps, ctx: Context, patId: string) {

@@ -4,37 +4,33 @@
  * route's zod schema then parses the values.
  */
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
 import type { z } from 'zod';
-import { fieldErrors } from '../api/http.js';
-import { BODY_LIMIT } from '../api/json-body.js';
 import { ApiProblem, invalidRequest } from '../errors.js';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+import { BODY_LIMIT, type BodyRefusal, readBodyText, UnreadableBody } from '../http/body.js';
+import { fieldErrors } from '../http/parse.js';
 
 export type FormFields = Record<string, string | string[]>;
 
+const formProblem = (message: string) => invalidRequest([{ field: '(form)', message }]);
+
+/** The console's words for a form it could not read. */
+const REFUSALS: Record<BodyRefusal, () => ApiProblem> = {
+  unsupported_type: () =>
+    new ApiProblem(415, 'unsupported_media_type', 'Unsupported form encoding', 'send a form'),
+  too_large: () => new ApiProblem(413, 'body_too_large', 'Form too large', `at most ${BODY_LIMIT} bytes`),
+  incomplete: () => formProblem('incomplete form'),
+  not_utf8: () => formProblem('is not valid UTF-8'),
+};
+
 async function readForm(ctx: Context): Promise<FormFields> {
-  if (!ctx.is('application/x-www-form-urlencoded')) {
-    throw new ApiProblem(415, 'unsupported_media_type', 'Unsupported form encoding', 'send a form');
-  }
-  let raw: Buffer;
-  try {
-    raw = await getRawBody(ctx.req, { limit: BODY_LIMIT, length: ctx.get('content-length') || null });
-  } catch (error) {
-    if ((error as { type?: string }).type === 'entity.too.large') {
-      throw new ApiProblem(413, 'body_too_large', 'Form too large', `at most ${BODY_LIMIT} bytes`);
-    }
-    throw invalidRequest([{ field: '(form)', message: 'incomplete form' }]);
-  }
   let text: string;
   try {
-    text = utf8.decode(raw);
-  } catch {
-    throw invalidRequest([{ field: '(form)', message: 'is not valid UTF-8' }]);
+    text = await readBodyText(ctx, 'application/x-www-form-urlencoded');
+  } catch (error) {
+    if (error instanceof UnreadableBody) throw REFUSALS[error.reason]();
+    throw error;
   }
-  if (text.includes('\u0000') || /%00/i.test(text))
-    throw invalidRequest([{ field: '(form)', message: 'contains NUL' }]);
+  if (text.includes('\u0000') || /%00/i.test(text)) throw formProblem('contains NUL');
   const fields: FormFields = {};
   for (const [key, value] of new URLSearchParams(text)) {
     const seen = fields[key];

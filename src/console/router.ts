@@ -6,9 +6,9 @@
 import { Router } from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import compose from 'koa-compose';
-import type { ApiDeps } from '../api/context.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { ApiProblem } from '../errors.js';
+import { type DatabaseRefusal, databaseRefusal } from '../http/database-errors.js';
+import type { Services } from '../services.js';
 import { adminRoutes } from './admin.js';
 import { consoleAssets } from './assets.js';
 import { type ConsoleDeps, consoleDeps, sendPage, viewerOf } from './context.js';
@@ -20,23 +20,41 @@ import { tokenRevealRoutes } from './token-reveal.js';
 import { tokenRoutes } from './tokens.js';
 import { errorPage } from './views/error.js';
 
-function problemOf(error: unknown, deps: ConsoleDeps, ctx: Context): ApiProblem {
-  if (error instanceof ApiProblem) return error;
-  if (isDatabaseUnavailable(error))
-    return new ApiProblem(
+/** The console's words for a request the database refused (`http/database-errors.ts` decides which). */
+const DATABASE_REFUSALS: Record<DatabaseRefusal, () => ApiProblem> = {
+  unavailable: () =>
+    new ApiProblem(
       503,
       'service_unavailable',
       'Service unavailable',
       'The database cannot be reached. Retry shortly.',
-    );
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === '22021' || code === '22P05')
-    return new ApiProblem(
+    ),
+  unstorable_text: () =>
+    new ApiProblem(
       400,
       'invalid_request',
       'Invalid input',
       'The form contains characters that cannot be stored.',
-    );
+    ),
+  out_of_range: () =>
+    new ApiProblem(
+      400,
+      'invalid_request',
+      'Invalid input',
+      'The form holds a value out of the range that can be stored.',
+    ),
+};
+
+/** The page for a database error that is not a fault of ours, or null. */
+export function databasePageProblem(error: unknown): ApiProblem | null {
+  const refusal = databaseRefusal(error);
+  return refusal ? DATABASE_REFUSALS[refusal]() : null;
+}
+
+function problemOf(error: unknown, deps: ConsoleDeps, ctx: Context): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  const fromDatabase = databasePageProblem(error);
+  if (fromDatabase) return fromDatabase;
   deps.logger.error({ err: error, reqId: ctx.state.requestId }, 'unhandled console error');
   return new ApiProblem(500, 'internal_error', 'Something went wrong');
 }
@@ -60,7 +78,7 @@ function errorPages(deps: ConsoleDeps): Middleware {
   };
 }
 
-export function consoleApp(api: ApiDeps): Middleware {
+export function consoleApp(api: Services): Middleware {
   const deps = consoleDeps(api);
   const signedIn = new Router({ sensitive: true });
   signedIn.use(requireSession(deps));

@@ -6,8 +6,8 @@
  * summary row to the trail, and later ones are only counted.
  */
 import type { Middleware } from 'koa';
-import { requestMeta } from '../api/http.js';
 import { ApiProblem } from '../errors.js';
+import { requestMeta } from '../http/request-meta.js';
 import { recordRefusedSignIn } from '../session/service.js';
 import type { ConsoleDeps } from './context.js';
 

@@ -6,8 +6,8 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { requestMeta } from '../api/http.js';
 import { patCaller } from '../auth/bearer.js';
+import { requestMeta } from '../http/request-meta.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { openSession, recordRefusedSignIn, resolveSession, signOut } from '../session/service.js';
 import { type ConsoleDeps, seeOther, sendPage, sessionOf } from './context.js';

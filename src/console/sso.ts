@@ -6,8 +6,8 @@
  */
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
-import { requestMeta } from '../api/http.js';
 import { ApiProblem } from '../errors.js';
+import { requestMeta } from '../http/request-meta.js';
 import { hashSessionSecret } from '../session/secret.js';
 import { openSession, recordRefusedSignIn } from '../session/service.js';
 import { SsoClient } from '../session/sso-client.js';

@@ -5,7 +5,7 @@
  */
 import { Router } from '@koa/router';
 import { presentPat } from '../api/presenters.js';
-import { pathId } from '../api/schemas.js';
+import { pathId } from '../http/params.js';
 import { findPatById } from '../pat/repository.js';
 import { takeToken } from '../session/reveal.js';
 import { type ConsoleDeps, sendPage, sessionOf, viewerOf } from './context.js';

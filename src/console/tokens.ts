@@ -5,13 +5,14 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { patContext } from '../api/context.js';
-import { parseQuery } from '../api/http.js';
 import { patPage, presentPat } from '../api/presenters.js';
-import { pageQuery, patFilterOf, pathId, patStatusSchema } from '../api/schemas.js';
+import { patFilterOf, patStatusSchema } from '../api/schemas.js';
 import { ApiProblem } from '../errors.js';
+import { pageQuery, pathId } from '../http/params.js';
+import { parseQuery } from '../http/parse.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
+import { patContext } from '../services.js';
 import { followRotatedPat } from '../session/repository.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, sessionOf, viewerOf } from './context.js';
 import { eventsPage } from './events.js';

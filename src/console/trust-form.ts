@@ -4,13 +4,13 @@
  * schemas (api/trust-policies.ts) and federation/service.ts decide, with the API's messages.
  */
 import { z } from 'zod';
-import { resolveUser } from '../api/admin.js';
 import type { ApiDeps } from '../api/context.js';
-import { fieldErrors } from '../api/http.js';
 import { newTrustPolicyBody, trustPolicyChangeBody } from '../api/trust-policies.js';
 import { invalidRequest } from '../errors.js';
 import type { TrustPolicy } from '../federation/policy.js';
 import type { PolicyFields } from '../federation/repository.js';
+import { fieldErrors } from '../http/parse.js';
+import { resolveUserId } from '../users/resolve.js';
 
 /** Stands in for an unknown user while the rest of the form is checked. */
 const NO_USER = '00000000-0000-4000-8000-000000000000';
@@ -58,7 +58,7 @@ export function claimLines(claims: Record<string, string[]>): string {
 
 /** The form as a request body: empty optional fields are left out, as an API client would. */
 async function bodyOf(deps: ApiDeps, form: TrustForm) {
-  const userId = form.user.trim() ? await resolveUser(deps, form.user.trim()) : null;
+  const userId = form.user.trim() ? await resolveUserId(deps.db, form.user.trim()) : null;
   const ttl = form.max_ttl_seconds.trim();
   const optional = (value: string) => (value.trim() === '' ? undefined : value.trim());
   return {

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import type { ApiDeps } from '../api/context.js';
-import { patContext } from '../api/context.js';
-import { parseWith } from '../api/http.js';
 import { endpointPatchBody, newEndpointBody } from '../api/webhooks.js';
 import type { Actor } from '../audit/actor.js';
 import { invalidRequest } from '../errors.js';
+import { parseWith } from '../http/parse.js';
 import { scrubLeakedText } from '../pat/service.js';
+import { patContext } from '../services.js';
 import type { EndpointRequest } from '../webhooks/service.js';
 import { endpointUrlProblem } from '../webhooks/url.js';
 

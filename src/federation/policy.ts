@@ -3,7 +3,7 @@
  * scopes (docs/design.md, "Federated subject tokens"). This module holds the rules as pure functions:
  * what a valid policy is, and which policies a verified token matches.
  */
-import { isIP } from 'node:net';
+import { secureUrlRefusal } from '../net/secure-url.js';
 import { claimText, matchesPattern } from './pattern.js';
 
 export interface TrustPolicy {
@@ -29,14 +29,10 @@ export interface TrustPolicy {
 /** Claims a policy may not condition on: they are checked for every token already. */
 export const RESERVED_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'sub'] as const;
 
-const LOOPBACK_NAMES = new Set(['localhost', '[::1]']);
-
-function isLoopbackHost(hostname: string): boolean {
-  if (LOOPBACK_NAMES.has(hostname) || hostname.endsWith('.localhost')) return true;
-  return isIP(hostname) === 4 && hostname.startsWith('127.');
-}
-
-/** Why `issuer` cannot be trusted, or null: https only, plain http for loopback hosts (tests, local). */
+/**
+ * Why `issuer` cannot be trusted, or null: an issuer identifier has no query, fragment or
+ * credentials (OpenID Connect Discovery 1.0 §2), and is called under the shared transport rule.
+ */
 export function issuerProblem(issuer: string): string | null {
   let url: URL;
   try {
@@ -47,9 +43,8 @@ export function issuerProblem(issuer: string): string | null {
   if (url.search || url.hash || url.username || url.password) {
     return 'expected an issuer URL without query, fragment or credentials';
   }
-  if (url.protocol === 'https:') return null;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
-  return 'expected an https URL (plain http only for loopback hosts)';
+  if (secureUrlRefusal(url)) return 'expected an https URL (plain http only for loopback hosts)';
+  return null;
 }
 
 /** The parts of a policy that decide which tokens it accepts. */

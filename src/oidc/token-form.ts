@@ -8,8 +8,8 @@
  */
 import querystring, { type ParsedUrlQuery } from 'node:querystring';
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
 import { PUBLIC_CLIENT_ID } from '../exchange/constants.js';
+import { readRawBody, UnreadableBody } from '../http/body.js';
 
 /** oidc-provider's own limit for token request bodies. */
 export const TOKEN_BODY_LIMIT = 56 * 1024;
@@ -38,14 +38,14 @@ function namesNoClient(ctx: Context, form: TokenForm): boolean {
 }
 
 /** A body over the limit is 413; one cut short or longer than announced, 400: both RFC 6749 JSON. */
-function refuseUnreadable(ctx: Context, error: { type?: string; status?: number }) {
-  if (error.type === 'entity.too.large') {
+function refuseUnreadable(ctx: Context, error: unknown) {
+  if (!(error instanceof UnreadableBody)) throw error;
+  if (error.reason === 'too_large') {
     ctx.status = 413;
     ctx.set('Connection', 'close');
     ctx.body = { error: 'invalid_request', error_description: 'request body too large' };
     return;
   }
-  if (!error.status || error.status >= 500) throw error;
   ctx.status = 400;
   ctx.body = { error: 'invalid_request', error_description: 'failed to read the request body' };
 }
@@ -64,9 +64,9 @@ export async function readTokenForm(ctx: Context): Promise<TokenFormRead> {
   if (!ctx.is('application/x-www-form-urlencoded')) return { form: undefined, answered: false };
   let raw: Buffer;
   try {
-    raw = await getRawBody(ctx.req, { limit: TOKEN_BODY_LIMIT, length: ctx.get('content-length') || null });
+    raw = await readRawBody(ctx, TOKEN_BODY_LIMIT);
   } catch (error) {
-    refuseUnreadable(ctx, error as { type?: string; status?: number });
+    refuseUnreadable(ctx, error);
     return { form: undefined, answered: true };
   }
   const form = querystring.parse(raw.toString('utf8'));

@@ -5,7 +5,7 @@
  */
 import * as oidc from 'openid-client';
 import type { OidcLoginConfig } from '../config.js';
-import { isLoopbackHttp } from './issuer-url.js';
+import { isLoopbackHttp } from '../net/secure-url.js';
 
 export interface AuthorizationStart {
   url: URL;

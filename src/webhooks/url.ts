@@ -9,6 +9,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { secureUrlRefusal } from '../net/secure-url.js';
 
 /** Loopback, private, link-local (metadata), CGNAT, unspecified, multicast, reserved, and v6 kin. */
 const PRIVATE = new BlockList();
@@ -74,10 +75,12 @@ export function endpointUrlProblem(url: string, allowPrivateNetworks = false): s
   if (parsed.username || parsed.password) return 'must not contain credentials';
   if (parsed.hash) return 'must not contain a fragment';
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return 'must be https';
-  const local = isLocalHost(parsed.hostname);
-  if (local && !allowPrivateNetworks) return 'must not be a private, loopback or link-local address';
-  // Plain http only inside a network the operator allowed: never across the internet.
-  if (parsed.protocol === 'http:' && !local) return 'must be https (plain http only to private hosts)';
+  if (isLocalHost(parsed.hostname) && !allowPrivateNetworks)
+    return 'must not be a private, loopback or link-local address';
+  // Plain http only on this machine (the shared rule) or to a private address the operator
+  // allowed: never across the internet, nor to a name such as `app.localhost` that DNS answers.
+  if (secureUrlRefusal(parsed) && !isPrivateAddress(parsed.hostname))
+    return 'must be https (plain http only to private hosts)';
   return null;
 }
 

@@ -1,11 +1,11 @@
 /** `/admin/tokens` and `/admin/stats`: everyone's PATs, for administrators. */
+import { eventsQuery } from '../../http/params.js';
 import { ADMIN_SCOPE } from '../../scopes.js';
 import {
   emptyBody as adminRestoreBody,
   revokeBody as adminRevokeBody,
   listQuery as adminTokensQuery,
 } from '../admin.js';
-import { eventsQuery } from '../events.js';
 import * as out from '../response-schemas.js';
 import type { Operation } from './operation.js';
 import { patPage, restoreProblems } from './token-operations.js';

@@ -1,6 +1,7 @@
 /** `/tokens`: a caller's own PATs. */
+
+import { eventsQuery } from '../../http/params.js';
 import { TOKENS_SCOPE } from '../../scopes.js';
-import { eventsQuery } from '../events.js';
 import * as out from '../response-schemas.js';
 import { newPatBody, patchPatBody } from '../schemas.js';
 import { emptyBody, listQuery as tokensQuery } from '../tokens.js';

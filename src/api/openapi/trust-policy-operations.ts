@@ -1,6 +1,7 @@
 /** `/admin/trust-policies`: which external issuers' tokens may be exchanged, for whom. */
+
+import { eventsQuery } from '../../http/params.js';
 import { ADMIN_SCOPE } from '../../scopes.js';
-import { eventsQuery } from '../events.js';
 import { refusalsQuery } from '../federation-refusals.js';
 import * as out from '../response-schemas.js';
 import {
