@@ -9,7 +9,7 @@ import { resolveUser } from '../api/admin.js';
 import { patContext } from '../api/context.js';
 import { presentRefusal } from '../api/federation-refusals.js';
 import { parseQuery } from '../api/http.js';
-import { patPage, presentPat } from '../api/presenters.js';
+import { patPage } from '../api/presenters.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from '../api/schemas.js';
 import { listRefusals } from '../federation/refusal-trail.js';
 import { listTrustPolicies } from '../federation/repository.js';
@@ -19,8 +19,8 @@ import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserByIdIncludingDeleted } from '../users/repository.js';
 import { adminUserRoutes } from './admin-users.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
-import { eventsPage } from './events.js';
 import { requireSessionScope } from './guard.js';
+import { tokenPageProps } from './token-page.js';
 import { adminTokensPage, overviewPage } from './views/admin.js';
 import { federationPage } from './views/federation.js';
 import { confirmPage, tokenPage } from './views/token.js';
@@ -96,10 +96,9 @@ export function adminRoutes(deps: ConsoleDeps): Router {
 
   router.get('/tokens/:id', async (ctx) => {
     const pat = await getPat(pats, pathId(ctx.params.id, 'token'), null);
-    const trail = await eventsPage(deps, ctx, pat.id);
     const owner = (await findUserByIdIncludingDeleted(deps.db, pat.user_id))?.username;
-    const props = { viewer: viewerOf(ctx), pat: presentPat(pat, deps.clock()), ...trail, now: deps.clock() };
-    sendPage(ctx, tokenPage({ ...props, owner, back: '/console/admin/tokens' }));
+    const view = { admin: true, base: '/console/admin/tokens', back: '/console/admin/tokens', owner };
+    sendPage(ctx, tokenPage(await tokenPageProps(deps, ctx, pat, view)));
   });
 
   router.get('/tokens/:id/revoke', async (ctx) => {
@@ -120,11 +119,11 @@ export function adminRoutes(deps: ConsoleDeps): Router {
   });
 
   router.post('/tokens/:id/revoke', async (ctx) => {
-    await revokePat(pats, pathId(ctx.params.id, 'token'), null, actorOfSession(ctx), {
+    const pat = await revokePat(pats, pathId(ctx.params.id, 'token'), null, actorOfSession(ctx), {
       kind: 'admin',
       reason: 'revoked by admin',
     });
-    seeOther(ctx, '/console/admin/tokens');
+    seeOther(ctx, `/console/admin/tokens/${pat.id}?done=revoked`);
   });
 
   const users = adminUserRoutes(deps);

@@ -21,7 +21,7 @@ import {
 } from './ceiling.js';
 import { generatePat, hashPat, patHint } from './format.js';
 import { leakedPatIds, redactPats } from './leak-scan.js';
-import { assertEntitled, assertKnownScopes, expiryFor, rotatedExpiry } from './policy.js';
+import { assertEntitled, assertKnownScopes, expiryFor, expiryOnDate, rotatedExpiry } from './policy.js';
 import {
   clearPatRevocation,
   deletePatRow,
@@ -31,6 +31,7 @@ import {
   type PatRow,
   patStatus,
   setPatMayAct,
+  setPatRequireDpop,
 } from './repository.js';
 import { assertRestorable, type RevocationKind } from './revocation.js';
 import { assertMayRotate } from './rotation.js';
@@ -67,6 +68,8 @@ export interface PatRequest {
   name: string;
   scopes: string[];
   expiresInDays?: number | null | undefined;
+  /** Expires at the end of this day (UTC, `YYYY-MM-DD`) instead; policy.ts `expiryOnDate` bounds it. */
+  expiresOn?: string | undefined;
   /** Canonical CIDRs (address-allowlist.ts); null or absent: usable from anywhere. */
   allowedCidrs?: string[] | null | undefined;
   /** Who may act with it (RFC 8693 §4.4); null or absent: nobody. */
@@ -94,7 +97,10 @@ export async function createPat(
   assertWithinCredential(request.scopes, actor, owner.id);
   const allowedCidrs = networksWithinCredential(request.allowedCidrs, actor);
   const now = ctx.clock();
-  const expiresAt = expiryFor(ctx.policy, request.expiresInDays, now);
+  const expiresAt =
+    request.expiresOn === undefined
+      ? expiryFor(ctx.policy, request.expiresInDays, now)
+      : expiryOnDate(ctx.policy, request.expiresOn, now);
   const work = async (q: Queryable) => {
     const spec = {
       ...request,
@@ -249,6 +255,27 @@ export function setMayAct(
     await assertMayActValid(tx, next, pat.scopes);
     const updated = await setPatMayAct(tx, pat.id, next);
     await audit(tx, ctx, 'pat.updated', updated, actor, describeMayAct(next));
+    return updated;
+  });
+}
+
+/**
+ * Sets whether a PAT's exchanges need a DPoP proof. Turning it off makes a stolen copy of the
+ * PAT worth more again, so, as for `may_act`, the presenting credential must hold the PAT's scopes.
+ */
+export function setRequireDpop(
+  ctx: PatContext,
+  id: string,
+  ownerId: string | null,
+  requireDpop: boolean,
+  actor: Actor,
+) {
+  return ctx.db.transaction(async (tx) => {
+    const pat = await lockPat(tx, id, ownerId);
+    assertWithinCredential(pat.scopes, actor, pat.user_id);
+    if (pat.require_dpop === requireDpop) return pat;
+    const updated = await setPatRequireDpop(tx, pat.id, requireDpop);
+    await audit(tx, ctx, 'pat.updated', updated, actor, `require_dpop: ${requireDpop}`);
     return updated;
   });
 }
