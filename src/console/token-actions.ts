@@ -9,6 +9,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { patContext } from '../api/context.js';
 import { pathId } from '../api/schemas.js';
+import { type MayAct, principalKey } from '../delegation/may-act.js';
 import type { PatRow } from '../pat/repository.js';
 import {
   deletePat,
@@ -55,7 +56,10 @@ export async function ownTokenPage(
   return { ...props, settings };
 }
 
-const sameMayAct = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** Compared entry by entry (a stored jsonb list comes back with its keys in another order). */
+const mayActKey = (mayAct: MayAct | null) =>
+  (mayAct ?? []).map((e) => `${principalKey(e)}=${[...(e.scopes ?? [])].sort().join(' ')}`).join('\n');
+const sameMayAct = (a: MayAct | null, b: MayAct | null) => mayActKey(a) === mayActKey(b);
 
 /** PATCH semantics: only what changed is written, each through the API's own service function. */
 async function saveSettings(ctx: Context, deps: ConsoleDeps) {

@@ -192,6 +192,7 @@ describe('the token page in a browser', () => {
     const page = await newPage();
     await page.goto(`${server.url}/console/sign-in`);
     await expect(page.getByText("The session then holds that token's scopes only").count()).resolves.toBe(1);
+    await check(page, 'sign-in-token-scopes');
     await tokenSignIn(page, person.token);
     await page.getByRole('link', { name: 'broad' }).click();
     await page.getByRole('button', { name: 'Rotate', exact: true }).click();

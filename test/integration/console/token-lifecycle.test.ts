@@ -28,7 +28,10 @@ async function signedIn(scopes = ENTITLED) {
 
 /** A second PAT of the signed-in person (revoking the one the session was opened with ends the session). */
 async function another(token: string, name = 'seed') {
-  const made = await server.request('POST', '/api/v1/tokens', { token, body: { name, scopes: ['repo:read'] } });
+  const made = await server.request('POST', '/api/v1/tokens', {
+    token,
+    body: { name, scopes: ['repo:read'] },
+  });
   expect(made.status).toBe(201);
   return made.body as { id: string; token: string };
 }
@@ -230,21 +233,35 @@ describe('may_act and require_dpop from the console (issue 21)', () => {
     const page = `/console/tokens/${pat.id}`;
     const saved = await client.post(
       `${page}/settings`,
-      { may_act: bot.username, require_dpop: 'on' },
+      { may_act: `${bot.username} = repo:read`, require_dpop: 'on' },
       { from: page },
     );
     expect(saved.location).toBe(`${page}?done=saved`);
-    expect(await patRow(pat.id)).toMatchObject({ may_act: [{ user_id: bot.id }], require_dpop: true });
+    expect(await patRow(pat.id)).toMatchObject({
+      may_act: [{ user_id: bot.id, scopes: ['repo:read'] }],
+      require_dpop: true,
+    });
     // A token that requires DPoP is refused at /token without a proof.
     expect((await server.exchange(token)).body.error).toBe('invalid_dpop_proof');
     const { rows } = await server.database.db.query<{ reason: string }>(
       `SELECT reason FROM audit_events WHERE pat_id = $1 AND action = 'pat.updated' ORDER BY id`,
       [pat.id],
     );
-    expect(rows.map((r) => r.reason)).toEqual([`may_act: user ${bot.id}`, 'require_dpop: true']);
+    expect(rows.map((r) => r.reason)).toEqual([`may_act: user ${bot.id} (repo:read)`, 'require_dpop: true']);
+    // Only what changed is written: the same may_act with DPoP off is one change, not two.
+    await client.post(`${page}/settings`, { may_act: `${bot.username} = repo:read\n` }, { from: page });
+    const after = await server.database.db.query<{ reason: string }>(
+      `SELECT reason FROM audit_events WHERE pat_id = $1 AND action = 'pat.updated' ORDER BY id`,
+      [pat.id],
+    );
+    expect(after.rows.map((r) => r.reason)).toEqual([
+      `may_act: user ${bot.id} (repo:read)`,
+      'require_dpop: true',
+      'require_dpop: false',
+    ]);
     // On the page, the id in the audit reason reads as the username.
     const html = (await client.get(page)).html;
-    expect(html).toContain(`may_act: user ${bot.username}`);
+    expect(html).toContain(`may_act: user ${bot.username} (repo:read)`);
     expect(statusText((await client.get(`${page}?done=saved`)).html)).toBe('Settings saved.');
 
     const cleared = await client.post(`${page}/settings`, { may_act: '' }, { from: page });
