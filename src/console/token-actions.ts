@@ -53,7 +53,9 @@ export async function ownTokenPage(
     errors: refused?.errors ?? [],
     values,
   };
-  return { ...props, settings };
+  // A token that can never work again (expired, or revoked for good) has nothing left to set.
+  const live = pat.revoked_at === null ? props.pat.status === 'active' : props.restoreRefusal === null;
+  return live || refused ? { ...props, settings } : props;
 }
 
 /** Compared entry by entry (a stored jsonb list comes back with its keys in another order). */

@@ -23,7 +23,8 @@ function Reason(props: { reason: string; names: Names; base: string }): Html {
 function Details(props: { event: AuditRow; names: Names; base: string; owner: string }): Html {
   const { event } = props;
   const delegation = delegationText(event, props.names, props.owner);
-  const reason = event.outcome === 'success' ? event.reason : null;
+  // A success's reason says more than the outcome ("replaced by …"), unless it repeats it ("revoked").
+  const reason = event.outcome === 'success' && event.reason !== outcomeText(event) ? event.reason : null;
   if (!delegation && !reason) return <>—</>;
   return (
     <>
