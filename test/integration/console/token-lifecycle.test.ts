@@ -73,6 +73,10 @@ describe('lifecycle on the token page', () => {
     expect(old.html).toMatch(new RegExp(`Replaced by <a href="/console/tokens/${successor}">seed</a>`));
     expect(old.html).not.toContain(`action="${page}/restore"`);
     expect(old.html).toContain(`action="${page}/delete"`);
+    // Nor does the list.
+    const list = await client.get('/console/tokens');
+    expect(list.html).not.toContain(`action="${page}/restore"`);
+    expect(list.html).toContain('replaced (rotated)');
 
     const deleted = await client.post(`${page}/delete`, {}, { from: `${page}/delete` });
     expect(deleted.location).toBe('/console/tokens?done=deleted');
