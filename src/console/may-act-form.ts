@@ -75,24 +75,34 @@ export async function mayActFromText(q: Queryable, text: string): Promise<MayAct
 export interface MayActShown {
   policy: boolean;
   name: string;
+  /** The id, for an entry whose user or policy no longer exists (the form then shows the id). */
+  goneId?: string;
   scopes: string[] | null;
 }
 
-async function nameOf(q: Queryable, entry: MayAct[number]): Promise<string> {
+async function nameOf(q: Queryable, entry: MayAct[number]): Promise<string | null> {
   if ('user_id' in entry) {
     const user = await findUserByIdIncludingDeleted(q, entry.user_id);
-    return user ? user.username : `(deleted user ${entry.user_id})`;
+    return user && !user.deleted_at ? user.username : null;
   }
   const { rows } = await q.query<{ name: string }>('SELECT name FROM trust_policies WHERE id = $1', [
     entry.trust_policy_id,
   ]);
-  return rows[0]?.name ?? `(deleted policy ${entry.trust_policy_id})`;
+  return rows[0]?.name ?? null;
 }
 
 export async function mayActShown(q: Queryable, mayAct: MayAct | null): Promise<MayActShown[]> {
   const shown: MayActShown[] = [];
   for (const entry of mayAct ?? []) {
-    shown.push({ policy: !('user_id' in entry), name: await nameOf(q, entry), scopes: entry.scopes ?? null });
+    const policy = !('user_id' in entry);
+    const id = 'user_id' in entry ? entry.user_id : entry.trust_policy_id;
+    const name = await nameOf(q, entry);
+    const scopes = entry.scopes ?? null;
+    shown.push(
+      name
+        ? { policy, name, scopes }
+        : { policy, name: `(deleted ${policy ? 'policy' : 'user'})`, goneId: id, scopes },
+    );
   }
   return shown;
 }
@@ -100,6 +110,6 @@ export async function mayActShown(q: Queryable, mayAct: MayAct | null): Promise<
 /** The entries back as the field's text, so the form shows what is stored. */
 export function mayActText(shown: MayActShown[]): string {
   return shown
-    .map((e) => `${e.policy ? POLICY : ''}${e.name}${e.scopes ? ` = ${e.scopes.join(' ')}` : ''}`)
+    .map((e) => `${e.policy ? POLICY : ''}${e.goneId ?? e.name}${e.scopes ? ` = ${e.scopes.join(' ')}` : ''}`)
     .join('\n');
 }

@@ -99,6 +99,46 @@ describe('lifecycle on the token page', () => {
   });
 });
 
+describe("an administrator's token page", () => {
+  it('revoke ends on the token page with its status message and the owner by username', async () => {
+    const { token, user } = await signedIn();
+    const pat = await another(token, 'watched');
+    const admin = new ConsoleClient(server);
+    await admin.signInWithToken(server.adminToken);
+    const page = `/console/admin/tokens/${pat.id}`;
+    const revoked = await admin.post(`${page}/revoke`, {}, { from: `${page}/revoke` });
+    expect(revoked.location).toBe(`${page}?done=revoked`);
+    const html = (await admin.get(revoked.location as string)).html;
+    expect(statusText(html)).toMatch(/^Token revoked/);
+    expect(html).toContain(`<dd>${user.username}</dd>`);
+    expect(html).not.toContain('/settings"');
+  });
+});
+
+describe('a may_act entry whose user was deleted', () => {
+  it('reads "(deleted user)" on the page and its id in the form, so saving says what is wrong', async () => {
+    const { client, token } = await signedIn();
+    const { user: bot } = await server.createUserWithToken(uniqueName('gone'), ['repo:read']);
+    const made = await server.request('POST', '/api/v1/tokens', {
+      token,
+      body: { name: 'orphan', scopes: ['repo:read'], may_act: [{ user_id: bot.id }] },
+    });
+    expect(made.status).toBe(201);
+    expect(
+      (await server.request('DELETE', `/api/v1/users/${bot.id}`, { token: server.adminToken })).status,
+    ).toBe(204);
+    const page = `/console/tokens/${made.body.id}`;
+    const html = (await client.get(page)).html;
+    expect(html).toContain('<li>(deleted user) (all of its scopes)</li>');
+    expect(html).toMatch(new RegExp(`<textarea id="may_act"[^>]*>${bot.id}</textarea>`));
+    // Saved unchanged, nothing is written; any change re-checks every entry (delegation/may-act-check.ts).
+    expect((await client.post(`${page}/settings`, { may_act: bot.id }, { from: page })).status).toBe(303);
+    const saved = await client.post(`${page}/settings`, { may_act: `${bot.id} = repo:read` }, { from: page });
+    expect(saved.status).toBe(400);
+    expect(saved.html).toContain(`no such user: ${bot.id}`);
+  });
+});
+
 describe('events in words', () => {
   it('pat.created reads "created", exchanges "granted"; one Events heading; user agents readable', async () => {
     const { client, pat, token } = await signedIn();
