@@ -11,15 +11,7 @@ import { patContext } from '../api/context.js';
 import { pathId } from '../api/schemas.js';
 import { type MayAct, principalKey } from '../delegation/may-act.js';
 import type { PatRow } from '../pat/repository.js';
-import {
-  deletePat,
-  getPat,
-  restorePat,
-  revokePat,
-  rotatePat,
-  setMayAct,
-  setRequireDpop,
-} from '../pat/service.js';
+import { deletePat, getPat, restorePat, revokePat, rotatePat, updatePatSettings } from '../pat/service.js';
 import { followRotatedPat } from '../session/repository.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, sessionOf, viewerOf } from './context.js';
 import { parseForm } from './form.js';
@@ -63,7 +55,10 @@ const mayActKey = (mayAct: MayAct | null) =>
   (mayAct ?? []).map((e) => `${principalKey(e)}=${[...(e.scopes ?? [])].sort().join(' ')}`).join('\n');
 const sameMayAct = (a: MayAct | null, b: MayAct | null) => mayActKey(a) === mayActKey(b);
 
-/** PATCH semantics: only what changed is written, each through the API's own service function. */
+/**
+ * PATCH semantics: only what changed is sent, to the service function `PATCH /api/v1/tokens/{id}`
+ * calls (one transaction, one `pat.updated` row); nothing changed, nothing written.
+ */
 async function saveSettings(ctx: Context, deps: ConsoleDeps) {
   const pats = patContext(deps);
   const ownerId = sessionOf(ctx).user.id;
@@ -72,9 +67,12 @@ async function saveSettings(ctx: Context, deps: ConsoleDeps) {
   const values = { may_act: form.may_act, require_dpop: form.require_dpop === 'on' };
   try {
     const mayAct = await mayActFromText(deps.db, form.may_act);
-    if (!sameMayAct(mayAct, pat.may_act)) await setMayAct(pats, pat.id, ownerId, mayAct, actorOfSession(ctx));
-    if (values.require_dpop !== pat.require_dpop)
-      await setRequireDpop(pats, pat.id, ownerId, values.require_dpop, actorOfSession(ctx));
+    const change = {
+      ...(sameMayAct(mayAct, pat.may_act) ? {} : { mayAct }),
+      ...(values.require_dpop === pat.require_dpop ? {} : { requireDpop: values.require_dpop }),
+    };
+    if (Object.keys(change).length > 0)
+      await updatePatSettings(pats, pat.id, ownerId, change, actorOfSession(ctx));
     seeOther(ctx, `/console/tokens/${pat.id}?done=saved`);
   } catch (error) {
     const errors = formErrors(error);

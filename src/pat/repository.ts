@@ -226,7 +226,7 @@ export async function setPatMayAct(q: Queryable, id: string, mayAct: MayAct | nu
   return rows[0] as PatRow;
 }
 
-/** Sets whether a PAT's exchanges need a DPoP proof (RFC 9449). */
+/** Sets whether a PAT's exchanges need a DPoP proof. */
 export async function setPatRequireDpop(q: Queryable, id: string, requireDpop: boolean): Promise<PatRow> {
   const { rows } = await q.query<PatRow>(
     `UPDATE pats SET require_dpop = $2 WHERE id = $1 RETURNING ${COLUMNS}`,

@@ -291,7 +291,8 @@ describe('may_act and require_dpop from the console (issue 21)', () => {
       `SELECT reason FROM audit_events WHERE pat_id = $1 AND action = 'pat.updated' ORDER BY id`,
       [pat.id],
     );
-    expect(rows.map((r) => r.reason)).toEqual([`may_act: user ${bot.id} (repo:read)`, 'require_dpop: true']);
+    // One change, one row, as PATCH /api/v1/tokens/{id} writes it.
+    expect(rows.map((r) => r.reason)).toEqual([`may_act: user ${bot.id} (repo:read); require_dpop: true`]);
     // Only what changed is written: the same may_act with DPoP off is one change, not two.
     await client.post(`${page}/settings`, { may_act: `${bot.username} = repo:read\n` }, { from: page });
     const after = await server.database.db.query<{ reason: string }>(
@@ -299,8 +300,7 @@ describe('may_act and require_dpop from the console (issue 21)', () => {
       [pat.id],
     );
     expect(after.rows.map((r) => r.reason)).toEqual([
-      `may_act: user ${bot.id} (repo:read)`,
-      'require_dpop: true',
+      `may_act: user ${bot.id} (repo:read); require_dpop: true`,
       'require_dpop: false',
     ]);
     // On the page, the id in the audit reason reads as the username.
