@@ -61,6 +61,7 @@ export function TokenEvents(props: {
             <th scope="col">Time</th>
             <th scope="col">Event</th>
             <th scope="col">Outcome</th>
+            <th scope="col">By</th>
             <th scope="col">Details</th>
             <th scope="col">Client</th>
             <th scope="col">Audience</th>
@@ -76,6 +77,7 @@ export function TokenEvents(props: {
               </td>
               <td>{e.action}</td>
               <td>{outcomeText(e)}</td>
+              <td>{e.actor_username ?? (e.actor_user_id ? e.actor_user_id : '—')}</td>
               <td>
                 <Details event={e} names={props.names} base={props.base} owner={props.owner} />
               </td>

@@ -147,7 +147,8 @@ describe('events in words', () => {
     expect((await server.tokenRequest(exchangeForm(token), { 'user-agent': 'curl/8.5.0' })).status).toBe(200);
     expect((await server.tokenRequest(exchangeForm(token), { 'user-agent': chrome })).status).toBe(200);
     const html = (await client.get(`/console/tokens/${pat.id}`)).html;
-    expect(html).toMatch(/<td>pat\.created<\/td><td>created<\/td>/);
+    // Made by the administrator for this user: the row names who, by username.
+    expect(html).toMatch(/<td>pat\.created<\/td><td>created<\/td><td>admin<\/td>/);
     expect(html).toMatch(/<td>token\.exchanged<\/td><td>granted<\/td>/);
     expect(html.match(/>Events</g)).toHaveLength(1);
     expect(html).toContain('<span class="ua" title="curl/8.5.0">curl 8.5</span>');
