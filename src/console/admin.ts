@@ -6,7 +6,7 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { presentRefusal } from '../api/federation-refusals.js';
-import { patPage, presentPat } from '../api/presenters.js';
+import { patPage } from '../api/presenters.js';
 import { patFilterOf, patFilterQuery } from '../api/schemas.js';
 import { listRefusals } from '../federation/refusal-trail.js';
 import { listTrustPolicies } from '../federation/repository.js';
@@ -22,8 +22,8 @@ import { adminTrustRoutes } from './admin-trust.js';
 import { adminUserRoutes } from './admin-users.js';
 import { adminWebhookRoutes } from './admin-webhooks.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
-import { eventsPage } from './events.js';
 import { requireSessionScope } from './guard.js';
+import { tokenPageProps } from './token-page.js';
 import { adminTokensPage, overviewPage } from './views/admin.js';
 import { federationPage } from './views/federation.js';
 import { confirmPage, tokenPage } from './views/token.js';
@@ -99,10 +99,9 @@ export function adminRoutes(deps: ConsoleDeps): Router {
 
   router.get('/tokens/:id', async (ctx) => {
     const pat = await getPat(pats, pathId(ctx.params.id, 'token'), null);
-    const trail = await eventsPage(deps, ctx, pat.id);
     const owner = (await findUserByIdIncludingDeleted(deps.db, pat.user_id))?.username;
-    const props = { viewer: viewerOf(ctx), pat: presentPat(pat, deps.clock()), ...trail, now: deps.clock() };
-    sendPage(ctx, tokenPage({ ...props, owner, back: '/console/admin/tokens' }));
+    const view = { admin: true, base: '/console/admin/tokens', back: '/console/admin/tokens', owner };
+    sendPage(ctx, tokenPage(await tokenPageProps(deps, ctx, pat, view)));
   });
 
   router.get('/tokens/:id/revoke', async (ctx) => {
@@ -123,11 +122,11 @@ export function adminRoutes(deps: ConsoleDeps): Router {
   });
 
   router.post('/tokens/:id/revoke', async (ctx) => {
-    await revokePat(pats, pathId(ctx.params.id, 'token'), null, actorOfSession(ctx), {
+    const pat = await revokePat(pats, pathId(ctx.params.id, 'token'), null, actorOfSession(ctx), {
       kind: 'admin',
       reason: 'revoked by admin',
     });
-    seeOther(ctx, '/console/admin/tokens');
+    seeOther(ctx, `/console/admin/tokens/${pat.id}?done=revoked`);
   });
 
   for (const routes of [adminUserRoutes(deps), adminTrustRoutes(deps), adminWebhookRoutes(deps)])

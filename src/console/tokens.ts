@@ -5,28 +5,47 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { patPage, presentPat } from '../api/presenters.js';
+import { patPage } from '../api/presenters.js';
 import { patFilterOf, patStatusSchema } from '../api/schemas.js';
 import { ApiProblem } from '../errors.js';
 import { pageQuery, pathId } from '../http/params.js';
 import { parseQuery } from '../http/parse.js';
-import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
+import { expiryDateRange } from '../pat/policy.js';
+import { createPat, getPat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { patContext } from '../services.js';
-import { followRotatedPat } from '../session/repository.js';
-import { actorOfSession, type ConsoleDeps, seeOther, sendPage, sessionOf, viewerOf } from './context.js';
-import { eventsPage } from './events.js';
+import { actorOfSession, type ConsoleDeps, sendPage, sessionOf, viewerOf } from './context.js';
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
 import { parseForm } from './form.js';
 import { requireSessionScope } from './guard.js';
+import { mayActFromText } from './may-act-form.js';
+import { ownTokenPage, tokenActionRoutes } from './token-actions.js';
 import { allowedCidrsOf, formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
+import { doneOf } from './token-page.js';
 import { confirmPage, tokenPage } from './views/token.js';
 import { newTokenPage, tokensPage } from './views/tokens.js';
 
-export const listQuery = z.object({ status: patStatusSchema.or(z.literal('')).optional(), ...pageQuery });
+export const listQuery = z.object({
+  status: patStatusSchema.or(z.literal('')).optional(),
+  /** Search by name (a part of it, any case). */
+  name: z.string().trim().max(100).optional(),
+  ...pageQuery,
+});
+
+/** A person's own new token: the shared form plus an exact expiry date and delegation settings. */
+const ownTokenForm = newTokenForm.extend({
+  expiration: z
+    .string()
+    .regex(/^(\d{1,5}|never|date)?$/, { error: 'choose an expiration from the list' })
+    .optional(),
+  expires_on: z.string().max(10).default(''),
+  may_act: z.string().max(4000).default(''),
+  require_dpop: z.literal('on').optional(),
+});
+
 async function createFromForm(ctx: Context, deps: ConsoleDeps) {
   const session = sessionOf(ctx);
-  const form = await parseForm(ctx, newTokenForm);
+  const form = await parseForm(ctx, ownTokenForm);
   const scopes = grantableScopes(deps, session.user.entitlements, session.scopes);
   try {
     if (!form.name) throw new ApiProblem(400, 'invalid_request', 'Invalid', 'Enter a name for the token');
@@ -38,6 +57,9 @@ async function createFromForm(ctx: Context, deps: ConsoleDeps) {
       scopes: form.scopes,
       expiresInDays: expiresInDaysOf(form.expiration),
       allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
+      ...(form.expiration === 'date' ? { expiresInDays: undefined, expiresOn: form.expires_on } : {}),
+      mayAct: await mayActFromText(deps.db, form.may_act),
+      requireDpop: form.require_dpop === 'on',
     };
     const issued = await createPat(patContext(deps), session.user, request, actor);
     return await sendIssued(ctx, deps, issued, '/console/tokens');
@@ -49,9 +71,23 @@ async function createFromForm(ctx: Context, deps: ConsoleDeps) {
       expiries: expiryChoices(deps.config.tokens, form.expiration),
       errors: formErrors(error),
       values: form,
+      own: ownFields(deps, form),
     });
     sendPage(ctx, page, error instanceof ApiProblem ? error.status : 400);
   }
+}
+
+/** The new-token form's fields for a person's own token: the date range comes from pat/policy.ts. */
+function ownFields(
+  deps: ConsoleDeps,
+  values: { expires_on?: string; may_act?: string; require_dpop?: string },
+) {
+  return {
+    dateRange: expiryDateRange(deps.config.tokens, deps.clock()),
+    expiresOn: values.expires_on ?? '',
+    mayAct: values.may_act ?? '',
+    requireDpop: values.require_dpop === 'on',
+  };
 }
 
 const CONFIRM = {
@@ -69,7 +105,8 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
   router.get('/console/tokens', async (ctx) => {
     const query = parseQuery(ctx, listQuery);
     const status = query.status || undefined;
-    const page = await patPage(deps.db, patFilterOf({ ...query, status }, owner(ctx), deps.clock()));
+    const filter = patFilterOf({ ...query, status }, owner(ctx), deps.clock());
+    const page = await patPage(deps.db, { ...filter, nameContains: query.name || undefined });
     sendPage(
       ctx,
       tokensPage({
@@ -77,6 +114,8 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
         pats: page.items,
         nextCursor: page.next_cursor,
         status,
+        name: query.name || undefined,
+        done: doneOf(ctx),
         now: deps.clock(),
       }),
     );
@@ -96,6 +135,7 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
         expiries,
         errors: [],
         values,
+        own: ownFields(deps, {}),
       }),
     );
   });
@@ -113,17 +153,7 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
 
   router.get('/console/tokens/:id', async (ctx) => {
     const pat = await getPat(pats, pathId(ctx.params.id, 'token'), owner(ctx));
-    const trail = await eventsPage(deps, ctx, pat.id);
-    sendPage(
-      ctx,
-      tokenPage({
-        viewer: viewerOf(ctx),
-        pat: presentPat(pat, deps.clock()),
-        ...trail,
-        now: deps.clock(),
-        back: '/console/tokens',
-      }),
-    );
+    sendPage(ctx, tokenPage(await ownTokenPage(deps, ctx, pat)));
   });
 
   for (const action of ['revoke', 'rotate', 'delete'] as const) {
@@ -145,25 +175,6 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
     });
   }
 
-  router.post('/console/tokens/:id/revoke', async (ctx) => {
-    await revokePat(pats, pathId(ctx.params.id, 'token'), owner(ctx), actorOfSession(ctx));
-    seeOther(ctx, '/console/tokens');
-  });
-  router.post('/console/tokens/:id/restore', async (ctx) => {
-    await restorePat(pats, pathId(ctx.params.id, 'token'), owner(ctx), actorOfSession(ctx));
-    seeOther(ctx, '/console/tokens');
-  });
-  router.post('/console/tokens/:id/delete', async (ctx) => {
-    await deletePat(pats, pathId(ctx.params.id, 'token'), owner(ctx), actorOfSession(ctx));
-    seeOther(ctx, '/console/tokens');
-  });
-  router.post('/console/tokens/:id/rotate', async (ctx) => {
-    const actor = actorOfSession(ctx);
-    const pat = await getPat(pats, pathId(ctx.params.id, 'token'), owner(ctx));
-    const issued = await rotatePat(pats, pat.id, owner(ctx), actor);
-    await followRotatedPat(deps.db, sessionOf(ctx).id, pat.id, issued.pat.id);
-    await sendIssued(ctx, deps, issued, '/console/tokens');
-  });
-
+  tokenActionRoutes(deps, router);
   return router;
 }

@@ -4,12 +4,12 @@
  * schemas (api/trust-policies.ts) and federation/service.ts decide, with the API's messages.
  */
 import { z } from 'zod';
-import type { ApiDeps } from '../api/context.js';
 import { newTrustPolicyBody, trustPolicyChangeBody } from '../api/trust-policies.js';
 import { invalidRequest } from '../errors.js';
 import type { TrustPolicy } from '../federation/policy.js';
 import type { PolicyFields } from '../federation/repository.js';
 import { fieldErrors } from '../http/parse.js';
+import type { Services } from '../services.js';
 import { resolveUserId } from '../users/resolve.js';
 
 /** Stands in for an unknown user while the rest of the form is checked. */
@@ -57,7 +57,7 @@ export function claimLines(claims: Record<string, string[]>): string {
 }
 
 /** The form as a request body: empty optional fields are left out, as an API client would. */
-async function bodyOf(deps: ApiDeps, form: TrustForm) {
+async function bodyOf(deps: Services, form: TrustForm) {
   const userId = form.user.trim() ? await resolveUserId(deps.db, form.user.trim()) : null;
   const ttl = form.max_ttl_seconds.trim();
   const optional = (value: string) => (value.trim() === '' ? undefined : value.trim());
@@ -87,7 +87,7 @@ function parseBody<S extends z.ZodType>(schema: S, body: Record<string, unknown>
 }
 
 /** A new policy's fields, with the API's defaults (audience: our issuer; audiences: the default one). */
-export async function newPolicyFields(deps: ApiDeps, form: TrustForm): Promise<PolicyFields> {
+export async function newPolicyFields(deps: Services, form: TrustForm): Promise<PolicyFields> {
   const body = parseBody(newTrustPolicyBody, await bodyOf(deps, form));
   return {
     ...body,
@@ -99,7 +99,7 @@ export async function newPolicyFields(deps: ApiDeps, form: TrustForm): Promise<P
 }
 
 /** The whole form as a change: an emptied subject is removed, as PATCH `subject: null` does. */
-export async function policyChange(deps: ApiDeps, form: TrustForm): Promise<Partial<PolicyFields>> {
+export async function policyChange(deps: Services, form: TrustForm): Promise<Partial<PolicyFields>> {
   const body = await bodyOf(deps, form);
   return parseBody(trustPolicyChangeBody, {
     ...body,

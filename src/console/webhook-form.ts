@@ -4,12 +4,12 @@
  * `webhooks.allowPrivateNetworks`, and the description leak-scanned, exactly as the API does.
  */
 import { z } from 'zod';
-import type { ApiDeps } from '../api/context.js';
 import { endpointPatchBody, newEndpointBody } from '../api/webhooks.js';
 import type { Actor } from '../audit/actor.js';
 import { invalidRequest } from '../errors.js';
 import { parseWith } from '../http/parse.js';
 import { scrubLeakedText } from '../pat/service.js';
+import type { Services } from '../services.js';
 import { patContext } from '../services.js';
 import type { EndpointRequest } from '../webhooks/service.js';
 import { endpointUrlProblem } from '../webhooks/url.js';
@@ -32,7 +32,7 @@ function bodyOf(form: WebhookForm) {
 
 /** Literal private addresses and plain http to the internet are refused when registered (url.ts). */
 async function admitted<B extends { url?: string | undefined; description?: string | null | undefined }>(
-  deps: ApiDeps,
+  deps: Services,
   body: B,
   meta: Actor['meta'],
 ): Promise<B> {
@@ -43,7 +43,7 @@ async function admitted<B extends { url?: string | undefined; description?: stri
 }
 
 export async function newEndpointRequest(
-  deps: ApiDeps,
+  deps: Services,
   form: WebhookForm,
   meta: Actor['meta'],
 ): Promise<EndpointRequest> {
@@ -55,7 +55,7 @@ export async function newEndpointRequest(
  * when it changes, so saving a new URL keeps the reason a failure run disabled the endpoint.
  */
 export async function endpointChange(
-  deps: ApiDeps,
+  deps: Services,
   form: WebhookForm,
   enabledNow: boolean,
   meta: Actor['meta'],

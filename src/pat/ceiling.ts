@@ -41,9 +41,21 @@ export function assertWithinCredential(requested: readonly string[], presenter: 
       403,
       'scope_exceeds_credential',
       'Scope exceeds the credential',
-      `the presented credential does not hold: ${outside.join(', ')}`,
+      exceedsDetail(ceiling, outside),
     );
   }
+}
+
+/**
+ * Says why (issue 22): a session or request opened with a token holds that token's scopes only,
+ * which surprises someone entitled to more. Names what it holds and the way to get the rest.
+ */
+export function exceedsDetail(held: readonly string[], missing: readonly string[]): string {
+  const holding = held.length ? held.join(' ') : 'no scope';
+  return (
+    `you signed in with a token holding ${holding}; ` +
+    `sign in with SSO or with a token that holds ${missing.join(' ')}`
+  );
 }
 
 /**

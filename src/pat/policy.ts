@@ -56,3 +56,30 @@ export function rotatedExpiry(policy: TokenPolicy, old: { expires_at: Date | nul
   const latest = now.getTime() + policy.maxLifetimeDays * DAY_MS;
   return new Date(Math.min(old.expires_at.getTime(), latest));
 }
+
+const dayOf = (date: Date) => date.toISOString().slice(0, 10);
+const startOfDay = (time: number) => Math.floor(time / DAY_MS) * DAY_MS;
+
+/**
+ * The range of calendar days (UTC, `YYYY-MM-DD`) a new PAT may be set to expire on: a token
+ * chosen to expire on a day works until that day ends (the next 00:00 UTC), so the earliest is
+ * today and the latest is the last day that ends within `maxLifetimeDays` from now.
+ */
+export function expiryDateRange(
+  policy: Pick<TokenPolicy, 'maxLifetimeDays'>,
+  now: Date,
+): { earliest: string; latest: string } {
+  const latestEnd = startOfDay(now.getTime() + policy.maxLifetimeDays * DAY_MS);
+  return { earliest: dayOf(now), latest: dayOf(new Date(latestEnd - DAY_MS)) };
+}
+
+/** The expiry of a PAT set to expire on `date` (`YYYY-MM-DD`): the end of that day, within the range above. */
+export function expiryOnDate(policy: Pick<TokenPolicy, 'maxLifetimeDays'>, date: string, now: Date): Date {
+  const { earliest, latest } = expiryDateRange(policy, now);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(date) && dayOf(new Date(`${date}T00:00:00Z`)) === date;
+  if (!valid) throw invalidRequest([{ field: 'expires_on', message: 'expected a date like 2027-01-31' }]);
+  if (date < earliest || date > latest) {
+    throw invalidRequest([{ field: 'expires_on', message: `must be between ${earliest} and ${latest}` }]);
+  }
+  return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS);
+}

@@ -109,6 +109,18 @@ export async function findPatById(q: Queryable, id: string, forUpdate = false): 
   return rows[0] ?? null;
 }
 
+/** The PAT that a rotation of `id` issued (its successor), if it still exists. */
+export async function findPatSuccessor(
+  q: Queryable,
+  id: string,
+): Promise<Pick<PatRow, 'id' | 'name'> | null> {
+  const { rows } = await q.query<Pick<PatRow, 'id' | 'name'>>(
+    'SELECT id, name FROM pats WHERE rotated_from = $1 ORDER BY created_at DESC LIMIT 1',
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
 /** The id of the PAT with this hash, whatever its state (leaked-token reports). */
 export async function findPatIdByHash(q: Queryable, hash: Buffer): Promise<string | null> {
   const { rows } = await q.query<{ id: string }>('SELECT id FROM pats WHERE token_hash = $1', [hash]);
@@ -122,6 +134,8 @@ export interface PatFilter {
   neverUsed?: boolean | undefined;
   /** Only active tokens expiring within this many days. */
   expiringWithinDays?: number | undefined;
+  /** Only tokens whose name contains this text, case-insensitively (the console's search). */
+  nameContains?: string | undefined;
   now: Date;
   limit: number;
   after: KeysetPosition | null;
@@ -141,6 +155,10 @@ export async function listPats(q: Queryable, filter: PatFilter): Promise<PatRow[
     where.push(
       `${statusPredicate('active', () => now)} AND expires_at <= ${now} + make_interval(days => ${param(filter.expiringWithinDays)})`,
     );
+  }
+  if (filter.nameContains) {
+    const literal = filter.nameContains.replace(/[\\%_]/g, (c) => `\\${c}`);
+    where.push(`name ILIKE ${param(`%${literal}%`)}`);
   }
   if (filter.after) {
     where.push(
@@ -204,6 +222,15 @@ export async function setPatMayAct(q: Queryable, id: string, mayAct: MayAct | nu
   const { rows } = await q.query<PatRow>(
     `UPDATE pats SET may_act = $2::jsonb WHERE id = $1 RETURNING ${COLUMNS}`,
     [id, mayAct ? JSON.stringify(mayAct) : null],
+  );
+  return rows[0] as PatRow;
+}
+
+/** Sets whether a PAT's exchanges need a DPoP proof. */
+export async function setPatRequireDpop(q: Queryable, id: string, requireDpop: boolean): Promise<PatRow> {
+  const { rows } = await q.query<PatRow>(
+    `UPDATE pats SET require_dpop = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, requireDpop],
   );
   return rows[0] as PatRow;
 }

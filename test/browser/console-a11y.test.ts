@@ -13,7 +13,7 @@ jest.setTimeout(90_000);
 
 let browser: Browser;
 let server: TestServer;
-let ids: { pat: string; user: string };
+let ids: { pat: string; user: string; own: string };
 
 beforeAll(async () => {
   [browser, server] = await Promise.all([launchBrowser(), startTestServer()]);
@@ -25,7 +25,16 @@ beforeAll(async () => {
   );
   await server.exchange(token);
   await server.exchange('tsr_not_a_token');
-  ids = { pat: pat.id, user: user.id };
+  // The admin's own token with may_act and a delegated exchange, for the token page (issue 21).
+  const own = await server.request('POST', '/api/v1/tokens', {
+    token: server.adminToken,
+    body: { name: 'delegated', scopes: ['repo:read'], may_act: [{ user_id: user.id }] },
+  });
+  await server.exchange(own.body.token, {
+    actor_token: token,
+    actor_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  });
+  ids = { pat: pat.id, user: user.id, own: own.body.id };
 });
 afterAll(async () => {
   await browser?.close();
@@ -49,6 +58,9 @@ async function signedInAdmin(
 const PAGES = () => [
   '/console/tokens',
   '/console/tokens/new',
+  '/console/tokens?name=deleg&done=deleted',
+  `/console/tokens/${ids.own}?done=saved`,
+  `/console/tokens/${ids.own}/rotate`,
   '/console/sessions',
   '/console/admin',
   '/console/admin/tokens',

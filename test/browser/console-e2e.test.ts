@@ -105,12 +105,16 @@ describe('the console in a browser', () => {
     await screenshot(page, 'tokens');
     await page.getByRole('button', { name: 'Revoke deploy' }).click();
     await page.getByRole('button', { name: 'Revoke deploy' }).click();
-    await page.waitForURL(`${server.url}/console/tokens`);
+    // The action ends on the token's page, which says what happened (issue 22).
+    await page.waitForURL(/\/console\/tokens\/[0-9a-f-]{36}\?done=revoked$/);
+    await expect(page.getByRole('status').textContent()).resolves.toMatch(/^Token revoked/);
     expect((await server.exchange(token, { scope: 'repo:read' })).status).toBe(400);
 
+    await page.goto(`${server.url}/console/tokens`);
     await page.getByRole('button', { name: 'Restore deploy' }).click();
-    await page.waitForURL(`${server.url}/console/tokens`);
+    await page.waitForURL(/\?done=restored$/);
     expect((await server.exchange(token, { scope: 'repo:read' })).status).toBe(200);
+    await page.goto(`${server.url}/console/tokens`);
 
     await page.getByRole('link', { name: 'deploy' }).click();
     await expect(page.getByRole('table', { name: 'Events' }).textContent()).resolves.toContain(

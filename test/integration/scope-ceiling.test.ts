@@ -56,6 +56,17 @@ describe('creating a PAT through /api/v1', () => {
     expect((await create(jwt, ['tessera:tokens'])).status).toBe(201);
   });
 
+  it('the problem says what the token holds and how to get the rest; type and status unchanged (issue 22)', async () => {
+    const { token } = await narrowPat(['tessera:tokens', 'repo:read']);
+    const answer = await create(token, ['repo:read', 'repo:write']);
+    expectExceeds(answer);
+    expect(answer.body.type).toMatch(/scope_exceeds_credential$/);
+    expect(answer.body.detail).toBe(
+      'you signed in with a token holding tessera:tokens repo:read; ' +
+        'sign in with SSO or with a token that holds repo:write',
+    );
+  });
+
   it('within the credential but outside the entitlements stays scope_not_entitled', async () => {
     const { token } = await server.createUserWithToken(uniqueName('ent'), ['tessera:tokens']);
     const answer = await create(token, ['repo:read']);

@@ -30,7 +30,14 @@ function snippet(issued: Issued): string {
 export function newTokenBanner(issued: Issued): Html {
   return (
     <Layout title="Your new token" viewer={issued.viewer}>
-      <h1>Token “{issued.pat.name}” created</h1>
+      <h1>
+        Token “{issued.pat.name}” {issued.pat.rotated_from ? 'rotated' : 'created'}
+      </h1>
+      <p role="status" class="notice">
+        {issued.pat.rotated_from
+          ? 'Token rotated: this new secret replaces the old one, which stopped working.'
+          : 'Token created.'}
+      </p>
       <div role="alert" class="banner">
         <p>
           <strong>Copy your new token now. It will not be shown again.</strong>

@@ -27,7 +27,10 @@ export function signInPage(options: SignInOptions): Html {
           <input type="hidden" name="return_to" value={options.returnTo} />
           <label for="token">Access token</label>
           <p class="hint" id="token-hint">
-            A personal access token that carries tessera:tokens, such as the bootstrap admin token.
+            A personal access token that carries tessera:tokens, such as the bootstrap admin token. The
+            session then holds that token's scopes only, not everything you are entitled to: the tokens you
+            create here can carry no more than it does.
+            {options.sso ? ' Sign in with SSO to use all of your entitlements.' : ''}
           </p>
           <input
             id="token"

@@ -1,5 +1,6 @@
 /** The table "Personal access tokens", shared by a person's page and the admins' page. */
 import type { presentPat } from '../../api/presenters.js';
+import { restoreRefusal } from '../../pat/revocation.js';
 import { type Html, h } from '../jsx.js';
 import { CsrfField, TableWrap, type Viewer } from './layout.js';
 import { When } from './time.js';
@@ -29,12 +30,16 @@ function RowActions(props: { pat: PresentedPat; base: string; viewer: Viewer; ad
     <span class="actions">
       {pat.status === 'active' && confirm('Revoke', 'revoke', true)}
       {pat.status === 'active' && confirm('Rotate', 'rotate')}
-      {pat.status === 'revoked' && (
-        <form method="post" action={`${base}/${pat.id}/restore`} class="inline">
-          <CsrfField viewer={props.viewer} />
-          <ActionButton verb="Restore" name={pat.name} />
-        </form>
+      {pat.status === 'revoked' && pat.revocation_kind === 'rotation' && (
+        <span class="muted">replaced (rotated)</span>
       )}
+      {pat.status === 'revoked' &&
+        restoreRefusal(pat.revocation_kind, { admin: props.viewer.admin }) === null && (
+          <form method="post" action={`${base}/${pat.id}/restore`} class="inline">
+            <CsrfField viewer={props.viewer} />
+            <ActionButton verb="Restore" name={pat.name} />
+          </form>
+        )}
       {pat.status !== 'active' && confirm('Delete', 'delete', true)}
     </span>
   );

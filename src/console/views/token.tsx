@@ -1,8 +1,19 @@
 /** One token: its settings and its audit trail (every exchange and lifecycle change). */
 import type { AuditRow } from '../../audit/trail.js';
+import type { Names } from '../event-text.js';
 import { Fragment, type Html, h } from '../jsx.js';
-import { CsrfField, Layout, TableWrap, type Viewer } from './layout.js';
-import { exactTime, When } from './time.js';
+import type { MayActShown } from '../may-act-form.js';
+import { CsrfField, Layout, type Viewer } from './layout.js';
+import { When } from './time.js';
+import { TokenEvents } from './token-events.js';
+import {
+  type Done,
+  DoneMessage,
+  Manage,
+  type ManageProps,
+  SettingsForm,
+  type SettingsFormProps,
+} from './token-manage.js';
 import { type PresentedPat, StatusMark } from './token-table.js';
 
 /** `last_used_ips`: the last 5 distinct addresses, newest first, each with its time. */
@@ -20,7 +31,26 @@ function LastUsedFrom(props: { pat: PresentedPat; now: Date }): Html {
   );
 }
 
-function Settings(props: { pat: PresentedPat; now: Date; owner?: string | undefined }): Html {
+function MayActList(props: { entries: MayActShown[] }): Html {
+  if (props.entries.length === 0) return <>nobody</>;
+  return (
+    <ul class="plain">
+      {props.entries.map((e) => (
+        <li>
+          {e.policy ? `trust policy ${e.name}` : e.name}
+          {e.scopes ? ` (${e.scopes.join(' ')})` : ' (all of its scopes)'}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Settings(props: {
+  pat: PresentedPat;
+  now: Date;
+  owner?: string | undefined;
+  mayAct: MayActShown[];
+}): Html {
   const { pat } = props;
   const row = (label: string, value: Html | string) => (
     <div>
@@ -38,67 +68,42 @@ function Settings(props: { pat: PresentedPat; now: Date; owner?: string | undefi
       {row('Last used', <When at={pat.last_used_at} now={props.now} />)}
       {row('Last used from', <LastUsedFrom pat={pat} now={props.now} />)}
       {row('Allowed networks', pat.allowed_cidrs?.length ? pat.allowed_cidrs.join(' ') : 'any address')}
+      {row('May act for it', <MayActList entries={props.mayAct} />)}
+      {row('Requires DPoP', pat.require_dpop ? 'yes: exchanges need a proof of possession' : 'no')}
       {row('Expires', <When at={pat.expires_at} now={props.now} never="never expires" />)}
       {pat.revoked_reason ? row('Revoked because', pat.revoked_reason) : ''}
     </dl>
   );
 }
 
-function Events(props: { events: AuditRow[] }): Html {
-  return (
-    <TableWrap label="Events">
-      <table>
-        <caption>Events</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Event</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Client</th>
-            <th scope="col">Audience</th>
-            <th scope="col">Address</th>
-            <th scope="col">User agent</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.events.map((e) => (
-            <tr>
-              <td>
-                <time datetime={e.occurred_at.toISOString()}>{exactTime(e.occurred_at)}</time>
-              </td>
-              <td>{e.action}</td>
-              <td>{e.outcome === 'success' ? 'granted' : `denied${e.reason ? ` (${e.reason})` : ''}`}</td>
-              <td>{e.client_id ?? '—'}</td>
-              <td>{e.audience ?? '—'}</td>
-              <td>{e.ip ?? '—'}</td>
-              <td class="ua">{e.user_agent ?? '—'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableWrap>
-  );
-}
-
-export function tokenPage(props: {
-  viewer: Viewer;
-  pat: PresentedPat;
+export interface TokenPageProps extends ManageProps {
   events: AuditRow[];
+  names: Names;
   /** The cursor of the next (older) page of events, if any. */
   nextCursor: string | null;
   now: Date;
+  /** The owner's username, on an administrator's page. */
   owner?: string | undefined;
   back: string;
-}): Html {
+  done?: Done | undefined;
+  mayAct: MayActShown[];
+  /** The owner's form for `may_act` and `require_dpop` (absent on an administrator's page). */
+  settings?: SettingsFormProps | undefined;
+}
+
+export function tokenPage(props: TokenPageProps): Html {
   return (
     <Layout title={`Token ${props.pat.name}`} viewer={props.viewer}>
       <p>
         <a href={props.back}>← Tokens</a>
       </p>
       <h1>{props.pat.name}</h1>
-      <Settings pat={props.pat} now={props.now} owner={props.owner} />
-      <h2>Events</h2>
-      <Events events={props.events} />
+      <DoneMessage done={props.done} />
+      <Settings pat={props.pat} now={props.now} owner={props.owner} mayAct={props.mayAct} />
+      <Manage {...props} />
+      {props.settings && <SettingsForm {...props.settings} />}
+      <h2 id="events-heading">Events</h2>
+      <TokenEvents events={props.events} names={props.names} base={props.base} owner={props.owner ?? 'you'} />
       {props.nextCursor && (
         <p>
           <a href={`?${new URLSearchParams({ cursor: props.nextCursor })}`} rel="next">

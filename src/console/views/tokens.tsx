@@ -4,6 +4,7 @@ import { MAX_ALLOWED_CIDRS } from '../../pat/address-allowlist.js';
 import { Fragment, type Html, h } from '../jsx.js';
 import { NETWORKS_LABEL } from '../token-form.js';
 import { CsrfField, ErrorSummary, Layout, type Viewer } from './layout.js';
+import { type Done, DoneMessage, MayActField, RequireDpopField } from './token-manage.js';
 import { type PresentedPat, TokenTable } from './token-table.js';
 
 const STATUSES = ['active', 'revoked', 'expired'] as const;
@@ -53,8 +54,14 @@ export function tokensPage(props: {
   pats: PresentedPat[];
   nextCursor: string | null;
   status: string | undefined;
+  /** The name search, as typed. */
+  name?: string | undefined;
+  done?: Done | undefined;
   now: Date;
 }): Html {
+  const query: Record<string, string> = {};
+  if (props.status) query.status = props.status;
+  if (props.name) query.name = props.name;
   return (
     <Layout title="Your tokens" viewer={props.viewer}>
       <div class="title-row">
@@ -63,13 +70,13 @@ export function tokensPage(props: {
           New token
         </a>
       </div>
-      <StatusFilter action="/console/tokens" status={props.status} />
+      <DoneMessage done={props.done} />
+      <StatusFilter action="/console/tokens" status={props.status}>
+        <label for="name-search">Search by name</label>
+        <input id="name-search" name="name" type="search" maxlength="100" value={props.name ?? ''} />
+      </StatusFilter>
       <TokenTable pats={props.pats} now={props.now} viewer={props.viewer} />
-      <NextPage
-        path="/console/tokens"
-        query={props.status ? { status: props.status } : {}}
-        cursor={props.nextCursor}
-      />
+      <NextPage path="/console/tokens" query={query} cursor={props.nextCursor} />
     </Layout>
   );
 }
@@ -90,6 +97,48 @@ export interface NewTokenForm {
   expiries: ExpiryChoice[];
   errors: string[];
   values: { name: string; scopes: string[]; allowed_cidrs?: string };
+  /** A person's own token: an exact expiry date within policy, and delegation settings. */
+  own?: OwnTokenFields | undefined;
+}
+
+export interface OwnTokenFields {
+  /** The days a token may be set to expire on (pat/policy.ts `expiryDateRange`). */
+  dateRange: { earliest: string; latest: string };
+  expiresOn: string;
+  mayAct: string;
+  requireDpop: boolean;
+}
+
+/** "Expiration: on the date below", and the date, bounded by the policy's range (UTC days). */
+function ExpiryDate(props: { own: OwnTokenFields; errors: string[] }): Html {
+  const errors = props.errors.filter((e) => e.startsWith('expires_on: ')).map((e) => e.slice(12));
+  const { earliest, latest } = props.own.dateRange;
+  return (
+    <>
+      <label for="expires_on">Expiry date</label>
+      <p class="hint" id="expires_on-hint">
+        Used when Expiration is "On a date": the token works until the end of that day (UTC), between{' '}
+        {earliest} and {latest}.
+      </p>
+      {errors.length > 0 && (
+        <ul class="field-error" id="expires_on-error">
+          {errors.map((e) => (
+            <li>{e}</li>
+          ))}
+        </ul>
+      )}
+      <input
+        id="expires_on"
+        name="expires_on"
+        type="date"
+        min={earliest}
+        max={latest}
+        value={props.own.expiresOn}
+        aria-describedby={errors.length ? 'expires_on-hint expires_on-error' : 'expires_on-hint'}
+        aria-invalid={errors.length ? 'true' : undefined}
+      />
+    </>
+  );
 }
 
 /** The optional `allowed_cidrs`, with its own errors (token-form.ts) repeated beside it. */
@@ -173,8 +222,16 @@ export function newTokenPage(form: NewTokenForm): Html {
               {choice.label}
             </option>
           ))}
+          {form.own && (
+            <option value="date" selected={form.expiries.every((c) => !c.selected)}>
+              On a date (below)
+            </option>
+          )}
         </select>
+        {form.own && <ExpiryDate own={form.own} errors={form.errors} />}
         <AllowedNetworks text={form.values.allowed_cidrs ?? ''} errors={form.errors} />
+        {form.own && <MayActField text={form.own.mayAct} errors={form.errors} />}
+        {form.own && <RequireDpopField checked={form.own.requireDpop} />}
         <button type="submit">Generate token</button>
       </form>
     </Layout>

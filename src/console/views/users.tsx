@@ -129,7 +129,7 @@ export function userPage(props: {
       <h1>{user.username}</h1>
       <p>
         {user.service ? 'Service account' : 'Person'} · {user.disabled ? 'disabled' : 'active'} ·{' '}
-        <a href={`/console/admin/tokens?user=${user.id}`}>Tokens</a> ·{' '}
+        <a href={`/console/admin/tokens?${new URLSearchParams({ user: user.username })}`}>Tokens</a> ·{' '}
         <a href={`/console/admin/users/${user.id}/tokens/new`}>New token for {user.username}</a>
       </p>
       <ErrorSummary errors={props.errors} />
