@@ -116,7 +116,7 @@ describe('tessera token create', () => {
     expect(await meStatus(token)).toBe(200);
   });
 
-  it('takes tessera:tokens when -s names it (without -s: test/integration/cli-people.test.ts)', async () => {
+  it('takes tessera:tokens when -s names it (without -s: test/integration/cli/people.test.ts)', async () => {
     const pat = await tesseraJson(['token', 'create', 'manager', '-s', 'tessera:tokens']);
     expect(pat.scopes).toEqual(['tessera:tokens']);
   });
