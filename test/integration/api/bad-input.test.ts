@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectProblem } from '../../helpers/problems.js';
+import { chunkedPost, rawExchange } from '../../helpers/raw-socket.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 let server: TestServer;
@@ -69,30 +70,9 @@ const writeRoutes: WriteRoute[] = [
   },
 ];
 
-/** Asserts an RFC 9457 problem with the given status (and code), as the API promises. */
-function expectProblem(response: ApiResponse, status: number, code?: string, input?: string | Buffer) {
-  // The input rides along so that a failure shows which body caused it.
-  const label = String(input ?? '').slice(0, 60);
-  expect({ input: label, status: response.status }).toEqual({ input: label, status });
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({
-    type: expect.any(String),
-    title: expect.any(String),
-    status,
-    code: code ?? expect.any(String),
-  });
-  expect(response.text).not.toMatch(/\bat .*\.(ts|js):\d+/); // no stack trace
-}
-
-/** Asserts some 4xx problem, whichever one fits. */
-function expectClientProblem(response: ApiResponse, input?: string | Buffer) {
-  const label = String(input ?? '').slice(0, 60);
-  expect({ input: label, clientError: response.status >= 400 && response.status < 500 }).toEqual({
-    input: label,
-    clientError: true,
-  });
-  expectProblem(response, response.status, undefined, input);
-}
+/** Asserts some 4xx problem, whichever one fits; the input rides along to name a failure. */
+const expectClientProblem = (response: ApiResponse, input?: string | Buffer) =>
+  expectProblem(response, '4xx', undefined, input);
 
 const fieldsOf = (response: ApiResponse): string[] =>
   (response.body.errors ?? []).map((e: { field: string }) => e.field);
@@ -127,10 +107,7 @@ describe.each(writeRoutes)('$name', (route) => {
 
   it('answers a chunked body over 16 KB (no Content-Length) with 413', async () => {
     const big = JSON.stringify({ name: 'x'.repeat(64 * 1024), scopes: ['repo:read'] });
-    const response = await chunkedPost(route.path(), big, route.token(), false);
-    expect(response.status).toBe(413);
-    expect(response.contentType).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(response.text)).toMatchObject({ status: 413, code: 'body_too_large' });
+    expectProblem(await chunkedJson(route.path(), big, route.token(), false), 413, 'body_too_large');
   });
 
   it('answers an unknown field with 400 naming it', async () => {
@@ -184,9 +161,9 @@ describe('a connection after an oversized streamed body', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       const big = JSON.stringify({ tokens: ['x'.repeat(256 * 1024)] });
-      const rejected = await chunkedPost('/api/v1/credentials/revoke', big, undefined, agent);
+      const rejected = await chunkedJson('/api/v1/credentials/revoke', big, undefined, agent);
       expect(rejected.status).toBe(413);
-      const next = await chunkedPost('/api/v1/credentials/revoke', '{"tokens":["tsr_x"]}', undefined, agent);
+      const next = await chunkedJson('/api/v1/credentials/revoke', '{"tokens":["tsr_x"]}', undefined, agent);
       expect(next.status).toBe(202);
     } finally {
       agent.destroy();
@@ -326,7 +303,7 @@ describe('oversized request headers', () => {
       '',
       '',
     ].join('\r\n');
-    const answer = await rawExchange(head);
+    const answer = (await rawExchange(server.url, head)).text;
     if (answer !== '') expect(answer).toMatch(/^HTTP\/1\.1 431 /);
 
     expect((await server.request('GET', '/healthz')).status).toBe(200);
@@ -349,43 +326,11 @@ describe('oversized request headers', () => {
   });
 });
 
-/** Sends raw bytes on a fresh connection; resolves with all that came back before it closed. */
-function rawExchange(bytes: string): Promise<string> {
-  const { port } = new URL(server.url);
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    let received = '';
-    socket.on('data', (chunk) => {
-      received += chunk.toString('latin1');
-    });
-    socket.on('error', () => {}); // a reset is one of the accepted answers
-    socket.on('close', () => resolve(received));
-    socket.write(bytes);
-  });
-}
-
-/** A POST whose body is sent chunked, so no Content-Length announces its size. */
-function chunkedPost(
-  path: string,
-  body: string,
-  token: string | undefined,
-  agent: Agent | false,
-): Promise<{ status: number | 'closed'; contentType: string | undefined; text: string }> {
-  return new Promise((resolve) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (token) headers.authorization = `Bearer ${token}`;
-    const req = httpRequest(`${server.url}${path}`, { method: 'POST', headers, agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        text += chunk;
-      });
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text }),
-      );
-    });
-    req.on('error', () => resolve({ status: 'closed', contentType: undefined, text: '' }));
-    for (let i = 0; i < body.length; i += 4096) req.write(body.slice(i, i + 4096));
-    req.end();
-  });
-}
+/** A JSON POST to `path` whose body is sent chunked, so no Content-Length announces its size. */
+const chunkedJson = (path: string, body: string, token: string | undefined, agent: Agent | false) =>
+  chunkedPost(
+    `${server.url}${path}`,
+    body,
+    { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    agent,
+  );

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generatePat } from '../../../src/pat/format.js';
+import { expectProblem } from '../../helpers/problems.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const DAY_MS = 86_400_000;
@@ -23,11 +24,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.stop());
-
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-}
 
 const fieldsOf = (response: ApiResponse): string[] =>
   (response.body?.errors ?? []).map((error: { field: string }) => error.field);

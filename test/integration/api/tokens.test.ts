@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generatePat } from '../../../src/pat/format.js';
+import { expectProblem } from '../../helpers/problems.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const DAY_MS = 86_400_000;
@@ -20,12 +21,6 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(() => server.stop());
-
-/** Asserts an RFC 9457 problem with this status and machine-readable code. */
-function expectProblem(response: ApiResponse, status: number, code: string) {
-  expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-}
 
 /** The field names a 400 problem lists in `errors[]`. */
 const fieldsOf = (response: ApiResponse): string[] =>

@@ -9,7 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import { generatePat } from '../../../src/pat/format.js';
-import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
+import { expectOAuthError } from '../../helpers/problems.js';
+import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -88,10 +89,6 @@ async function auditRowOf(agent: string): Promise<AuditRow> {
   const rows = await auditRowsOf(agent);
   expect(rows).toHaveLength(1);
   return rows[0] as AuditRow;
-}
-
-function expectOAuthError(response: ApiResponse, status: number, error: string) {
-  expect({ status: response.status, error: response.body?.error }).toEqual({ status, error });
 }
 
 /** RFC 6749 §2.3.1 HTTP Basic client credentials. */

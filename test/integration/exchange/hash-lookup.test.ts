@@ -6,23 +6,11 @@ import { MAX_BATCH, PatHashLookup } from '../../../src/pat/hash-lookup.js';
 import { type PatRecord, unusableReason } from '../../../src/pat/record.js';
 import { insertPat, markPatRevoked } from '../../../src/pat/repository.js';
 import { insertUser } from '../../../src/users/repository.js';
+import { counting } from '../../helpers/counting.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
 let database: TestDatabase;
 let userId: string;
-
-/** The real database, counting the statements that reach it. */
-function counting(db: Queryable) {
-  const counted = {
-    statements: 0,
-    query: ((sql, params, name) => {
-      counted.statements++;
-      return db.query(sql, params, name);
-    }) as Queryable['query'],
-    exec: (sql: string) => db.exec(sql),
-  };
-  return counted;
-}
 
 async function newPat(scopes = ['repo:read'], expiresAt: Date | null = null) {
   const token = generatePat('tsr');

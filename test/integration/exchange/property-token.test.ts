@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { decodeJwt } from 'jose';
+import { expectOAuthError } from '../../helpers/problems.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -277,8 +278,7 @@ function expectOAuthAnswer(response: ApiResponse) {
     expect(granted.join(' ')).toBe(response.body.scope);
     return;
   }
-  expect(response.status).toBeGreaterThanOrEqual(400);
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+  expectOAuthError(response, '4xx');
   expect(OAUTH_ERRORS).toContain(response.body?.error);
   if (response.body.error_description !== undefined)
     expect(typeof response.body.error_description).toBe('string');

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generatePat } from '../../../src/pat/format.js';
+import { expectOAuthError, expectProblem } from '../../helpers/problems.js';
 import { startSecondInstance } from '../../helpers/second-instance.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
@@ -45,20 +46,17 @@ function expectRetryAfter(response: ApiResponse) {
 
 /** RFC 6749 §5.2 error JSON, status 429. */
 function expectOAuthTooMany(response: ApiResponse) {
-  expect(response.status).toBe(429);
+  expectOAuthError(response, 429);
   expectRetryAfter(response);
   expect(response.headers.get('cache-control')).toContain('no-store');
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   expect(response.body).toEqual({ error: expect.any(String), error_description: expect.any(String) });
   expect(response.body.error).toMatch(/^[\x20-\x21\x23-\x5B\x5D-\x7E]+$/);
 }
 
 /** RFC 9457 problem+json, status 429, code `rate_limited`. */
 function expectProblemTooMany(response: ApiResponse) {
-  expect(response.status).toBe(429);
+  expectProblem(response, 429, 'rate_limited');
   expectRetryAfter(response);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({ status: 429, code: 'rate_limited' });
 }
 
 /** A token exchange of `token`, sent with these headers. */
