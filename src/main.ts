@@ -40,6 +40,8 @@ export interface Tessera {
   deliverWebhooks(): Promise<number>;
   /** Sends the email notices due now (0 when `notifications.email` is not configured). */
   deliverEmails(): Promise<number>;
+  /** Writes the exchange audit rows waiting for their batch, and waits for writes in flight. */
+  flushAudit(): Promise<void>;
   /** Stops accepting, drains in-flight requests (at most `graceMs`), closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -140,6 +142,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       sweepExpiry: expiry.sweep,
       deliverWebhooks: () => webhooks.deliverDue(),
       deliverEmails: () => emails?.sendDue() ?? Promise.resolve(0),
+      flushAudit: services.flushAudit,
       stop,
     };
   } catch (error) {
