@@ -14,16 +14,8 @@ const METRICS_TOKEN = 'metrics-scraper-token-4f1e9a7c';
 let open: TestServer;
 let guarded: TestServer;
 let disabled: TestServer;
-// One after another: started together they compete for one core each (a loaded CI box timed
-// out here), and nothing is gained when the file runs beside others.
-beforeAll(async () => {
-  open = await startTestServer();
-  guarded = await startTestServer({ configFile: { metrics: { bearerToken: METRICS_TOKEN } } });
-  disabled = await startTestServer({ configFile: { metrics: { enabled: false } } });
-});
-afterAll(async () => {
-  await Promise.all([open?.stop(), guarded?.stop(), disabled?.stop()]);
-});
+// Each server is started by the describe that uses it, in a hook of its own: three starts in one
+// hook took most of its 60 s on a loaded 2-core box (a second `npm test` beside it timed it out).
 
 interface Sample {
   name: string;
@@ -69,6 +61,11 @@ async function activePatsInDatabase(server: TestServer): Promise<number> {
 }
 
 describe('GET /metrics (open by default)', () => {
+  beforeAll(async () => {
+    open = await startTestServer();
+  });
+  afterAll(() => open?.stop());
+
   it('is Prometheus text format', async () => {
     const { response, samples } = await scrape();
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -182,6 +179,11 @@ describe('GET /metrics (open by default)', () => {
 });
 
 describe('metrics.bearerToken', () => {
+  beforeAll(async () => {
+    guarded = await startTestServer({ configFile: { metrics: { bearerToken: METRICS_TOKEN } } });
+  });
+  afterAll(() => guarded?.stop());
+
   it('requires that bearer token', async () => {
     const none = await guarded.request('GET', '/metrics');
     expect(none.status).toBe(401);
@@ -206,6 +208,11 @@ describe('metrics.bearerToken', () => {
 });
 
 describe('metrics.enabled: false', () => {
+  beforeAll(async () => {
+    disabled = await startTestServer({ configFile: { metrics: { enabled: false } } });
+  });
+  afterAll(() => disabled?.stop());
+
   it('turns /metrics off: 404', async () => {
     const response = await disabled.request('GET', '/metrics');
     expect(response.status).toBe(404);
