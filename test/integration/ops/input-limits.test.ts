@@ -322,6 +322,10 @@ describe('parameter counts on /token', () => {
     };
   };
 
+  // Promptly: a cost that grows with the parameter count (quadratic parsing, a statement per
+  // parameter) would take far longer; the bound leaves room for a loaded 2-core box.
+  const PROMPT_MS = 15_000;
+
   it('a form with 10,000 parameters gets a JSON answer, never a 5xx, promptly', async () => {
     const params = new URLSearchParams({ ...EXCHANGE, subject_token: pat, audience: AUDIENCE });
     const body = `${params.toString()}&${shortNames(10_000).join('&')}`;
@@ -332,14 +336,14 @@ describe('parameter counts on /token', () => {
       // what matters is a deliberate answer, never a 5xx, and quickly.
       expect(response.status).toBeLessThan(500);
       expect(response.contentType).toMatch(/^application\/json/);
-      expect(response.ms).toBeLessThan(5000);
+      expect(response.ms).toBeLessThan(PROMPT_MS);
     }
     // 10,000 of one unknown name: ignored too, or refused; never a 5xx.
     const sameName = `${new URLSearchParams({ ...EXCHANGE, subject_token: pat })}${'&x'.repeat(10_000)}`;
     const response = await post(sameName);
     expect(response.status).toBeLessThan(500);
     expect(response.contentType).toMatch(/^application\/json/);
-    expect(response.ms).toBeLessThan(5000);
+    expect(response.ms).toBeLessThan(PROMPT_MS);
   });
 
   it('a parameter the grant reads, repeated 2,000 times, gets a 4xx JSON error', async () => {
@@ -348,7 +352,7 @@ describe('parameter counts on /token', () => {
     for (const headers of AUTH_MODES) {
       const response = await post(repeated.toString(), headers);
       expectOAuthError(response, '4xx');
-      expect(response.ms).toBeLessThan(5000);
+      expect(response.ms).toBeLessThan(PROMPT_MS);
     }
   });
 
@@ -357,7 +361,7 @@ describe('parameter counts on /token', () => {
     for (let i = 0; i < 1000; i++) params.append('audience', `https://api${i}.example.com`);
     const response = await post(params.toString());
     expectOAuthError(response, '4xx');
-    expect(response.ms).toBeLessThan(5000);
+    expect(response.ms).toBeLessThan(PROMPT_MS);
   });
 
   it('1,000 repetitions of one audience get a JSON answer, never a 5xx', async () => {
@@ -367,7 +371,7 @@ describe('parameter counts on /token', () => {
     // RFC 8693 lets audience repeat; repetitions of one value name one resource.
     expect(response.status).toBeLessThan(500);
     expect(response.contentType).toMatch(/^application\/json/);
-    expect(response.ms).toBeLessThan(5000);
+    expect(response.ms).toBeLessThan(PROMPT_MS);
   });
 });
 
