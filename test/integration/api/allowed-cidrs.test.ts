@@ -13,10 +13,13 @@ import { startTestServer, type TestServer, uniqueName } from '../../helpers/serv
 
 let v4: TestServer;
 let v6: TestServer;
+// One server start per hook: each has its own timeout, sized for one start on a loaded box.
 beforeAll(async () => {
   v4 = await startTestServer();
+});
+beforeAll(async () => {
   v6 = await startTestServer({ env: { HOST: '::1' } });
-}, 90_000);
+});
 afterAll(async () => {
   await Promise.all([v4?.stop(), v6?.stop()]);
 });

@@ -13,8 +13,11 @@ const DAY_MS = 86_400_000;
 
 let policy: TestServer;
 let plain: TestServer;
+// One server start per hook: each has its own timeout, sized for one start on a loaded box.
 beforeAll(async () => {
   policy = await startTestServer({ configFile: { tokens: { revokeAfterInactiveDays: 30 } } });
+});
+beforeAll(async () => {
   plain = await startTestServer();
 });
 afterAll(async () => {

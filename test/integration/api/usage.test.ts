@@ -24,8 +24,11 @@ const clockAt = new Date(Date.UTC(2026, 10, 2, 9, 0, 0));
 
 let main: Clocked;
 let fast: Clocked;
+// One server start per hook: each has its own timeout, sized for one start on a loaded box.
 beforeAll(async () => {
   main = { server: await startTestServer({ clockAt }) };
+});
+beforeAll(async () => {
   fast = {
     server: await startTestServer({ clockAt, configFile: { tokens: { lastUsedIntervalSeconds: 5 } } }),
   };

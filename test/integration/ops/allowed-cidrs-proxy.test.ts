@@ -9,10 +9,13 @@ import { startTestServer, type TestServer, uniqueName } from '../../helpers/serv
 
 let behindProxy: TestServer;
 let direct: TestServer;
+// One server start per hook: each has its own timeout, sized for one start on a loaded box.
 beforeAll(async () => {
   behindProxy = await startTestServer({ configFile: { server: { trustProxy: ['127.0.0.1/32'] } } });
+});
+beforeAll(async () => {
   direct = await startTestServer();
-}, 90_000);
+});
 afterAll(async () => {
   await Promise.all([behindProxy?.stop(), direct?.stop()]);
 });
