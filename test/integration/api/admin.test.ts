@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectProblem } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 let server: TestServer;
@@ -126,8 +127,7 @@ describe('GET /api/v1/admin/tokens', () => {
   it('rejects a bad status, limit or cursor with 400', async () => {
     for (const query of ['status=gone', 'limit=0', 'limit=101', 'cursor=bogus']) {
       const response = await asAdmin('GET', `/api/v1/admin/tokens?${query}`);
-      expect(response.status).toBe(400);
-      expect(response.body.code).toBe('invalid_request');
+      expectProblem(response, 400, 'invalid_request');
     }
   });
 
@@ -139,8 +139,7 @@ describe('GET /api/v1/admin/tokens', () => {
       ['POST', `/api/v1/admin/tokens/${randomUUID()}/revoke`],
     ] as const) {
       const response = await server.request(method, path, { token });
-      expect(response.status).toBe(403);
-      expect(response.body.code).toBe('insufficient_scope');
+      expectProblem(response, 403, 'insufficient_scope');
     }
     const anonymous = await server.request('GET', '/api/v1/admin/tokens');
     expect(anonymous.status).toBe(401);
@@ -182,8 +181,7 @@ describe('POST /api/v1/admin/tokens/{id}/revoke', () => {
   it('answers 404 for an unknown or malformed id', async () => {
     for (const id of [randomUUID(), 'nope']) {
       const response = await asAdmin('POST', `/api/v1/admin/tokens/${id}/revoke`, { reason: 'x' });
-      expect(response.status).toBe(404);
-      expect(response.body.code).toBe('not_found');
+      expectProblem(response, 404, 'not_found');
     }
   });
 
@@ -193,8 +191,7 @@ describe('POST /api/v1/admin/tokens/{id}/revoke', () => {
       reason: 'x',
       notify: true,
     });
-    expect(unknown.status).toBe(400);
-    expect(unknown.body.code).toBe('invalid_request');
+    expectProblem(unknown, 400, 'invalid_request');
     expect(unknown.body.errors.map((e: { field: string }) => e.field)).toEqual(['notify']);
 
     const empty = await asAdmin('POST', `/api/v1/admin/tokens/${hank.pat.id}/revoke`, { reason: '  ' });

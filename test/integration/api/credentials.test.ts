@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generatePat } from '../../../src/pat/format.js';
+import { expectProblem } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 let server: TestServer;
@@ -115,8 +116,7 @@ describe('POST /api/v1/credentials/revoke', () => {
     const filler = Array.from({ length: 99 }, () => generatePat('tsr'));
 
     const tooMany = await report([...filler, 'garbage', token]);
-    expect(tooMany.status).toBe(400);
-    expect(tooMany.body.code).toBe('invalid_request');
+    expectProblem(tooMany, 400, 'invalid_request');
     expect(await meStatus(token)).toBe(200);
 
     const hundred = await report([...filler, token]);
@@ -153,8 +153,7 @@ describe('POST /api/v1/credentials/revoke', () => {
     ];
     for (const attempt of attempts) {
       const response = await server.request('POST', '/api/v1/credentials/revoke', attempt);
-      expect(response.status).toBe(415);
-      expect(response.body.code).toBe('unsupported_media_type');
+      expectProblem(response, 415, 'unsupported_media_type');
     }
     expect(await meStatus(token)).toBe(200);
   });

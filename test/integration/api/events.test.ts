@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
+import { expectOAuthError, expectProblem } from '../../helpers/problems.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 let server: TestServer;
@@ -110,8 +111,7 @@ async function livedPat() {
     },
     headers,
   );
-  expect(refused.status).toBe(400);
-  expect(refused.body.error).toBe('invalid_request');
+  expectOAuthError(refused, 400, 'invalid_request');
   expect((await as('POST', `/api/v1/tokens/${id}/restore`, {})).status).toBe(200);
   const rotated = await as('POST', `/api/v1/tokens/${id}/rotate`, {});
   expect(rotated.status).toBe(201);
@@ -290,8 +290,7 @@ describe('GET /api/v1/tokens/{id}/events', () => {
     const stranger = await server.createUserWithToken(uniqueName('stranger'), ['tessera:tokens']);
     for (const target of [id, randomUUID(), 'not-a-uuid']) {
       const response = await server.request('GET', eventsPath(target), { token: stranger.token });
-      expect(response.status).toBe(404);
-      expect(response.body.code).toBe('not_found');
+      expectProblem(response, 404, 'not_found');
     }
     // Also once the PAT is deleted: its history stays its owner's alone.
     const { id: deleted, as } = await livedPat();
@@ -308,8 +307,7 @@ describe('GET /api/v1/tokens/{id}/events', () => {
     });
     expect(created.status).toBe(201);
     const response = await server.request('GET', eventsPath(reader.pat.id), { token: created.body.token });
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('insufficient_scope');
+    expectProblem(response, 403, 'insufficient_scope');
 
     const anonymous = await server.request('GET', eventsPath(reader.pat.id));
     expect(anonymous.status).toBe(401);
@@ -362,13 +360,11 @@ describe('GET /api/v1/admin/tokens/{id}/events', () => {
   it('is 403 for non-admins and 404 for an unknown id', async () => {
     const { id, owner } = await livedPat();
     const forbidden = await server.request('GET', adminEventsPath(id), { token: owner.token });
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.body.code).toBe('insufficient_scope');
+    expectProblem(forbidden, 403, 'insufficient_scope');
 
     for (const target of [randomUUID(), 'nope']) {
       const response = await server.request('GET', adminEventsPath(target), { token: server.adminToken });
-      expect(response.status).toBe(404);
-      expect(response.body.code).toBe('not_found');
+      expectProblem(response, 404, 'not_found');
     }
     const bad = await server.request('GET', adminEventsPath(id, '?cursor=x'), { token: server.adminToken });
     expect(bad.status).toBe(400);

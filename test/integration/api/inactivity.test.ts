@@ -7,6 +7,7 @@
  * 90-day token stays valid throughout; on the policy server it is used after every move.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectProblem } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const DAY_MS = 86_400_000;
@@ -196,8 +197,7 @@ describe('the expiring-soon view: GET /api/v1/tokens?expiring_within_days=', () 
       const response = await plain.request('GET', `/api/v1/tokens?expiring_within_days=${bad}`, {
         token: owner.token,
       });
-      expect(response.status).toBe(400);
-      expect(response.body.code).toBe('invalid_request');
+      expectProblem(response, 400, 'invalid_request');
     }
   });
 });

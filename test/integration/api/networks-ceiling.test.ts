@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { bannerToken, ConsoleClient } from '../../helpers/console.js';
+import { expectProblem } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const INSIDE = { 'x-forwarded-for': '127.0.0.9' };
@@ -42,8 +43,7 @@ describe('POST /api/v1/tokens with a fenced PAT', () => {
     const { fenced, open } = await fencedPat(['127.0.0.9/32']);
     for (const allowed_cidrs of [['0.0.0.0/0'], ['127.0.0.0/8'], ['127.0.0.9/32', '10.0.0.1'], ['::/0']]) {
       const answer = await create(fenced, { allowed_cidrs });
-      expect(answer.status).toBe(403);
-      expect(answer.body.code).toBe('cidr_exceeds_credential');
+      expectProblem(answer, 403, 'cidr_exceeds_credential');
     }
     const listed = await server.request('GET', '/api/v1/tokens', { token: open });
     expect(listed.body.items.map((p: { name: string }) => p.name).sort()).toEqual(['fenced', 'seed']);
@@ -82,8 +82,7 @@ describe('rotation under the networks ceiling', () => {
       token: fenced,
       headers: INSIDE,
     });
-    expect(answer.status).toBe(403);
-    expect(answer.body.code).toBe('cidr_exceeds_credential');
+    expectProblem(answer, 403, 'cidr_exceeds_credential');
   });
 
   it('a fenced PAT rotates itself, keeping its networks', async () => {
@@ -113,8 +112,7 @@ describe('a JWT exchanged from a fenced PAT', () => {
     const jwt = exchanged.body.access_token as string;
     expect((await create(jwt, {}, OUTSIDE)).status).toBe(401);
     const wide = await create(jwt, { allowed_cidrs: ['0.0.0.0/0'] });
-    expect(wide.status).toBe(403);
-    expect(wide.body.code).toBe('cidr_exceeds_credential');
+    expectProblem(wide, 403, 'cidr_exceeds_credential');
     const inherited = await create(jwt, {});
     expect(inherited.status).toBe(201);
     expect(inherited.body.allowed_cidrs).toEqual(['127.0.0.9/32']);

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generatePat } from '../../../src/pat/format.js';
+import { expectProblem } from '../../helpers/problems.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const DAY_MS = 86_400_000;
@@ -173,8 +174,7 @@ describe('the same filters on GET /api/v1/tokens', () => {
 
     for (const query of ['never_used=maybe', 'expiring_within_days=-1']) {
       const response = await server.request('GET', `/api/v1/tokens?${query}`, { token: p.inThree.token });
-      expect(response.status).toBe(400);
-      expect(response.body.code).toBe('invalid_request');
+      expectProblem(response, 400, 'invalid_request');
     }
   });
 });
@@ -202,8 +202,7 @@ describe('service accounts', () => {
       token: botToken,
       body: { name: 'self-made', scopes: ['repo:read'] },
     });
-    expect(own.status).toBe(403);
-    expect(own.body.code).toBe('service_account');
+    expectProblem(own, 403, 'service_account');
     const { rows } = await server.database.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM pats WHERE user_id = $1',
       [botId],
@@ -224,8 +223,7 @@ describe('service accounts', () => {
       token: person.token,
       body: { name: 'sneaky', scopes: ['tessera:tokens'] },
     });
-    expect(foreign.status).toBe(403);
-    expect(foreign.body.code).toBe('insufficient_scope');
+    expectProblem(foreign, 403, 'insufficient_scope');
     // ...while a normal user creates their own.
     const ownPerson = await server.request('POST', '/api/v1/tokens', {
       token: person.token,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectProblem } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 let server: TestServer;
@@ -72,8 +73,7 @@ describe('POST /api/v1/users', () => {
     ['not a string', 42],
   ])('rejects a bad username (%s) with 400 naming username', async (_label, username) => {
     const response = await createUser({ username });
-    expect(response.status).toBe(400);
-    expect(response.body.code).toBe('invalid_request');
+    expectProblem(response, 400, 'invalid_request');
     expect(fieldsOf(response.body)).toContain('username');
   });
 
@@ -83,8 +83,7 @@ describe('POST /api/v1/users', () => {
     expect(fieldsOf(missing.body)).toContain('username');
 
     const unknown = await createUser({ username: uniqueName('extra'), role: 'admin' });
-    expect(unknown.status).toBe(400);
-    expect(unknown.body.code).toBe('invalid_request');
+    expectProblem(unknown, 400, 'invalid_request');
     expect(fieldsOf(unknown.body)).toEqual(['role']);
   });
 
@@ -93,12 +92,10 @@ describe('POST /api/v1/users', () => {
     expect((await createUser({ username })).status).toBe(201);
 
     const same = await createUser({ username });
-    expect(same.status).toBe(409);
-    expect(same.body.code).toBe('username_taken');
+    expectProblem(same, 409, 'username_taken');
 
     const otherCase = await createUser({ username: username.toUpperCase() });
-    expect(otherCase.status).toBe(409);
-    expect(otherCase.body.code).toBe('username_taken');
+    expectProblem(otherCase, 409, 'username_taken');
   });
 
   it('answers concurrent requests for one username with one 201 and 409s, never a 500', async () => {
@@ -120,14 +117,12 @@ describe('POST /api/v1/users', () => {
       token,
       body: { username: uniqueName('nope') },
     });
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.body.code).toBe('insufficient_scope');
+    expectProblem(forbidden, 403, 'insufficient_scope');
 
     const anonymous = await server.request('POST', '/api/v1/users', {
       body: { username: uniqueName('nope') },
     });
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.body.code).toBe('unauthenticated');
+    expectProblem(anonymous, 401, 'unauthenticated');
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
   });
 
@@ -138,8 +133,7 @@ describe('POST /api/v1/users', () => {
       ['tessera:tokens'],
     );
     const response = await server.request('GET', '/api/v1/users', { token });
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('insufficient_scope');
+    expectProblem(response, 403, 'insufficient_scope');
   });
 });
 
@@ -185,8 +179,7 @@ describe('GET /api/v1/users', () => {
   it('rejects a bad limit or a forged cursor with 400', async () => {
     for (const query of ['limit=0', 'limit=101', 'limit=abc', 'cursor=not-a-cursor']) {
       const response = await asAdmin('GET', `/api/v1/users?${query}`);
-      expect(response.status).toBe(400);
-      expect(response.body.code).toBe('invalid_request');
+      expectProblem(response, 400, 'invalid_request');
     }
   });
 
@@ -198,8 +191,7 @@ describe('GET /api/v1/users', () => {
 
     for (const id of [randomUUID(), 'not-a-uuid']) {
       const missing = await asAdmin('GET', `/api/v1/users/${id}`);
-      expect(missing.status).toBe(404);
-      expect(missing.body.code).toBe('not_found');
+      expectProblem(missing, 404, 'not_found');
     }
   });
 
@@ -207,8 +199,7 @@ describe('GET /api/v1/users', () => {
     const { token, user } = await server.createUserWithToken(uniqueName('peek'), ['tessera:tokens']);
     for (const path of ['/api/v1/users', `/api/v1/users/${user.id}`]) {
       const response = await server.request('GET', path, { token });
-      expect(response.status).toBe(403);
-      expect(response.body.code).toBe('insufficient_scope');
+      expectProblem(response, 403, 'insufficient_scope');
     }
   });
 });
@@ -249,8 +240,7 @@ describe('POST /api/v1/users/{id}/tokens', () => {
       name: 'too-much',
       scopes: ['repo:read', 'repo:write'],
     });
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('scope_not_entitled');
+    expectProblem(response, 403, 'scope_not_entitled');
     const listed = await asAdmin('GET', `/api/v1/admin/tokens?user=${user.id}`);
     expect(listed.body.items).toEqual([]);
   });
@@ -260,8 +250,7 @@ describe('POST /api/v1/users/{id}/tokens', () => {
       name: 'x',
       scopes: ['repo:read'],
     });
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.code).toBe('not_found');
+    expectProblem(unknown, 404, 'not_found');
 
     const user = (await createUser({ username: uniqueName('body'), entitlements: ['repo:read'] })).body;
     const bad = await asAdmin('POST', `/api/v1/users/${user.id}/tokens`, {
@@ -282,8 +271,7 @@ describe('POST /api/v1/users/{id}/tokens', () => {
       token,
       body: { name: 'x', scopes: ['repo:read'] },
     });
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('insufficient_scope');
+    expectProblem(response, 403, 'insufficient_scope');
   });
 });
 
@@ -325,8 +313,7 @@ describe('disabling and enabling a user', () => {
   it('answers 404 for an unknown user and 400 for a body with fields', async () => {
     for (const action of ['disable', 'enable']) {
       const missing = await asAdmin('POST', `/api/v1/users/${randomUUID()}/${action}`);
-      expect(missing.status).toBe(404);
-      expect(missing.body.code).toBe('not_found');
+      expectProblem(missing, 404, 'not_found');
     }
     const { user, token } = await server.createUserWithToken(uniqueName('disbody'), ['tessera:tokens']);
     const bad = await asAdmin('POST', `/api/v1/users/${user.id}/disable`, { reason: 'x' });
@@ -339,8 +326,7 @@ describe('disabling and enabling a user', () => {
     const { token } = await server.createUserWithToken(uniqueName('nodis'), ['tessera:tokens']);
     const victim = await server.createUserWithToken(uniqueName('victim'), ['tessera:tokens']);
     const response = await server.request('POST', `/api/v1/users/${victim.user.id}/disable`, { token });
-    expect(response.status).toBe(403);
-    expect(response.body.code).toBe('insufficient_scope');
+    expectProblem(response, 403, 'insufficient_scope');
     expect(await meStatus(victim.token)).toBe(200);
   });
 
@@ -352,12 +338,10 @@ describe('disabling and enabling a user', () => {
       ['tessera:tokens', 'tessera:admin'],
     );
     const disable = await server.request('POST', `/api/v1/users/${user.id}/disable`, { token });
-    expect(disable.status).toBe(409);
-    expect(disable.body.code).toBe('cannot_modify_self');
+    expectProblem(disable, 409, 'cannot_modify_self');
 
     const remove = await server.request('DELETE', `/api/v1/users/${user.id}`, { token });
-    expect(remove.status).toBe(409);
-    expect(remove.body.code).toBe('cannot_modify_self');
+    expectProblem(remove, 409, 'cannot_modify_self');
 
     expect(await meStatus(token)).toBe(200);
     expect((await asAdmin('GET', `/api/v1/users/${user.id}`)).body.disabled).toBe(false);
@@ -390,8 +374,7 @@ describe('DELETE /api/v1/users/{id}', () => {
     }
 
     const shown = await asAdmin('GET', `/api/v1/users/${user.id}`);
-    expect(shown.status).toBe(404);
-    expect(shown.body.code).toBe('not_found');
+    expectProblem(shown, 404, 'not_found');
     const page = await asAdmin('GET', '/api/v1/users?limit=100');
     expect(page.body.items.map((u: { id: string }) => u.id)).not.toContain(user.id);
 
@@ -425,14 +408,12 @@ describe('DELETE /api/v1/users/{id}', () => {
 
   it('answers 404 for an unknown user and 403 for a non-admin caller', async () => {
     const unknown = await asAdmin('DELETE', `/api/v1/users/${randomUUID()}`);
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.code).toBe('not_found');
+    expectProblem(unknown, 404, 'not_found');
 
     const { token } = await server.createUserWithToken(uniqueName('nodel'), ['tessera:tokens']);
     const victim = await server.createUserWithToken(uniqueName('keep'), ['tessera:tokens']);
     const forbidden = await server.request('DELETE', `/api/v1/users/${victim.user.id}`, { token });
-    expect(forbidden.status).toBe(403);
-    expect(forbidden.body.code).toBe('insufficient_scope');
+    expectProblem(forbidden, 403, 'insufficient_scope');
     expect(await meStatus(victim.token)).toBe(200);
   });
 });
@@ -461,7 +442,6 @@ describe('entitlements as a live ceiling', () => {
 
     // tessera:tokens is gone from the ceiling, so the token no longer manages tokens.
     const list = await server.request('GET', '/api/v1/tokens', { token });
-    expect(list.status).toBe(403);
-    expect(list.body.code).toBe('insufficient_scope');
+    expectProblem(list, 403, 'insufficient_scope');
   });
 });

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, generateSecret, jwtVerify } from 'jose';
 import { type DpopKey, dpopKey, dpopProof, type ProofOptions } from '../../helpers/dpop.js';
+import { expectOAuthError } from '../../helpers/problems.js';
 import { startSecondInstance } from '../../helpers/second-instance.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
@@ -65,8 +66,7 @@ describe('POST /token with a DPoP proof', () => {
     const proof = await proofFor();
     expect((await boundExchange(proof)).status).toBe(200);
     const again = await boundExchange(proof);
-    expect(again.status).toBe(400);
-    expect(again.body.error).toBe('invalid_dpop_proof');
+    expectOAuthError(again, 400, 'invalid_dpop_proof');
 
     const fresh = await proofFor();
     const second = await startSecondInstance(server);
@@ -126,8 +126,7 @@ describe('POST /token with a DPoP proof', () => {
     ];
     for (const proof of proofs) {
       const response = await boundExchange(proof);
-      expect(response.status).toBe(400);
-      expect(response.body.error).toBe('invalid_dpop_proof');
+      expectOAuthError(response, 400, 'invalid_dpop_proof');
     }
   });
 
@@ -149,8 +148,7 @@ describe('require_dpop on a PAT', () => {
     expect(created.status).toBe(201);
     expect(created.body.require_dpop).toBe(true);
     const plain = await server.exchange(created.body.token);
-    expect(plain.status).toBe(400);
-    expect(plain.body.error).toBe('invalid_dpop_proof');
+    expectOAuthError(plain, 400, 'invalid_dpop_proof');
     const rotated = await server.request('POST', `/api/v1/tokens/${created.body.id}/rotate`, { token: pat });
     expect(rotated.body.require_dpop).toBe(true);
     expect((await server.exchange(rotated.body.token)).body.error).toBe('invalid_dpop_proof');
@@ -253,8 +251,7 @@ describe('dpop.requireNonce', () => {
       subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
     };
     const first = await nonceServer.tokenRequest(form, { dpop: await dpopProof(key, { htu: url }) });
-    expect(first.status).toBe(400);
-    expect(first.body.error).toBe('use_dpop_nonce');
+    expectOAuthError(first, 400, 'use_dpop_nonce');
     const nonce = first.headers.get('dpop-nonce');
     expect(nonce).toBeTruthy();
     const forged = await nonceServer.tokenRequest(form, {

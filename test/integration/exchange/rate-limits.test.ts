@@ -110,8 +110,7 @@ describe('failed PAT presentations on /token (3 a minute)', () => {
 
     for (const bad of [generatePat('tsr'), 'tsr_not-even-close', revoked.token]) {
       const response = await server.exchange(bad);
-      expect(response.status).toBe(400);
-      expect(response.body.error).toBe('invalid_request');
+      expectOAuthError(response, 400, 'invalid_request');
     }
     expectOAuthTooMany(await server.exchange(generatePat('tsr')));
     expectOAuthTooMany(await server.exchange(revoked.token));
@@ -148,8 +147,7 @@ describe('a PAT that expires within the second (2 failures a minute)', () => {
     server.advance(DAY_MS - 500);
     for (let i = 0; i < 2; i++) {
       const response = await server.exchange(created.body.token);
-      expect(response.status).toBe(400);
-      expect(response.body.error).toBe('invalid_request');
+      expectOAuthError(response, 400, 'invalid_request');
     }
     expectOAuthTooMany(await server.exchange(created.body.token));
     expect((await server.exchange(owner.token)).status).toBe(200);
@@ -168,8 +166,7 @@ describe('failed bearer presentations on /api/v1 (3 a minute)', () => {
 
     for (const bad of [generatePat('tsr'), 'garbage', 'eyJhbGciOiJFUzI1NiJ9.e30.c2ln']) {
       const response = await server.request('GET', '/api/v1/me', { token: bad });
-      expect(response.status).toBe(401);
-      expect(response.body.code).toBe('unauthenticated');
+      expectProblem(response, 401, 'unauthenticated');
     }
 
     expectProblemTooMany(await server.request('GET', '/api/v1/me', { token: generatePat('tsr') }));
@@ -213,8 +210,7 @@ describe('failed client authentication on /token (3 a minute)', () => {
       const response = await exchangeWith(server, token, {
         authorization: basic(CLIENT_ID, `wrong-secret-${i}-0123456789`),
       });
-      expect(response.status).toBe(401);
-      expect(response.body.error).toBe('invalid_client');
+      expectOAuthError(response, 401, 'invalid_client');
     }
 
     expectOAuthTooMany(
@@ -253,8 +249,7 @@ describe('requests without credentials', () => {
     const { token } = await server.createUserWithToken(uniqueName('anon'), ['tessera:tokens']);
     for (let i = 0; i < 20; i++) {
       const response = await server.request('GET', '/api/v1/me');
-      expect(response.status).toBe(401);
-      expect(response.body.code).toBe('unauthenticated');
+      expectProblem(response, 401, 'unauthenticated');
     }
     expect((await server.request('GET', '/api/v1/me', { token })).status).toBe(200);
     expect((await server.exchange(token)).status).toBe(200);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INVALID_SUBJECT_TOKEN } from '../../../src/exchange/constants.js';
 import { createPolicy, federatedExchange } from '../../helpers/federation.js';
 import { startTestIssuer, type TestIssuer } from '../../helpers/oidc-issuer.js';
+import { expectOAuthError } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const AUD = 'https://tessera.test';
@@ -102,8 +103,7 @@ describe('an unreachable issuer', () => {
     const token = await issuer.mint(issuer.githubClaims({ aud: AUD }), { iat: serverNow() });
     await issuer.stop();
     const down = await federatedExchange(server, token);
-    expect(down.response.status).toBe(503);
-    expect(down.response.body.error).toBe('temporarily_unavailable');
+    expectOAuthError(down.response, 503, 'temporarily_unavailable');
     expect(down.row).toMatchObject({ outcome: 'failure', federated: true, external_iss: issuer.url });
     expect(down.row.reason).toMatch(/discovery/);
 
@@ -127,8 +127,7 @@ describe('an unreachable issuer', () => {
       const token = await donor.mint({ ...donor.githubClaims({ aud: AUD }), iss: url });
       const started = Date.now();
       const { response } = await federatedExchange(server, token);
-      expect(response.status).toBe(503);
-      expect(response.body.error).toBe('temporarily_unavailable');
+      expectOAuthError(response, 503, 'temporarily_unavailable');
       // Without the timeout it would hang until jest's; the margin is for a loaded box.
       expect(Date.now() - started).toBeLessThan(FETCH_TIMEOUT_MS + 12_000);
     } finally {

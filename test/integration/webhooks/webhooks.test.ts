@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { expectProblem } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../../helpers/webhook-receiver.js';
 
@@ -103,8 +104,7 @@ describe('the admin API refuses what it must', () => {
         token: server.adminToken,
         body,
       });
-      expect(answer.status).toBe(400);
-      expect(answer.body.code).toBe('invalid_request');
+      expectProblem(answer, 400, 'invalid_request');
     }
   });
 
@@ -132,8 +132,7 @@ describe('the admin API refuses what it must', () => {
     expect(del.status).toBe(204);
     for (const path of [`/api/v1/admin/webhooks/${id}`, '/api/v1/admin/webhooks/not-a-uuid']) {
       const answer = await server.request('GET', path, { token: server.adminToken });
-      expect(answer.status).toBe(404);
-      expect(answer.body.code).toBe('not_found');
+      expectProblem(answer, 404, 'not_found');
     }
     expect(
       (await server.request('DELETE', `/api/v1/admin/webhooks/${id}`, { token: server.adminToken })).status,
