@@ -42,6 +42,8 @@ if (!hasChromium)
 
 /** @type {import('jest').Config} */
 export default {
+  // The layout (CONTRIBUTING.md, "Where a test goes"; checked by test/unit/repo/test-layout.test.ts):
+  // test/unit/<src folder>/, test/integration/<area>/, test/compliance, resilience, browser.
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'packages', testMatch: ['<rootDir>/packages/*/test/**/*.test.ts'] },

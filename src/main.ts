@@ -41,6 +41,8 @@ export interface Tessera {
   deliverWebhooks(): Promise<number>;
   /** Sends the email notices due now (0 when `notifications.email` is not configured). */
   deliverEmails(): Promise<number>;
+  /** Writes the exchange audit rows waiting for their batch, and waits for writes in flight. */
+  flushAudit(): Promise<void>;
   /** Stops accepting, drains in-flight requests (at most `graceMs`), closes the database. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -143,6 +145,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       sweepExpiry: expiry.run,
       deliverWebhooks: () => webhooks.deliverDue(),
       deliverEmails: () => emails?.sendDue() ?? Promise.resolve(0),
+      flushAudit: services.flushAudit,
       stop,
     };
   } catch (error) {

@@ -48,7 +48,7 @@ export function createServices(base: Pick<Services, 'db' | 'clock' | 'config' | 
     usage: new UsageTracker(base.db, base.config.tokens.lastUsedIntervalSeconds),
     limits: new RateLimits(base.config.limits, base.db, base.clock, base.logger),
     metrics: new Metrics(base.db, base.clock),
-    issuerKeys: new IssuerKeys(base.config.federation),
+    issuerKeys: new IssuerKeys(base.config.federation, base.clock),
     policyLookup: new IssuerPolicyLookup(base.db),
     dpop: DpopChecks.fromDatabase(base.db, base.clock, base.config.issuer, base.config.dpop),
     recordExchange: async (event) => {

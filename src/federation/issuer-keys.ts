@@ -2,9 +2,11 @@
  * The signing keys of trusted external issuers: each issuer's discovery document names its
  * JWKS, fetched with jose's remote key set (cached; an unknown `kid` re-fetches at most once per
  * cooldown; every fetch has a timeout). Only issuers some trust policy names get here, so no
- * request can make Tessera fetch from a URL of its choosing.
+ * request can make Tessera fetch from a URL of its choosing. Cache age and cooldowns are read
+ * from the injected clock (jose's own timers read the host's, so they are switched off).
  */
 import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
+import { type Clock, systemClock } from '../clock.js';
 import type { FederationConfig } from '../config.js';
 import { cappedFetch } from './capped-fetch.js';
 
@@ -27,14 +29,17 @@ export class IssuerKeys {
   /** A failed discovery is not retried before this time (ms), so a down issuer is not hammered. */
   readonly #failedUntil = new Map<string, { until: number; reason: string }>();
 
-  constructor(private readonly config: FederationConfig) {}
+  constructor(
+    private readonly config: FederationConfig,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** The key lookup for `issuer`'s tokens, discovering its JWKS on first use. */
   async keysFor(issuer: string): Promise<JWTVerifyGetKey> {
     const known = this.#keySets.get(issuer);
     if (known) return known;
     const failed = this.#failedUntil.get(issuer);
-    if (failed && Date.now() < failed.until)
+    if (failed && this.#now() < failed.until)
       throw new IssuerUnavailable(`${failed.reason} (retried after the cooldown)`);
     let pending = this.#pending.get(issuer);
     if (!pending) {
@@ -49,17 +54,12 @@ export class IssuerKeys {
     try {
       jwksUri = await this.#discoverJwksUri(issuer);
     } catch (error) {
-      const until = Date.now() + this.config.jwksCooldownSeconds * 1000;
+      const until = this.#now() + this.config.jwksCooldownSeconds * 1000;
       this.#failedUntil.set(issuer, { until, reason: (error as Error).message });
       throw error;
     }
     this.#failedUntil.delete(issuer);
-    const remote = createRemoteJWKSet(jwksUri, {
-      cooldownDuration: this.config.jwksCooldownSeconds * 1000,
-      cacheMaxAge: this.config.jwksCacheSeconds * 1000,
-      timeoutDuration: this.config.fetchTimeoutMs,
-      [customFetch]: cappedFetch(),
-    });
+    const remote = this.#remoteKeys(jwksUri);
     const keys: JWTVerifyGetKey = async (header, token) => {
       try {
         return await remote(header, token);
@@ -69,6 +69,43 @@ export class IssuerKeys {
     };
     this.#keySets.set(issuer, keys);
     return keys;
+  }
+
+  #now(): number {
+    return this.clock().getTime();
+  }
+
+  /**
+   * jose fetches and parses the JWKS; when to fetch is decided here on the injected clock: again
+   * once the cache is `jwksCacheSeconds` old, and for an unknown `kid` at most once a cooldown.
+   */
+  #remoteKeys(jwksUri: URL): JWTVerifyGetKey {
+    // Infinite durations: jose fetches on first use and then only when `reload` is called.
+    const remote = createRemoteJWKSet(jwksUri, {
+      cooldownDuration: Number.POSITIVE_INFINITY,
+      cacheMaxAge: Number.POSITIVE_INFINITY,
+      timeoutDuration: this.config.fetchTimeoutMs,
+      [customFetch]: cappedFetch(),
+    });
+    const cooldownMs = this.config.jwksCooldownSeconds * 1000;
+    const cacheMs = this.config.jwksCacheSeconds * 1000;
+    let fetchedAt: number | undefined;
+    const reload = async () => {
+      const at = this.#now();
+      await remote.reload();
+      fetchedAt = at;
+    };
+    return async (header, token) => {
+      if (fetchedAt === undefined || this.#now() >= fetchedAt + cacheMs) await reload();
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        if (!(error instanceof errors.JWKSNoMatchingKey) || this.#now() < (fetchedAt ?? 0) + cooldownMs)
+          throw error;
+        await reload();
+        return remote(header, token);
+      }
+    };
   }
 
   async #discoverJwksUri(issuer: string): Promise<URL> {

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodeJwt } from 'jose';
+import { expectOAuthError } from '../helpers/problems.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -39,10 +40,6 @@ beforeAll(async () => {
   apiAudience = `${server.url}/api`;
 });
 afterAll(() => server.stop());
-
-function expectOAuthError(response: ApiResponse, status: number, error: string) {
-  expect({ status: response.status, error: response.body?.error }).toEqual({ status, error });
-}
 
 function grantedClaims(response: ApiResponse) {
   expect({ status: response.status, error: response.body?.error }).toEqual({ status: 200, error: undefined });

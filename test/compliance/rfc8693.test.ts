@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { generatePat } from '../../src/pat/format.js';
+import { expectOAuthError } from '../helpers/problems.js';
 import { type ApiResponse, startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -29,11 +30,6 @@ beforeAll(async () => {
   apiAudience = `${server.url}/api`;
 });
 afterAll(() => server.stop());
-
-/** Asserts an RFC 6749 §5.2 error response with this status and `error` code. */
-function expectOAuthError(response: ApiResponse, status: number, error: string) {
-  expect({ status: response.status, error: response.body?.error }).toEqual({ status, error });
-}
 
 /** Asserts a successful exchange and returns the JWT's claims. */
 function grantedClaims(response: ApiResponse) {

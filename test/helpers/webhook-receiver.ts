@@ -50,7 +50,8 @@ export async function startWebhookReceiver(host = '127.0.0.1'): Promise<WebhookR
         if (res.destroyed) return;
         res.writeHead(answer.status, answer.headers).end();
       };
-      if (answer.delayMs) setTimeout(send, answer.delayMs);
+      // unref: an answer still waiting when the test closes the receiver keeps no process alive.
+      if (answer.delayMs) setTimeout(send, answer.delayMs).unref();
       else send();
     });
   });

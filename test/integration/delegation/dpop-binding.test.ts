@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { type DpopKey, dpopKey, dpopProof } from '../../helpers/dpop.js';
+import { expectOAuthError } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const AT = 'urn:ietf:params:oauth:token-type:access_token';
@@ -72,8 +73,7 @@ describe('a delegated exchange with a DPoP proof', () => {
     const bound = await pat(bob.token, { require_dpop: true });
     const subject = await pat(alice.token, { may_act: [{ user_id: bob.user.id }] });
     const refused = await delegated(subject.token, bound.token);
-    expect(refused.status).toBe(400);
-    expect(refused.body.error).toBe('invalid_dpop_proof');
+    expectOAuthError(refused, 400, 'invalid_dpop_proof');
     expect((await delegated(subject.token, bound.token, await proof())).status).toBe(200);
   });
 
@@ -82,7 +82,6 @@ describe('a delegated exchange with a DPoP proof', () => {
     const bob = await person('bob');
     const subject = await pat(alice.token, { may_act: [{ user_id: bob.user.id }], require_dpop: true });
     const refused = await delegated(subject.token, bob.token);
-    expect(refused.status).toBe(400);
-    expect(refused.body.error).toBe('invalid_dpop_proof');
+    expectOAuthError(refused, 400, 'invalid_dpop_proof');
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dpopKey, dpopProof } from '../../helpers/dpop.js';
 import { createPolicy, ID_TOKEN_TYPE } from '../../helpers/federation.js';
 import { startTestIssuer, type TestIssuer } from '../../helpers/oidc-issuer.js';
+import { expectOAuthError } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const AUD = 'https://tessera.test';
@@ -51,8 +52,7 @@ describe('require_dpop on a trust policy', () => {
   it('refuses an exchange without a proof, binds one with a proof, and follows a PATCH', async () => {
     expect(policy.require_dpop).toBe(true);
     const plain = await exchange();
-    expect(plain.status).toBe(400);
-    expect(plain.body.error).toBe('invalid_dpop_proof');
+    expectOAuthError(plain, 400, 'invalid_dpop_proof');
 
     const key = await dpopKey();
     const bound = await exchange({ dpop: await dpopProof(key, { htu: `${server.url}/token` }) });

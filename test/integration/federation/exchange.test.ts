@@ -11,6 +11,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { INVALID_SUBJECT_TOKEN } from '../../../src/exchange/constants.js';
 import { createPolicy, federatedExchange, JWT_TOKEN_TYPE } from '../../helpers/federation.js';
 import { startTestIssuer, type TestIssuer } from '../../helpers/oidc-issuer.js';
+import { expectOAuthError } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const API = 'https://api.example.com';
@@ -164,11 +165,9 @@ describe('granted exchanges', () => {
   it('scopes stay within the policy and the resource, and the policy’s audiences bound the target', async () => {
     const token = () => github.mint(github.githubClaims({ aud: AUD }));
     const tooMuch = await federatedExchange(server, await token(), { audience: API, scope: 'repo:write' });
-    expect(tooMuch.response.status).toBe(400);
-    expect(tooMuch.response.body.error).toBe('invalid_scope');
+    expectOAuthError(tooMuch.response, 400, 'invalid_scope');
     const elsewhere = await federatedExchange(server, await token(), { audience: `${server.url}/api` });
-    expect(elsewhere.response.status).toBe(400);
-    expect(elsewhere.response.body.error).toBe('invalid_target');
+    expectOAuthError(elsewhere.response, 400, 'invalid_target');
     expect(elsewhere.row.reason).toMatch(/trust policy/);
   });
 });
@@ -336,8 +335,7 @@ describe('choosing the policy', () => {
 
   it('trust_policy with a PAT subject is a malformed request', async () => {
     const response = await server.exchange(server.adminToken, { trust_policy: mainPolicy.name });
-    expect(response.status).toBe(400);
-    expect(response.body.error).toBe('invalid_request');
+    expectOAuthError(response, 400, 'invalid_request');
   });
 
   it('single_use: a jti is accepted once, on any instance (the database decides)', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ISSUER_DOCUMENT_MAX_BYTES } from '../../../src/federation/capped-fetch.js';
 import { createPolicy, federatedExchange } from '../../helpers/federation.js';
 import { startTestIssuer, type TestIssuer } from '../../helpers/oidc-issuer.js';
+import { expectOAuthError } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const AUD = 'https://tessera.test';
@@ -78,8 +79,7 @@ describe('a huge or slow issuer document', () => {
       const before = process.memoryUsage();
       const { response, row } = await exchangeAgainst(issuer.url);
       const after = process.memoryUsage();
-      expect(response.status).toBe(503);
-      expect(response.body.error).toBe('temporarily_unavailable');
+      expectOAuthError(response, 503, 'temporarily_unavailable');
       expect(row.reason).toMatch(/larger than/);
       // Socket buffers let some megabytes out past the cap, never the body.
       expect(sent.bytes).toBeLessThan(HUGE / 4);

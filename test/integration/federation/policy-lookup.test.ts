@@ -5,26 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Queryable } from '../../../src/db/queryable.js';
 import { IssuerPolicyLookup, MAX_ISSUERS } from '../../../src/federation/policy-lookup.js';
 import { deleteTrustPolicy, insertTrustPolicy } from '../../../src/federation/repository.js';
 import { insertUser, setUserDisabled } from '../../../src/users/repository.js';
+import { counting } from '../../helpers/counting.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
 let database: TestDatabase;
 let userId: string;
-
-function counting(db: Queryable) {
-  const counted = {
-    statements: 0,
-    query: ((sql, params, name) => {
-      counted.statements++;
-      return db.query(sql, params, name);
-    }) as Queryable['query'],
-    exec: (sql: string) => db.exec(sql),
-  };
-  return counted;
-}
 
 async function newUser() {
   const id = randomUUID();

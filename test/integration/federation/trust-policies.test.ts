@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Command } from 'commander';
 import { buildCli } from '../../../src/cli/main.js';
+import { expectProblem } from '../../helpers/problems.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const API = 'https://api.example.com';
@@ -70,8 +71,7 @@ describe('abuse: who may manage policies and what a policy may say', () => {
     const first = await asAdmin('POST', PATH, validPolicy());
     expect(first.status).toBe(201);
     const again = await asAdmin('POST', PATH, validPolicy({ name: first.body.name }));
-    expect(again.status).toBe(409);
-    expect(again.body.code).toBe('trust_policy_name_taken');
+    expectProblem(again, 409, 'trust_policy_name_taken');
     expect((await asAdmin('GET', `${PATH}/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await asAdmin('GET', `${PATH}/..%2F`)).status).toBe(404);
     expect((await asAdmin('DELETE', `${PATH}/not-an-id`)).status).toBe(404);
