@@ -6,6 +6,7 @@
 import type { Context, Middleware, Next } from 'koa';
 import type { AuditEvent } from '../audit/events.js';
 import type { Clock } from '../clock.js';
+import type { ActClaim } from '../delegation/act-chain.js';
 import type { DpopChecks } from '../dpop/service.js';
 import { ApiProblem, insufficientScope, unauthenticated } from '../errors.js';
 import type { RateLimits } from '../limits/rate-limits.js';
@@ -16,6 +17,7 @@ import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
 import { addressRefusal } from './address-refusal.js';
+import { unfitForApi } from './credential-use.js';
 import { authorizationCredentials, dpopRefusal } from './dpop.js';
 
 /** The authenticated caller of an API request. */
@@ -30,6 +32,10 @@ export interface Caller {
   allowedCidrs: string[] | null;
   /** The key a DPoP-bound JWT is bound to (`cnf.jkt`, RFC 9449 §6.1). */
   jkt?: string;
+  /** A PAT whose owner asked for proof of possession: good at `/token` with a proof only. */
+  requireDpop?: boolean;
+  /** A delegated JWT's actors (RFC 8693 §4.1): refused by `/api/v1` (credential-use.ts). */
+  act?: ActClaim;
 }
 
 export interface BearerDeps {
@@ -69,6 +75,7 @@ export async function patCaller(deps: BearerDeps, token: string, ip: string | nu
     patId: holder.pat.id,
     scopes: intersectScopes(holder.pat.scopes, holder.user.entitlements),
     allowedCidrs: holder.pat.allowed_cidrs ?? null,
+    ...(holder.pat.require_dpop ? { requireDpop: true } : {}),
   };
 }
 
@@ -90,6 +97,11 @@ export function requireCaller(deps: BearerDeps): Middleware {
     if (!credentials) throw unauthenticated();
     const { scheme, token } = credentials;
     let caller = await authenticate(deps, token, ctx.ip || null);
+    const unfit = caller && unfitForApi(ctx, caller, deps.clock());
+    if (unfit) {
+      await deps.audit?.(unfit);
+      caller = null;
+    }
     // RFC 9449 §7: the scheme must match the token's binding, and a bound token needs its proof.
     if (caller && (caller.jkt || scheme === 'dpop')) {
       const refusal = deps.dpop ? await dpopRefusal(deps.dpop, ctx, scheme, token, caller.jkt) : 'no DPoP';
