@@ -3,7 +3,15 @@ import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { callerOf, requireScope } from '../auth/bearer.js';
 import { ApiProblem } from '../errors.js';
-import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat, setMayAct } from '../pat/service.js';
+import {
+  createPat,
+  deletePat,
+  getPat,
+  restorePat,
+  revokePat,
+  rotatePat,
+  updatePatSettings,
+} from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { type ApiDeps, patContext } from './context.js';
 import { actorOf, parseBody, parseQuery } from './http.js';
@@ -62,11 +70,11 @@ export function tokenRoutes(deps: ApiDeps): Router {
   router.patch('/tokens/:id', scoped, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, patchPatBody);
     const caller = callerOf(ctx);
-    const pat = await setMayAct(
+    const pat = await updatePatSettings(
       pats,
       pathId(ctx.params.id, 'token'),
       caller.user.id,
-      body.may_act,
+      { mayAct: body.may_act, requireDpop: body.require_dpop },
       actorOf(ctx),
     );
     ctx.body = presentPat(pat, deps.clock());

@@ -208,6 +208,15 @@ export async function setPatMayAct(q: Queryable, id: string, mayAct: MayAct | nu
   return rows[0] as PatRow;
 }
 
+/** Sets whether a PAT's exchanges need a DPoP proof. */
+export async function setPatRequireDpop(q: Queryable, id: string, requireDpop: boolean): Promise<PatRow> {
+  const { rows } = await q.query<PatRow>(
+    `UPDATE pats SET require_dpop = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, requireDpop],
+  );
+  return rows[0] as PatRow;
+}
+
 export async function deletePatRow(q: Queryable, id: string): Promise<boolean> {
   const { rowCount } = await q.query('DELETE FROM pats WHERE id = $1', [id]);
   return rowCount > 0;

@@ -31,6 +31,7 @@ import {
   type PatRow,
   patStatus,
   setPatMayAct,
+  setPatRequireDpop,
 } from './repository.js';
 import { assertRestorable, type RevocationKind } from './revocation.js';
 import { assertMayRotate } from './rotation.js';
@@ -231,10 +232,49 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
   });
 }
 
+/** The settings of a PAT that may change after creation (`PATCH /api/v1/tokens/{id}`). */
+export interface PatSettingsChange {
+  /** Who may act with it (null or empty: nobody). Absent: unchanged. */
+  mayAct?: MayAct | null | undefined;
+  /** Its exchanges need a DPoP proof (RFC 9449). Absent: unchanged. */
+  requireDpop?: boolean | undefined;
+}
+
+/** The change in words for the `pat.updated` row (ids, never secrets). */
+function describeChange(change: PatSettingsChange, mayAct: MayAct | null): string {
+  const parts: string[] = [];
+  if (change.mayAct !== undefined) parts.push(describeMayAct(mayAct));
+  if (change.requireDpop !== undefined) parts.push(`require_dpop: ${change.requireDpop}`);
+  return parts.join('; ');
+}
+
 /**
- * Sets who may act with a PAT (null: nobody). Letting others act with it is worth what the PAT
- * holds, so the presenting credential must hold the PAT's scopes, as for a rotation.
+ * Changes a PAT's settings in one transaction and one audit row. Letting others act with it, or
+ * dropping its DPoP binding, is worth what the PAT holds, so the presenting credential must hold
+ * the PAT's scopes, as for a rotation.
  */
+export function updatePatSettings(
+  ctx: PatContext,
+  id: string,
+  ownerId: string | null,
+  change: PatSettingsChange,
+  actor: Actor,
+) {
+  return ctx.db.transaction(async (tx) => {
+    let pat = await lockPat(tx, id, ownerId);
+    assertWithinCredential(pat.scopes, actor, pat.user_id);
+    const mayAct = change.mayAct?.length ? change.mayAct : null;
+    if (change.mayAct !== undefined) {
+      await assertMayActValid(tx, mayAct, pat.scopes);
+      pat = await setPatMayAct(tx, pat.id, mayAct);
+    }
+    if (change.requireDpop !== undefined) pat = await setPatRequireDpop(tx, pat.id, change.requireDpop);
+    await audit(tx, ctx, 'pat.updated', pat, actor, describeChange(change, mayAct));
+    return pat;
+  });
+}
+
+/** Sets who may act with a PAT (null: nobody). */
 export function setMayAct(
   ctx: PatContext,
   id: string,
@@ -242,15 +282,7 @@ export function setMayAct(
   mayAct: MayAct | null,
   actor: Actor,
 ) {
-  return ctx.db.transaction(async (tx) => {
-    const pat = await lockPat(tx, id, ownerId);
-    assertWithinCredential(pat.scopes, actor, pat.user_id);
-    const next = mayAct?.length ? mayAct : null;
-    await assertMayActValid(tx, next, pat.scopes);
-    const updated = await setPatMayAct(tx, pat.id, next);
-    await audit(tx, ctx, 'pat.updated', updated, actor, describeMayAct(next));
-    return updated;
-  });
+  return updatePatSettings(ctx, id, ownerId, { mayAct }, actor);
 }
 
 /** Revokes a PAT; revoking an already revoked one changes nothing and succeeds. */
