@@ -86,3 +86,46 @@ describe('a delegated exchange with a DPoP proof', () => {
     expect(refused.body.error).toBe('invalid_dpop_proof');
   });
 });
+
+describe('the audit trail of a bound, delegated exchange (issue 21 item 7)', () => {
+  it("carries the actor chain and the DPoP thumbprint on the subject PAT's and the actor PAT's trail", async () => {
+    const alice = await person('alice');
+    const bob = await person('bob');
+    const subject = await pat(alice.token, { may_act: [{ user_id: bob.user.id }] });
+    const response = await delegated(subject.token, bob.token, await proof());
+    expect(response.status).toBe(200);
+
+    const own = await server.request('GET', `/api/v1/tokens/${subject.id}/events`, { token: alice.token });
+    expect(own.body.items[0]).toMatchObject({
+      action: 'token.exchanged',
+      outcome: 'success',
+      actor_chain: [{ sub: bob.user.id }],
+      dpop_jkt: key.jkt,
+      acted_for: null,
+    });
+    const actors = await server.request('GET', `/api/v1/tokens/${bob.pat.id}/events`, { token: bob.token });
+    expect(actors.body.items[0]).toMatchObject({
+      action: 'token.exchanged',
+      actor_chain: [{ sub: bob.user.id }],
+      dpop_jkt: key.jkt,
+      acted_for: alice.user.id,
+    });
+  });
+
+  it('names the thumbprint of a refused exchange too, and none for an unbound one', async () => {
+    const alice = await person('alice');
+    const carol = await person('carol');
+    const subject = await pat(alice.token, { may_act: [] });
+    // carol is not in may_act: refused after the proof was checked.
+    expect((await delegated(subject.token, carol.token, await proof())).status).toBe(400);
+    expect((await server.exchange(subject.token)).status).toBe(200);
+    const own = await server.request('GET', `/api/v1/tokens/${subject.id}/events`, { token: alice.token });
+    const exchanges = own.body.items.filter((e: { action: string }) => e.action === 'token.exchanged');
+    expect(
+      exchanges.map((e: { outcome: string; dpop_jkt: string | null }) => [e.outcome, e.dpop_jkt]),
+    ).toEqual([
+      ['success', null],
+      ['failure', key.jkt],
+    ]);
+  });
+});
