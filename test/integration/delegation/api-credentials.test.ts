@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsoleClient } from '../../helpers/console.js';
 import { dpopKey, dpopProof } from '../../helpers/dpop.js';
+import { startSecondInstance } from '../../helpers/second-instance.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
 const AT = 'urn:ietf:params:oauth:token-type:access_token';
@@ -116,6 +117,39 @@ describe('a PAT with require_dpop on /api/v1', () => {
       headers: { authorization: `DPoP ${jwt}`, dpop: proof },
     });
     expect(me.status).toBe(200);
+  });
+});
+
+describe('a bound JWT on /api/v1 behind two instances', () => {
+  it('a proof used at one instance is a replay at the other (the ledger is the database)', async () => {
+    const owner = await person('owner');
+    const key = await dpopKey();
+    const exchanged = await server.tokenRequest(
+      {
+        grant_type: EXCHANGE,
+        subject_token: owner.token,
+        subject_token_type: AT,
+        audience: `${server.url}/api`,
+      },
+      { dpop: await dpopProof(key, { htu: apiUrl('token'), iat: nowSeconds() }) },
+    );
+    const jwt = exchanged.body.access_token as string;
+    const proof = await dpopProof(key, {
+      htm: 'GET',
+      htu: apiUrl('api/v1/me'),
+      accessToken: jwt,
+      iat: nowSeconds(),
+    });
+    const headers = { authorization: `DPoP ${jwt}`, dpop: proof };
+    const second = await startSecondInstance(server);
+    try {
+      expect((await server.request('GET', '/api/v1/me', { headers })).status).toBe(200);
+      const replayed = await fetch(`${second.url}/api/v1/me`, { headers });
+      expect(replayed.status).toBe(401);
+      expect(replayed.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_dpop_proof"/);
+    } finally {
+      await second.stop(1000);
+    }
   });
 });
 
