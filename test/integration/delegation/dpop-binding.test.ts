@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { runTessera } from '../../helpers/cli.js';
 import { type DpopKey, dpopKey, dpopProof } from '../../helpers/dpop.js';
 import { startTestServer, type TestServer, uniqueName } from '../../helpers/server.js';
 
@@ -110,6 +111,14 @@ describe('the audit trail of a bound, delegated exchange (issue 21 item 7)', () 
       dpop_jkt: key.jkt,
       acted_for: alice.user.id,
     });
+    // tessera token events says the same, on both trails.
+    const text = async (id: string, token: string) =>
+      (
+        await runTessera(['token', 'events', id], { TESSERA_URL: server.url, TESSERA_TOKEN: token })
+      ).stdout.replace(/\s+/g, ' ');
+    const ownText = await text(subject.id, alice.token);
+    expect(ownText).toContain(`acted by ${bob.user.id.slice(0, 8)}; dpop ${key.jkt.slice(0, 8)}`);
+    expect(await text(bob.pat.id, bob.token)).toContain(`acted for ${alice.user.id.slice(0, 8)}`);
   });
 
   it('names the thumbprint of a refused exchange too, and none for an unbound one', async () => {
