@@ -138,3 +138,69 @@ describe('the audit trail of a bound, delegated exchange (issue 21 item 7)', () 
     ]);
   });
 });
+
+describe('a chain keeps the binding (no silent drop, issue 21: "binding survives delegation")', () => {
+  const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+  const hop = (subjectJwt: string, actor: string, dpop?: string) =>
+    server.tokenRequest(
+      {
+        grant_type: EXCHANGE,
+        subject_token: subjectJwt,
+        subject_token_type: JWT_TYPE,
+        actor_token: actor,
+        actor_token_type: AT,
+        audience: `${server.url}/api`,
+      },
+      dpop ? { dpop } : {},
+    );
+  const handOut = (pat: string, bobId: string, dpop?: string) =>
+    server.tokenRequest(
+      {
+        grant_type: EXCHANGE,
+        subject_token: pat,
+        subject_token_type: AT,
+        audience: `${server.url}/api`,
+        may_act: JSON.stringify([{ user_id: bobId }]),
+      },
+      dpop ? { dpop } : {},
+    );
+
+  it("a bound subject JWT is re-exchanged only with a proof, and the next JWT is bound to the actor's key", async () => {
+    const alice = await person('alice');
+    const bob = await person('bob');
+    const subject = await pat(alice.token, { may_act: [{ user_id: bob.user.id }] });
+    const handed = await handOut(subject.token, bob.user.id, await proof());
+    expect(handed.body.token_type).toBe('DPoP');
+
+    const unbound = await hop(handed.body.access_token, bob.token);
+    expect({ status: unbound.status, error: unbound.body.error }).toEqual({
+      status: 400,
+      error: 'invalid_dpop_proof',
+    });
+    const bobKey = await dpopKey();
+    const bobProof = await dpopProof(bobKey, {
+      htu: tokenUrl,
+      iat: Math.floor(server.now().getTime() / 1000),
+    });
+    const bound = await hop(handed.body.access_token, bob.token, bobProof);
+    expect(bound.body.token_type).toBe('DPoP');
+    const jwks = createRemoteJWKSet(new URL(`${server.url}/jwks`));
+    const { payload } = await jwtVerify(bound.body.access_token, jwks, { issuer: server.url });
+    expect(payload).toMatchObject({ act: { sub: bob.user.id }, cnf: { jkt: bobKey.jkt } });
+  });
+
+  it('a subject JWT whose root PAT has since been set to require_dpop needs a proof too', async () => {
+    const alice = await person('alice');
+    const bob = await person('bob');
+    const subject = await pat(alice.token, { may_act: [{ user_id: bob.user.id }] });
+    const handed = await handOut(subject.token, bob.user.id);
+    expect(handed.body.token_type).toBe('Bearer');
+    const set = await server.request('PATCH', `/api/v1/tokens/${subject.id}`, {
+      token: alice.token,
+      body: { require_dpop: true },
+    });
+    expect(set.status).toBe(200);
+    expect((await hop(handed.body.access_token, bob.token)).body.error).toBe('invalid_dpop_proof');
+    expect((await hop(handed.body.access_token, bob.token, await proof())).status).toBe(200);
+  });
+});
