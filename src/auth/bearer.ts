@@ -32,7 +32,7 @@ export interface Caller {
   allowedCidrs: string[] | null;
   /** The key a DPoP-bound JWT is bound to (`cnf.jkt`, RFC 9449 §6.1). */
   jkt?: string;
-  /** A PAT whose owner asked for proof of possession: good at `/token` with a proof only. */
+  /** The PAT (or the JWT's root PAT) asks for proof of possession: no bearer use (credential-use.ts). */
   requireDpop?: boolean;
   /** A delegated JWT's actors (RFC 8693 §4.1): refused by `/api/v1` (credential-use.ts). */
   act?: ActClaim;

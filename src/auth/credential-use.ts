@@ -3,7 +3,8 @@
  * docs/delegation.md):
  * - a PAT with `require_dpop`: its owner asked that it only ever yield proof-of-possession
  *   tokens (RFC 9449), so it is good only for an exchange with a DPoP proof; taken as a bearer
- *   credential here, a copy of it could mint an unbound PAT or switch its own binding off;
+ *   credential here, a copy of it could mint an unbound PAT or switch its own binding off. The
+ *   same goes for an unbound JWT exchanged from it before the setting was made;
  * - a delegated JWT (`act`, RFC 8693 §4.1): with it an actor could create or rotate the
  *   subject's PATs and keep the subject's rights with no actor on record, the act stripping the
  *   token endpoint refuses. The API is the subject's own management plane; it is not delegated.
@@ -42,7 +43,9 @@ export function unfitForApi(ctx: Context, caller: Caller, at: Date): AuditEvent 
     );
     return refusalRow(ctx, caller, at, DELEGATED_TOKEN_REFUSED);
   }
-  if (caller.credential === 'pat' && caller.requireDpop) {
+  // A PAT is never bound; a JWT is when it was exchanged with a proof (and then the DPoP checks
+  // follow). An unbound JWT of a PAT now asking for DPoP is refused: setting it ends them at once.
+  if (caller.requireDpop && !caller.jkt) {
     setDpopChallenge(ctx, 'invalid_token', 'this token requires DPoP: exchange it with a DPoP proof');
     return refusalRow(ctx, caller, at, DPOP_REQUIRED);
   }

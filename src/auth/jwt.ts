@@ -88,6 +88,7 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
       allowedCidrs: holder.pat.allowed_cidrs ?? null,
       ...(binding ? { jkt: binding } : {}),
       ...(act ? { act } : {}),
+      ...(holder.pat.require_dpop ? { requireDpop: true } : {}),
     };
   };
 }

@@ -92,6 +92,32 @@ describe('a PAT with require_dpop on /api/v1', () => {
     expect(rows).toEqual([{ reason: 'token requires DPoP' }]);
   });
 
+  it('also ends the bearer JWTs exchanged before it was set: they cannot lift it', async () => {
+    const owner = await person('owner');
+    const pat = await createPat(owner.token, {});
+    const exchanged = await server.tokenRequest({
+      grant_type: EXCHANGE,
+      subject_token: pat.token,
+      subject_token_type: AT,
+      audience: `${server.url}/api`,
+    });
+    const earlier = exchanged.body.access_token as string;
+    expect((await server.request('GET', '/api/v1/me', { token: earlier })).status).toBe(200);
+    const set = await server.request('PATCH', `/api/v1/tokens/${pat.id}`, {
+      token: owner.token,
+      body: { require_dpop: true },
+    });
+    expect(set.status).toBe(200);
+    const lift = await server.request('PATCH', `/api/v1/tokens/${pat.id}`, {
+      token: earlier,
+      body: { require_dpop: false },
+    });
+    expect(lift.status).toBe(401);
+    expect(lift.headers.get('www-authenticate')).toMatch(/^DPoP error="invalid_token"/);
+    const shown = await server.request('GET', `/api/v1/tokens/${pat.id}`, { token: owner.token });
+    expect(shown.body.require_dpop).toBe(true);
+  });
+
   it('works through its DPoP-bound JWT, sent with the DPoP scheme', async () => {
     const owner = await person('owner');
     const bound = await createPat(owner.token, { require_dpop: true });
