@@ -40,6 +40,7 @@ export function presentEvent(row: AuditRow): z.output<typeof auditEventSchema> {
     reason: row.reason,
     actor_chain: chainOf(row.actor_chain),
     acted_for: row.acted_for ?? null,
+    dpop_jkt: row.dpop_jkt ?? null,
   };
 }
 

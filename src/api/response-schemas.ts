@@ -90,6 +90,8 @@ export const auditEventSchema = z.strictObject({
     .nullable(),
   /** On the actor PAT's trail: the user this PAT acted for. */
   acted_for: uuid.nullable(),
+  /** The DPoP key an exchange was bound to (RFC 9449 §6.1 `cnf.jkt`); null when unbound. */
+  dpop_jkt: z.string().nullable(),
 });
 
 export const statsSchema = z.strictObject({

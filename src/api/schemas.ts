@@ -49,9 +49,15 @@ export const newPatBody = z.strictObject({
 });
 
 /** `PATCH /tokens/{id}`: the settings of a PAT that may change after creation. */
-export const patchPatBody = z.strictObject({
-  may_act: mayActSchema.nullable(),
-});
+export const patchPatBody = z
+  .strictObject({
+    may_act: mayActSchema.nullable().optional(),
+    /** Exchanges of the PAT need a DPoP proof (RFC 9449); false lifts it. */
+    require_dpop: z.boolean().optional(),
+  })
+  .refine((body) => body.may_act !== undefined || body.require_dpop !== undefined, {
+    message: 'give may_act or require_dpop',
+  });
 
 /** A parsed list query as the repository's filter. */
 export function patFilterOf(

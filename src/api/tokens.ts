@@ -6,7 +6,15 @@ import { ApiProblem } from '../errors.js';
 import { jsonBody } from '../http/json-body.js';
 import { pageQuery, pathId } from '../http/params.js';
 import { parseBody, parseQuery } from '../http/parse.js';
-import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat, setMayAct } from '../pat/service.js';
+import {
+  createPat,
+  deletePat,
+  getPat,
+  restorePat,
+  revokePat,
+  rotatePat,
+  updatePatSettings,
+} from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { patContext } from '../services.js';
 import type { ApiDeps } from './context.js';
@@ -65,11 +73,11 @@ export function tokenRoutes(deps: ApiDeps): Router {
   router.patch('/tokens/:id', scoped, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, patchPatBody);
     const caller = callerOf(ctx);
-    const pat = await setMayAct(
+    const pat = await updatePatSettings(
       pats,
       pathId(ctx.params.id, 'token'),
       caller.user.id,
-      body.may_act,
+      { mayAct: body.may_act, requireDpop: body.require_dpop },
       actorOf(ctx),
     );
     ctx.body = presentPat(pat, deps.clock());

@@ -79,6 +79,8 @@ export interface AuditEvent {
   actorChain?: unknown;
   /** The actor's PAT: the exchange shows on its trail as well. */
   actorPatId?: string | null;
+  /** The DPoP key thumbprint of the exchange's proof (RFC 9449 §6.1 `cnf.jkt`). */
+  dpopJkt?: string | null;
 }
 
 /**
@@ -125,6 +127,7 @@ function rowValues(event: AuditEvent): unknown[] {
     matchedClaimsJson(event.federation?.matchedClaims),
     event.actorChain ? JSON.stringify(event.actorChain, jsonbSafe).slice(0, 4096) : null,
     event.actorPatId ?? null,
+    storable(event.dpopJkt, 128),
   ];
 }
 
@@ -135,14 +138,17 @@ function rowValues(event: AuditEvent): unknown[] {
  */
 const INSERT_ROWS = `INSERT INTO audit_events (occurred_at, action, outcome, actor_user_id, subject_user_id,
     pat_id, ip, user_agent, client_id, audience, scope, jti, reason,
-    federated, trust_policy_id, external_iss, external_sub, external_jti, matched_claims, actor_chain, actor_pat_id)
+    federated, trust_policy_id, external_iss, external_sub, external_jti, matched_claims, actor_chain, actor_pat_id,
+    dpop_jkt)
   SELECT r.at, r.action, r.outcome, r.actor, r.subject, r.pat, r.ip, r.agent, r.client, r.audience, r.scope,
-    r.jti, r.reason, r.federated, r.policy, r.iss, r.sub, r.ext_jti, r.claims::jsonb, r.act::jsonb, r.actor_pat
+    r.jti, r.reason, r.federated, r.policy, r.iss, r.sub, r.ext_jti, r.claims::jsonb, r.act::jsonb, r.actor_pat,
+    r.jkt
   FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::uuid[], $5::uuid[], $6::uuid[],
     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-    $14::boolean[], $15::uuid[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::uuid[])
+    $14::boolean[], $15::uuid[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::uuid[],
+    $22::text[])
     AS r(at, action, outcome, actor, subject, pat, ip, agent, client, audience, scope, jti, reason,
-         federated, policy, iss, sub, ext_jti, claims, act, actor_pat)`;
+         federated, policy, iss, sub, ext_jti, claims, act, actor_pat, jkt)`;
 
 /** Appends rows to the audit trail in one statement. Audit rows are never updated or deleted. */
 export async function insertAuditRows(q: Queryable, events: readonly AuditEvent[]): Promise<void> {

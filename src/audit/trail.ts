@@ -20,6 +20,8 @@ export interface AuditRow {
   actor_chain: unknown;
   /** The subject's user, when this PAT was the actor (it acted for them). */
   acted_for: string | null;
+  /** The DPoP key the exchange was bound to. */
+  dpop_jkt?: string | null;
 }
 
 /** A position in a trail: the last row of the previous page. */
@@ -32,7 +34,7 @@ export interface TrailPosition {
 export async function listPatEvents(q: Queryable, patId: string, limit: number, after: TrailPosition | null) {
   const { rows } = await q.query<AuditRow>(
     `SELECT e.id::text AS id, e.occurred_at, e.action, e.outcome, e.actor_user_id, u.username AS actor_username,
-            e.ip, e.user_agent, e.client_id, e.audience, e.scope, e.jti, e.reason, e.actor_chain,
+            e.ip, e.user_agent, e.client_id, e.audience, e.scope, e.jti, e.reason, e.actor_chain, e.dpop_jkt,
             CASE WHEN e.actor_pat_id = $1 AND e.pat_id IS DISTINCT FROM $1 THEN e.subject_user_id END AS acted_for
      FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
      -- An exchange is on the subject PAT's trail and on the actor PAT's (delegation).

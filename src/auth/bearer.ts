@@ -14,23 +14,10 @@ import { authenticatePat } from '../pat/authenticate.js';
 import type { PatHashLookup } from '../pat/hash-lookup.js';
 import type { UsageTracker } from '../pat/usage.js';
 import { intersectScopes } from '../scopes.js';
-import type { UserRow } from '../users/repository.js';
 import { addressRefusal } from './address-refusal.js';
+import type { Caller } from './caller.js';
+import { unfitForApi } from './credential-use.js';
 import { authorizationCredentials, dpopRefusal } from './dpop.js';
-
-/** The authenticated caller of an API request. */
-export interface Caller {
-  user: UserRow;
-  credential: 'pat' | 'jwt';
-  /** The PAT presented, or the PAT the presented JWT was exchanged from. */
-  patId: string | null;
-  /** What this request may do: the credential's scopes within the user's current entitlements. */
-  scopes: string[];
-  /** That PAT's `allowed_cidrs` (null: anywhere): the networks ceiling of what it mints (pat/ceiling.ts). */
-  allowedCidrs: string[] | null;
-  /** The key a DPoP-bound JWT is bound to (`cnf.jkt`, RFC 9449 §6.1). */
-  jkt?: string;
-}
 
 export interface BearerDeps {
   patLookup: PatHashLookup;
@@ -69,6 +56,7 @@ export async function patCaller(deps: BearerDeps, token: string, ip: string | nu
     patId: holder.pat.id,
     scopes: intersectScopes(holder.pat.scopes, holder.user.entitlements),
     allowedCidrs: holder.pat.allowed_cidrs ?? null,
+    ...(holder.pat.require_dpop ? { requireDpop: true } : {}),
   };
 }
 
@@ -90,6 +78,11 @@ export function requireCaller(deps: BearerDeps): Middleware {
     if (!credentials) throw unauthenticated();
     const { scheme, token } = credentials;
     let caller = await authenticate(deps, token, ctx.ip || null);
+    const unfit = caller && unfitForApi(ctx, caller, deps.clock());
+    if (unfit) {
+      await deps.audit?.(unfit);
+      caller = null;
+    }
     // RFC 9449 §7: the scheme must match the token's binding, and a bound token needs its proof.
     if (caller && (caller.jkt || scheme === 'dpop')) {
       const refusal = deps.dpop ? await dpopRefusal(deps.dpop, ctx, scheme, token, caller.jkt) : 'no DPoP';

@@ -20,14 +20,21 @@ export function authorizationCredentials(ctx: Context): { scheme: AuthScheme; to
 
 const CHALLENGE_STATE = 'wwwAuthenticate';
 
+/** The `WWW-Authenticate` value the problem handler sends with this request's 401. */
+export function setChallenge(ctx: Context, challenge: string) {
+  ctx.state[CHALLENGE_STATE] = challenge;
+}
+
 /** §7.1 challenge with the error; the problem handler sends it instead of the Bearer one. */
 export function setDpopChallenge(
   ctx: Context,
   error: 'invalid_token' | 'invalid_dpop_proof',
   description: string,
 ) {
-  ctx.state[CHALLENGE_STATE] =
-    `DPoP error="${error}", error_description="${description}", algs="${DPOP_SIGNING_ALGS.join(' ')}"`;
+  setChallenge(
+    ctx,
+    `DPoP error="${error}", error_description="${description}", algs="${DPOP_SIGNING_ALGS.join(' ')}"`,
+  );
 }
 
 export const challengeOf = (ctx: Context): string | undefined =>

@@ -8,6 +8,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { AuditEvent } from '../audit/event.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/queryable.js';
+import { readActClaim } from '../delegation/act-chain.js';
 import { SIGNING_ALGS } from '../keys/algorithms.js';
 import { publicJwks } from '../keys/jwks.js';
 import type { KeyRing } from '../keys/keyring.js';
@@ -16,7 +17,7 @@ import { findPatRecordById } from '../pat/lookup.js';
 import { refusalReason } from '../pat/record.js';
 import { intersectScopes } from '../scopes.js';
 import { addressRefusal } from './address-refusal.js';
-import type { Caller } from './bearer.js';
+import type { Caller } from './caller.js';
 
 export interface JwtAuthDeps {
   db: Database;
@@ -33,6 +34,9 @@ function boundKey(payload: Record<string, unknown>): string | undefined | false 
   const jkt = (payload.cnf as { jkt?: unknown } | null)?.jkt;
   return typeof jkt === 'string' && jkt.length > 0 ? jkt : false;
 }
+
+/** Deeper than any `exchange.maxActorDepth` Tessera would issue; only bounds the reading. */
+const MAX_ACT_DEPTH = 16;
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
@@ -71,6 +75,9 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
     const binding = boundKey(payload);
     if (binding === false) return null;
+    // Tessera issued this token, so an `act` is one of its own; an unreadable one is no token.
+    const act = readActClaim(payload.act, MAX_ACT_DEPTH);
+    if (act === 'malformed') return null;
     return {
       user: holder.user,
       credential: 'jwt',
@@ -80,6 +87,8 @@ export function jwtAuthenticator(deps: JwtAuthDeps) {
       // and minting nothing that works from elsewhere.
       allowedCidrs: holder.pat.allowed_cidrs ?? null,
       ...(binding ? { jkt: binding } : {}),
+      ...(act ? { act } : {}),
+      ...(holder.pat.require_dpop ? { requireDpop: true } : {}),
     };
   };
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { auditEventSchema } from '../api/response-schemas.js';
 import { type ApiClient, type Page, queryString } from './client.js';
-import { printJson, relativeTime } from './format.js';
+import { printJson, relativeTime, shortId } from './format.js';
 import { resolveOwnToken } from './resolve-id.js';
 import { formatTable } from './table.js';
 
@@ -14,6 +14,21 @@ export type EventView = z.output<typeof auditEventSchema>;
 export const actorCell = (actor: EventView['actor']) =>
   actor?.username ?? (actor ? actor.id.slice(0, 8) : '-');
 
+/**
+ * Delegation and DPoP facts of an exchange, short enough for the table (`--json` has them whole):
+ * who acted (current first; a user's short id, a workload's external `sub`), for whom, which key.
+ */
+function delegationDetail(e: EventView): string[] {
+  const chain = e.actor_chain?.map((actor) => (actor.iss ? actor.sub : shortId(actor.sub)));
+  // On the actor PAT's own trail the actor is this PAT's owner: whom it acted for is the news.
+  const who = e.acted_for
+    ? `acted for ${shortId(e.acted_for)}`
+    : chain?.length
+      ? `acted by ${chain.join(' for ')}`
+      : '';
+  return [who, e.dpop_jkt ? `dpop ${e.dpop_jkt.slice(0, 8)}` : ''];
+}
+
 export function eventTable(events: EventView[], now: Date): string {
   return formatTable(
     ['TIME', 'ACTION', 'OUTCOME', 'ACTOR', 'IP', 'DETAIL'],
@@ -23,7 +38,7 @@ export function eventTable(events: EventView[], now: Date): string {
       e.outcome,
       actorCell(e.actor),
       e.ip ?? '-',
-      [e.reason, e.audience, e.user_agent].filter(Boolean).join('; '),
+      [e.reason, ...delegationDetail(e), e.audience, e.user_agent].filter(Boolean).join('; '),
     ]),
     { shrinkable: ['DETAIL', 'ACTOR'] },
   );

@@ -57,6 +57,7 @@ export function patFields(pat: PatView, now: Date): string {
   if (pat.revoked_at) fields.push(['revoked', `${when(pat.revoked_at, now)}: ${pat.revoked_reason ?? ''}`]);
   if (pat.rotated_from) fields.push(['rotated from', pat.rotated_from]);
   if (pat.may_act) fields.push(['may act', mayActText(pat.may_act)]);
+  if (pat.require_dpop) fields.push(['dpop', 'required: exchanges need a DPoP proof']);
   return formatFields(fields);
 }
 

@@ -38,6 +38,22 @@ export async function listPats(
 
 const MAY_ACT_FLAGS = '--may-act <USER|trust:POLICY[=SCOPES]>';
 const MAY_ACT_HELP = 'who may act with it (repeatable; RFC 8693)';
+const REQUIRE_DPOP_HELP = 'its exchanges need a DPoP proof (RFC 9449)';
+
+type UpdateOptions = { mayAct?: MayActOption[] | false; requireDpop?: boolean; json?: boolean };
+
+/** The PATCH body: only what was given changes. */
+async function updateBody(api: ApiClient, opts: UpdateOptions) {
+  if (opts.mayAct === undefined && opts.requireDpop === undefined) {
+    throw new CliError('give --may-act, --no-may-act, --require-dpop or --no-require-dpop', EXIT.usage);
+  }
+  return {
+    ...(opts.mayAct === undefined
+      ? {}
+      : { may_act: opts.mayAct === false ? null : await resolveMayAct(api, opts.mayAct) }),
+    ...(opts.requireDpop === undefined ? {} : { require_dpop: opts.requireDpop }),
+  };
+}
 
 /** `-a` repeats: each use adds a network to the PAT's `allowed_cidrs`. */
 const collect = (cidr: string, all: string[] = []) => [...all, cidr];
@@ -47,6 +63,7 @@ type CreateOptions = {
   expiresInDays?: number;
   allow?: string[];
   mayAct?: MayActOption[];
+  requireDpop?: boolean;
   json?: boolean;
 };
 
@@ -94,6 +111,7 @@ export function registerTokenCommands(
     .option('-e, --expires-in-days <days>', 'lifetime in days (server default if omitted)', parseLifetimeDays)
     .option('-a, --allow <cidr>', 'usable only from this network (repeatable)', collect)
     .option(MAY_ACT_FLAGS, MAY_ACT_HELP, collectMayAct)
+    .option('--require-dpop', REQUIRE_DPOP_HELP)
     .option('--json', 'print the API response')
     .action(async (name: string, opts: CreateOptions) => {
       const api = client();
@@ -105,6 +123,7 @@ export function registerTokenCommands(
         expires_in_days: opts.expiresInDays,
         ...(opts.allow ? { allowed_cidrs: opts.allow } : {}),
         ...(opts.mayAct ? { may_act: await resolveMayAct(api, opts.mayAct) } : {}),
+        ...(opts.requireDpop ? { require_dpop: true } : {}),
       };
       printIssued(await api.request<PatView>('POST', '/api/v1/tokens', body), !!opts.json, out);
     });
@@ -165,16 +184,17 @@ function registerTokenChanges(
 
   token
     .command('update <id>')
-    .description('set who may act with a token (--may-act, or --no-may-act)')
+    .description('change who may act with a token, and whether it needs DPoP')
     .option(MAY_ACT_FLAGS, MAY_ACT_HELP, collectMayAct)
     .option('--no-may-act', 'nobody may act with it')
+    .option('--require-dpop', REQUIRE_DPOP_HELP)
+    .option('--no-require-dpop', 'its exchanges need no DPoP proof')
     .option('--json', 'print the API response')
-    .action(async (input: string, opts: { mayAct?: MayActOption[] | false; json?: boolean }) => {
-      if (opts.mayAct === undefined) throw new CliError('give --may-act or --no-may-act', EXIT.usage);
+    .action(async (input: string, opts: UpdateOptions) => {
       const api = client();
+      const body = await updateBody(api, opts);
       const id = await resolveOwnToken(api, input);
-      const may_act = opts.mayAct === false ? null : await resolveMayAct(api, opts.mayAct);
-      show(await api.request<PatView>('PATCH', `/api/v1/tokens/${id}`, { may_act }), opts.json);
+      show(await api.request<PatView>('PATCH', `/api/v1/tokens/${id}`, body), opts.json);
     });
 
   token

@@ -37,6 +37,7 @@ export interface PolicyOptions {
   audiences?: string;
   maxTtl?: number;
   singleUse?: boolean;
+  requireDpop?: boolean;
   json?: boolean;
 }
 
@@ -60,7 +61,8 @@ export function addPolicyOptions(command: Command, required: boolean): Command {
     .option('--audience <aud>', "the external token's required aud (default: Tessera's issuer)")
     .option('--audiences <list>', 'resources the JWTs may be for (comma-separated)')
     .option('--max-ttl <seconds>', 'longest JWT lifetime', parseSeconds)
-    .option('--single-use', 'accept each external token (jti) once');
+    .option('--single-use', 'accept each external token (jti) once')
+    .option('--require-dpop', 'its exchanges need a DPoP proof (RFC 9449)');
 }
 
 /** The fields both bodies take from the shared options; `undefined` ones are not sent. */
@@ -82,6 +84,7 @@ export function createBody(name: string, opts: PolicyOptions) {
     ...commonFields(opts),
     claims: opts.claim,
     single_use: opts.singleUse ? true : undefined,
+    require_dpop: opts.requireDpop ? true : undefined,
   };
 }
 
@@ -95,6 +98,7 @@ export function changeBody(opts: PolicyChangeOptions) {
     ...commonFields(opts),
     claims: opts.claims === false ? {} : opts.claim,
     single_use: opts.singleUse,
+    require_dpop: opts.requireDpop,
   };
   if (Object.values(body).every((value) => value === undefined)) {
     throw new CliError('nothing to change: give at least one option (tessera help trust update)', EXIT.usage);

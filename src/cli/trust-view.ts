@@ -55,6 +55,7 @@ export function policyFields(p: PolicyView): string {
     ['audiences', p.audiences.join(' ')],
     ['max ttl', `${p.max_ttl_seconds} s`],
     ['single use', p.single_use ? 'yes' : 'no'],
+    ['dpop', p.require_dpop ? 'required' : 'optional'],
   ]);
 }
 

@@ -80,6 +80,7 @@ function registerTrustChanges(
     .option('--no-subject', 'clear the subject (claims alone decide)')
     .option('--no-claims', 'clear every claim condition (the subject alone decides)')
     .option('--no-single-use', 'accept an external token more than once again')
+    .option('--no-require-dpop', 'exchanges through it need no DPoP proof')
     .option('--json', 'print JSON')
     .action(async (input: string, opts: PolicyChangeOptions) => {
       const api = client();

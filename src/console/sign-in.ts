@@ -45,13 +45,20 @@ async function tokenSignIn(ctx: Context, deps: ConsoleDeps) {
   const returnTo = safeReturnTo(form.return_to);
   const meta = requestMeta(ctx);
   const bearer = { ...deps, prefix: deps.config.tokens.prefix };
-  const caller = form.token ? await patCaller(bearer, form.token, meta.ip) : null;
+  const presented = form.token ? await patCaller(bearer, form.token, meta.ip) : null;
+  // A require_dpop PAT yields only proof-of-possession tokens, never a bearer session (docs/dpop.md).
+  const caller = presented?.requireDpop ? null : presented;
   if (!caller?.scopes.includes(TOKENS_SCOPE)) {
     // Counted like any bad credential; past the limit, further bad ones are told to wait. A
     // usable token is never refused for its address's failures (as on /api/v1 and /token).
     const retryAfter = await deps.limits.recordFailedAuth(ctx.ip);
-    const reason = caller ? 'token lacks tessera:tokens' : 'unusable token';
-    await recordRefusedSignIn(deps.sessions, { userId: caller?.user.id, patId: caller?.patId, reason }, meta);
+    const reason = caller
+      ? 'token lacks tessera:tokens'
+      : presented
+        ? 'token requires DPoP'
+        : 'unusable token';
+    const who = caller ?? presented;
+    await recordRefusedSignIn(deps.sessions, { userId: who?.user.id, patId: who?.patId, reason }, meta);
     if (retryAfter) {
       ctx.set('Retry-After', String(retryAfter));
       return renderSignIn(

@@ -2,8 +2,8 @@
  * A Tessera JWT as the subject of a chained exchange (DESIGN.md, "Delegation: chains"). It is
  * accepted only with an actor (checked by the caller), only while it is unexpired, for the same
  * resource it was issued for, and only while its root PAT is usable: a chain dies with its PAT.
- * What it holds is its own `scope` (never more), its `may_act` claim is the consent, and its
- * `act` the actors so far.
+ * What it holds is its own `scope` (never more), its `may_act` claim is the consent, its
+ * `act` the actors so far, and its `cnf` (or its root PAT's `require_dpop`) demands a proof.
  */
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { Queryable } from '../db/queryable.js';
@@ -82,5 +82,8 @@ export async function tesseraJwtSubject(
     act,
     requiredAudience: payload.aud,
     isJwt: true,
+    // The binding survives the hop (RFC 9449; issue 21): a bound subject JWT, or one whose root
+    // PAT now asks for DPoP, yields only a JWT bound to the proof presented with this request.
+    requireDpop: root.pat.require_dpop === true || payload.cnf !== undefined,
   };
 }

@@ -94,6 +94,7 @@ async function exchange(
   const now = deps.clock();
   // RFC 9449 §5: checked before the subject, so a bad proof costs no subject lookup.
   const proof = await tokenRequestProof(deps.dpop, call.dpop);
+  if (proof) facts.dpopJkt = proof.jkt;
   const authenticated = await authenticateSubject(deps, request, now, call.ip);
   Object.assign(facts, authenticated.facts);
   const actor = await authenticateActorOf(deps, request, now, call.ip);

@@ -36,6 +36,8 @@ export interface ExchangeFacts {
   actorChain?: ActClaim | null;
   /** The actor's PAT: the exchange is on its trail too. */
   actorPatId?: string | null;
+  /** The verified DPoP proof's key thumbprint (RFC 9449 §6.1). */
+  dpopJkt?: string | null;
 }
 
 /** RFC 8693 §2.2.1 successful response. */

@@ -19,7 +19,7 @@ export async function listTrustPolicyEvents(
   const { rows } = await q.query<FederatedAuditRow>(
     `SELECT e.id::text AS id, e.occurred_at, e.action, e.outcome, e.actor_user_id, u.username AS actor_username,
             e.subject_user_id, e.ip, e.user_agent, e.client_id, e.audience, e.scope, e.jti, e.reason,
-            e.external_iss, e.external_sub, e.external_jti, e.matched_claims, e.actor_chain
+            e.external_iss, e.external_sub, e.external_jti, e.matched_claims, e.actor_chain, e.dpop_jkt
      FROM audit_events e LEFT JOIN users u ON u.id = e.actor_user_id
      WHERE e.trust_policy_id = $1
        AND ($2::timestamptz IS NULL OR (e.occurred_at, e.id) < ($2::timestamptz, $3::bigint))

@@ -65,6 +65,7 @@ function auditEvent(ctx: Context, outcome: TokenOutcome, at: Date): AuditEvent {
     federation: facts.federation ? { exchange: true, ...facts.federation } : null,
     actorChain: facts.actorChain ?? null,
     actorPatId: facts.actorPatId ?? null,
+    dpopJkt: facts.dpopJkt ?? null,
   };
 }
 

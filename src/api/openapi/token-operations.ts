@@ -53,7 +53,7 @@ export const tokenOperations: Operation[] = [
   {
     method: 'patch',
     path: '/tokens/{id}',
-    summary: 'Change who may act with a PAT (may_act)',
+    summary: 'Change who may act with a PAT (may_act) and whether it needs DPoP (require_dpop)',
     tag: 'tokens',
     scope: TOKENS_SCOPE,
     body: patchPatBody,

@@ -199,6 +199,7 @@ describe('GET /api/v1/tokens/{id}/events', () => {
           'actor_chain',
           'audience',
           'client_id',
+          'dpop_jkt',
           'id',
           'ip',
           'jti',

@@ -18,6 +18,7 @@ const SHIPPED = [
   '009_delegation.sql',
   '010_dpop.sql',
   '011_refusals_and_email.sql',
+  '012_audit_dpop_jkt.sql',
   '013_console_secret_reveals.sql',
 ];
 const SHIPPED_ROWS = SHIPPED.map((name) => ({ version: Number(name.slice(0, 3)), name }));

@@ -4,6 +4,9 @@ import fc from 'fast-check';
 import { actorChain, readActClaim } from '../../../src/delegation/act-chain.js';
 import { mayActSchema, readMayAct } from '../../../src/delegation/may-act.js';
 import { type DelegationSubject, delegate, grantMayAct } from '../../../src/delegation/rules.js';
+import { ExchangeDenied } from '../../../src/exchange/denial.js';
+import { jwtLifetime } from '../../../src/exchange/jwt.js';
+import { grantedScopes } from '../../../src/exchange/target.js';
 
 const A = '00000000-0000-4000-8000-00000000000a';
 const B = '00000000-0000-4000-8000-00000000000b';
@@ -113,13 +116,17 @@ describe('property: a chain never widens scope nor extends lifetime', () => {
     actorLifetime: fc.option(fc.integer({ min: 1, max: 10_000 }), { nil: null }),
   });
 
+  // Each hop is the grant's own steps: consent and narrowing (delegate), then the scopes and the
+  // lifetime it issues (grantedScopes, jwtLifetime), whose JWT is the next hop's subject.
   it('final scope ⊆ every hop, final lifetime ≤ every hop, depth ≤ cap', () => {
     fc.assert(
       fc.property(
         scopes,
         fc.integer({ min: 1, max: 10_000 }),
         fc.array(hop, { minLength: 1, maxLength: 6 }),
-        (s0, l0, hops) => {
+        fc.integer({ min: 1, max: 3600 }),
+        (s0, l0, hops, ttl) => {
+          const resource = { audience: 'https://api.example.com', scopes: universe, tokenTtlSeconds: ttl };
           const maxDepth = 3;
           let subject: DelegationSubject = { mayAct: null, heldScopes: s0, maxLifetime: l0 };
           const seen: { scopes: readonly string[]; lifetime: number | null }[] = [
@@ -137,11 +144,19 @@ describe('property: a chain never widens scope nor extends lifetime', () => {
               expect(i).toBe(maxDepth);
               break;
             }
-            const allowed = result.heldScopes;
-            const granted =
-              h.requested === undefined ? allowed : h.requested.filter((x) => allowed.includes(x));
-            subject = { mayAct: null, heldScopes: granted, maxLifetime: result.maxLifetime, act: result.act };
-            seen.push({ scopes: granted, lifetime: result.maxLifetime });
+            let granted: string[];
+            try {
+              granted = grantedScopes(h.requested, result.heldScopes, universe, resource);
+            } catch (error) {
+              // A request beyond what this hop holds (or nothing left to hold) is refused, not trimmed.
+              expect(error).toBeInstanceOf(ExchangeDenied);
+              const beyond = (h.requested ?? []).some((x) => !result.heldScopes.includes(x));
+              expect(beyond || h.requested?.length === 0 || result.heldScopes.length === 0).toBe(true);
+              break;
+            }
+            const lifetime = jwtLifetime(resource, result.maxLifetime);
+            subject = { mayAct: null, heldScopes: granted, maxLifetime: lifetime, act: result.act };
+            seen.push({ scopes: granted, lifetime });
             expect(actorChain(result.act)).toHaveLength(i + 1);
           }
           const last = seen[seen.length - 1] as (typeof seen)[number];
