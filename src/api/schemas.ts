@@ -4,6 +4,7 @@ import { decodeCursor, type KeysetPosition } from '../db/keyset.js';
 import { mayActSchema } from '../delegation/may-act.js';
 import { notFound } from '../errors.js';
 import { MAX_ALLOWED_CIDRS, parseCidr } from '../pat/address-allowlist.js';
+import { patNameSchema, patScopesSchema } from '../pat/limits.js';
 import type { PatFilter, PatStatus } from '../pat/repository.js';
 
 export const patStatusSchema = z.enum(['active', 'revoked', 'expired']);
@@ -46,12 +47,8 @@ export const allowedCidrsSchema = z
   .transform((cidrs) => [...new Set(cidrs)]);
 
 export const newPatBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  scopes: z
-    .array(z.string().max(64))
-    .min(1)
-    .max(50)
-    .transform((scopes) => [...new Set(scopes)]),
+  name: patNameSchema,
+  scopes: patScopesSchema,
   expires_in_days: z.int().positive().max(36500).nullable().optional(),
   /** IPv4/IPv6 networks the PAT may be used from; absent or null: anywhere. */
   allowed_cidrs: allowedCidrsSchema.nullable().optional(),

@@ -5,19 +5,22 @@
  */
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { fieldErrors } from '../api/http.js';
 import { allowedCidrsSchema } from '../api/schemas.js';
 import { ApiProblem, invalidRequest } from '../errors.js';
 import { MAX_ALLOWED_CIDRS } from '../pat/address-allowlist.js';
+import { patLimitsSchema } from '../pat/limits.js';
 import type { IssuedPat } from '../pat/service.js';
 import { holdToken } from '../session/reveal.js';
 import { type ConsoleDeps, seeOther, sessionOf } from './context.js';
 
+/** The name and scopes are read as sent; `patLimitsOf` holds them to the API's caps (pat/limits.ts). */
 export const newTokenForm = z.object({
-  name: z.string().trim().max(100).default(''),
+  name: z.string().default(''),
   scopes: z
     .union([z.string(), z.array(z.string())])
     .default([])
-    .transform((s) => [...new Set([s].flat())]),
+    .transform((s) => [s].flat()),
   expiration: z
     .string()
     .regex(/^(\d{1,5}|never)?$/, { error: 'choose an expiration from the list' })
@@ -25,6 +28,13 @@ export const newTokenForm = z.object({
   /** "Allowed networks": CIDRs separated by spaces, commas or new lines (allowedCidrsOf). */
   allowed_cidrs: z.string().max(2000).default(''),
 });
+
+/** The form's name and scopes within the limits the API's body has (400 beside the form otherwise). */
+export function patLimitsOf(form: { name: string; scopes: string[] }) {
+  const parsed = patLimitsSchema.safeParse({ name: form.name, scopes: form.scopes });
+  if (!parsed.success) throw invalidRequest(fieldErrors(parsed.error));
+  return parsed.data;
+}
 
 /** The label of the networks field; its errors carry it, so the page shows them beside the field. */
 export const NETWORKS_LABEL = 'Allowed networks';

@@ -18,7 +18,14 @@ import { eventsPage } from './events.js';
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
 import { parseForm } from './form.js';
 import { requireSessionScope } from './guard.js';
-import { allowedCidrsOf, formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
+import {
+  allowedCidrsOf,
+  formErrors,
+  grantableScopes,
+  newTokenForm,
+  patLimitsOf,
+  sendIssued,
+} from './token-form.js';
 import { confirmPage, tokenPage } from './views/token.js';
 import { newTokenPage, tokensPage } from './views/tokens.js';
 
@@ -28,13 +35,9 @@ async function createFromForm(ctx: Context, deps: ConsoleDeps) {
   const form = await parseForm(ctx, newTokenForm);
   const scopes = grantableScopes(deps, session.user.entitlements, session.scopes);
   try {
-    if (!form.name) throw new ApiProblem(400, 'invalid_request', 'Invalid', 'Enter a name for the token');
-    if (form.scopes.length === 0)
-      throw new ApiProblem(400, 'invalid_request', 'Invalid', 'Choose at least one scope');
     const actor = actorOfSession(ctx);
     const request = {
-      name: form.name,
-      scopes: form.scopes,
+      ...patLimitsOf(form),
       expiresInDays: expiresInDaysOf(form.expiration),
       allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
     };
