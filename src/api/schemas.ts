@@ -5,9 +5,10 @@ import { mayActSchema } from '../delegation/may-act.js';
 import { notFound } from '../errors.js';
 import { MAX_ALLOWED_CIDRS, parseCidr } from '../pat/address-allowlist.js';
 import { patNameSchema, patScopesSchema } from '../pat/limits.js';
-import type { PatFilter, PatStatus } from '../pat/repository.js';
+import type { PatFilter } from '../pat/repository.js';
+import { PAT_STATUSES, type PatStatus } from '../pat/status.js';
 
-export const patStatusSchema = z.enum(['active', 'revoked', 'expired']);
+export const patStatusSchema = z.enum(PAT_STATUSES);
 
 /** Filters shared by a user's and an admin's token lists. */
 export const patFilterQuery = {

@@ -7,6 +7,7 @@
 import { recordAudit } from '../audit/events.js';
 import type { Database } from '../db/queryable.js';
 import type { Services } from '../services.js';
+import { activePatSql } from './status.js';
 
 export const INACTIVE_REASON = 'inactive';
 export const SWEEP_INTERVAL_MS = 10 * 60_000;
@@ -15,7 +16,7 @@ export async function revokeInactivePats(db: Database, now: Date, days: number):
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: string; user_id: string }>(
       `UPDATE pats SET revoked_at = $1, revoked_reason = $3, revocation_kind = 'inactivity'
-       WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+       WHERE ${activePatSql('$1')}
          AND COALESCE(last_used_at, created_at) < $1::timestamptz - make_interval(days => $2)
        RETURNING id, user_id`,
       [now, days, INACTIVE_REASON],

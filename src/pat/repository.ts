@@ -3,6 +3,7 @@ import type { KeysetPosition } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
 import type { MayAct } from '../delegation/may-act.js';
 import type { RevocationKind } from './revocation.js';
+import { type PatStatus, patStatusSql } from './status.js';
 
 export interface PatRow {
   id: string;
@@ -36,29 +37,9 @@ export interface LastUsedIp {
   at: string;
 }
 
-export type PatStatus = 'active' | 'revoked' | 'expired';
-
 const COLUMNS = `id, user_id, name, hint, scopes, created_at, created_by, expires_at, last_used_at,
   last_used_ip, revoked_at, revoked_by, revoked_reason, revocation_kind, rotated_from, allowed_cidrs,
   last_used_ips, may_act, require_dpop`;
-
-/** The SQL predicate for a status; `now()` adds the current time as a parameter. */
-function statusPredicate(status: PatStatus, now: () => string): string {
-  switch (status) {
-    case 'active':
-      return `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${now()})`;
-    case 'revoked':
-      return 'revoked_at IS NOT NULL';
-    case 'expired':
-      return `revoked_at IS NULL AND expires_at <= ${now()}`;
-  }
-}
-
-export function patStatus(pat: Pick<PatRow, 'revoked_at' | 'expires_at'>, now: Date): PatStatus {
-  if (pat.revoked_at) return 'revoked';
-  if (pat.expires_at && pat.expires_at <= now) return 'expired';
-  return 'active';
-}
 
 export interface NewPat {
   id: string;
@@ -133,13 +114,13 @@ export async function listPats(q: Queryable, filter: PatFilter): Promise<PatRow[
   const param = (value: unknown) => `$${params.push(value)}`;
   const where: string[] = [];
   if (filter.userId) where.push(`user_id = ${param(filter.userId)}`);
-  if (filter.status) where.push(statusPredicate(filter.status, () => `${param(filter.now)}::timestamptz`));
+  if (filter.status) where.push(patStatusSql(filter.status, () => `${param(filter.now)}::timestamptz`));
   if (filter.neverUsed !== undefined)
     where.push(filter.neverUsed ? 'last_used_at IS NULL' : 'last_used_at IS NOT NULL');
   if (filter.expiringWithinDays !== undefined) {
     const now = `${param(filter.now)}::timestamptz`;
     where.push(
-      `${statusPredicate('active', () => now)} AND expires_at <= ${now} + make_interval(days => ${param(filter.expiringWithinDays)})`,
+      `${patStatusSql('active', now)} AND expires_at <= ${now} + make_interval(days => ${param(filter.expiringWithinDays)})`,
     );
   }
   if (filter.after) {

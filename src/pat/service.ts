@@ -29,11 +29,11 @@ import {
   insertPat,
   markPatRevoked,
   type PatRow,
-  patStatus,
   setPatMayAct,
 } from './repository.js';
 import { assertRestorable, type RevocationKind } from './revocation.js';
 import { assertMayRotate } from './rotation.js';
+import { isActivePat, patStatus } from './status.js';
 
 export interface PatContext {
   db: Database;
@@ -200,8 +200,7 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
   return ctx.db.transaction(async (tx) => {
     const old = await lockPat(tx, id, ownerId);
     const now = ctx.clock();
-    if (patStatus(old, now) !== 'active')
-      throw conflict('token_not_active', 'only an active token can be rotated');
+    if (!isActivePat(old, now)) throw conflict('token_not_active', 'only an active token can be rotated');
     const owner = await findUserById(tx, old.user_id);
     if (!owner) throw notFound('token');
     assertMayRotate(owner, actor.userId);
@@ -309,7 +308,8 @@ export function restorePat(ctx: PatContext, id: string, ownerId: string | null, 
   return ctx.db.transaction(async (tx) => {
     const pat = await lockPat(tx, id, ownerId);
     if (!pat.revoked_at) throw conflict('token_not_revoked', 'only a revoked token can be restored');
-    if (pat.expires_at && pat.expires_at <= ctx.clock()) {
+    // Revoked comes first in patStatus: ask whether it would be expired once the revocation is undone.
+    if (patStatus({ ...pat, revoked_at: null }, ctx.clock()) === 'expired') {
       throw conflict('token_expired', 'an expired token cannot be restored');
     }
     assertRestorable(pat.revocation_kind, actor.credentialScopes);
@@ -323,7 +323,7 @@ export function restorePat(ctx: PatContext, id: string, ownerId: string | null, 
 export function deletePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
   return ctx.db.transaction(async (tx) => {
     const pat = await lockPat(tx, id, ownerId);
-    if (patStatus(pat, ctx.clock()) === 'active') {
+    if (isActivePat(pat, ctx.clock())) {
       throw conflict('token_active', 'revoke the token before deleting it');
     }
     await deletePatRow(tx, pat.id);
