@@ -32,6 +32,7 @@ import {
   setPatMayAct,
 } from './repository.js';
 import { assertRestorable, type RevocationKind } from './revocation.js';
+import { revokePats } from './revoke.js';
 import { assertMayRotate } from './rotation.js';
 import { isActivePat, patStatus } from './status.js';
 
@@ -277,9 +278,8 @@ async function revokeIn(
 ) {
   const pat = await lockPat(tx, id, ownerId);
   if (pat.revoked_at) return pat;
-  const revoked = (await markPatRevoked(tx, pat.id, { at: ctx.clock(), by: actor.userId, ...why })) as PatRow;
-  await audit(tx, ctx, 'pat.revoked', revoked, actor, why.reason);
-  return revoked;
+  const [revoked] = await revokePats(tx, { id: pat.id }, { at: ctx.clock(), ...why }, actor);
+  return revoked as PatRow;
 }
 
 /**
