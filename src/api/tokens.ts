@@ -2,7 +2,7 @@
 import type { Router } from '@koa/router';
 import { z } from 'zod';
 import { callerOf, requireScope } from '../auth/bearer.js';
-import { ApiProblem } from '../errors.js';
+import { assertMayCreateOwnToken } from '../pat/policy.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat, setMayAct } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { type ApiDeps, patContext } from './context.js';
@@ -23,14 +23,7 @@ export function tokenRoutes(deps: ApiDeps): Router {
   router.post('/tokens', scoped, jsonBody(), async (ctx) => {
     const body = parseBody(ctx, newPatBody);
     const caller = callerOf(ctx);
-    if (caller.user.service) {
-      throw new ApiProblem(
-        403,
-        'service_account',
-        'Service account',
-        'only administrators create tokens for service accounts',
-      );
-    }
+    assertMayCreateOwnToken(caller.user);
     const issued = await createPat(
       pats,
       caller.user,

@@ -150,7 +150,7 @@ export function adminUserRoutes(deps: ConsoleDeps): Router {
   ) => {
     const owner = await userOr404(ctx);
     // An admin making a token for another user is bounded by that user's entitlements (docs/design.md).
-    const scopes = grantableScopes(deps, owner.entitlements, owner.entitlements);
+    const scopes = grantableScopes(deps, owner, actorOfSession(ctx));
     const props = {
       viewer: viewerOf(ctx),
       action: `/console/admin/users/${owner.id}/tokens`,

@@ -9,6 +9,7 @@ import { fieldErrors } from '../api/http.js';
 import { allowedCidrsSchema } from '../api/schemas.js';
 import { ApiProblem, invalidRequest } from '../errors.js';
 import { MAX_ALLOWED_CIDRS } from '../pat/address-allowlist.js';
+import { type Presenter, scopesOnOffer } from '../pat/ceiling.js';
 import { patLimitsSchema } from '../pat/limits.js';
 import type { IssuedPat } from '../pat/service.js';
 import { holdToken } from '../session/reveal.js';
@@ -56,10 +57,15 @@ export function allowedCidrsOf(text: string): string[] | null {
   throw invalidRequest([...new Set(messages)].map((message) => ({ field: NETWORKS_LABEL, message })));
 }
 
-/** Scopes a session may put on a new token for `entitlements`: within both (the credential's ceiling). */
-export function grantableScopes(deps: ConsoleDeps, entitlements: string[], sessionScopes: string[]) {
+/** The scopes on offer for a new token of `owner`, as the scope ceiling decides them (pat/ceiling.ts). */
+export function grantableScopes(
+  deps: ConsoleDeps,
+  owner: { id: string; entitlements: readonly string[] },
+  presenter: Presenter,
+) {
+  const offered = new Set(scopesOnOffer(Object.keys(deps.config.scopes), owner, presenter));
   return Object.entries(deps.config.scopes)
-    .filter(([name]) => entitlements.includes(name) && sessionScopes.includes(name))
+    .filter(([name]) => offered.has(name))
     .map(([name, description]) => ({ name, description }));
 }
 

@@ -10,6 +10,7 @@ import { parseQuery } from '../api/http.js';
 import { patPage, presentPat } from '../api/presenters.js';
 import { pageQuery, patFilterOf, pathId, patStatusSchema } from '../api/schemas.js';
 import { ApiProblem } from '../errors.js';
+import { assertMayCreateOwnToken } from '../pat/policy.js';
 import { createPat, deletePat, getPat, restorePat, revokePat, rotatePat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { followRotatedPat } from '../session/repository.js';
@@ -33,7 +34,7 @@ export const listQuery = z.object({ status: patStatusSchema.or(z.literal('')).op
 async function createFromForm(ctx: Context, deps: ConsoleDeps) {
   const session = sessionOf(ctx);
   const form = await parseForm(ctx, newTokenForm);
-  const scopes = grantableScopes(deps, session.user.entitlements, session.scopes);
+  const scopes = grantableScopes(deps, session.user, actorOfSession(ctx));
   try {
     const actor = actorOfSession(ctx);
     const request = {
@@ -86,7 +87,7 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
 
   router.get('/console/tokens/new', async (ctx) => {
     const session = sessionOf(ctx);
-    const scopes = grantableScopes(deps, session.user.entitlements, session.scopes);
+    const scopes = grantableScopes(deps, session.user, actorOfSession(ctx));
     const values = { name: '', scopes: [] };
     const expiries = expiryChoices(deps.config.tokens);
     sendPage(
@@ -103,13 +104,7 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
   });
 
   router.post('/console/tokens', async (ctx) => {
-    if (sessionOf(ctx).user.service)
-      throw new ApiProblem(
-        403,
-        'service_account',
-        'Service account',
-        'only administrators create tokens for service accounts',
-      );
+    assertMayCreateOwnToken(sessionOf(ctx).user);
     await createFromForm(ctx, deps);
   });
 

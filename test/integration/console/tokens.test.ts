@@ -76,6 +76,27 @@ describe('the token pages: abuse first', () => {
     expect(list).not.toContain('>wide<');
   });
 
+  it('a service account signed in with its token cannot mint itself another (service_account, as the API)', async () => {
+    const made = await server.createUserWithToken(
+      uniqueName('svc'),
+      ['tessera:tokens', 'repo:read'],
+      undefined,
+      {
+        service: true,
+      },
+    );
+    const client = new ConsoleClient(server);
+    await client.signInWithToken(made.token);
+    const page = await client.post(
+      '/console/tokens',
+      { name: 'self-made', scopes: 'repo:read', expiration: '30' },
+      { from: '/console/tokens/new' },
+    );
+    expect(page.status).toBe(403);
+    expect(bannerToken(page.html)).toBeNull();
+    expect((await client.get('/console/tokens')).html).not.toContain('>self-made<');
+  });
+
   it('a forged post without the CSRF token creates nothing', async () => {
     const { client } = await signedIn(['tessera:tokens', 'repo:read']);
     const page = await client.post('/console/tokens', { name: 'forged', scopes: 'repo:read' });
