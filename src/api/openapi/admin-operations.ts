@@ -7,7 +7,7 @@ import {
 } from '../admin.js';
 import { eventsQuery } from '../events.js';
 import * as out from '../response-schemas.js';
-import type { Operation } from './operation.js';
+import type { OperationDoc as Operation } from './operation.js';
 import { patPage, restoreProblems } from './token-operations.js';
 
 export const adminOperations: Operation[] = [

@@ -4,15 +4,13 @@
  * a test checks that the table and the router list the same operations.
  */
 import { adminOperations } from './admin-operations.js';
-import { metaOperations } from './meta-operations.js';
-import type { Operation } from './operation.js';
+import type { OperationDoc as Operation } from './operation.js';
 import { tokenOperations } from './token-operations.js';
 import { trustPolicyOperations } from './trust-policy-operations.js';
 import { userOperations } from './user-operations.js';
 import { webhookOperations } from './webhook-operations.js';
 
-export const OPERATIONS: Operation[] = [
-  ...metaOperations,
+export const LEGACY_OPERATIONS: Operation[] = [
   ...tokenOperations,
   ...userOperations,
   ...adminOperations,

@@ -4,7 +4,7 @@ import { eventsQuery } from '../events.js';
 import * as out from '../response-schemas.js';
 import { newPatBody, patchPatBody } from '../schemas.js';
 import { emptyBody, listQuery as tokensQuery } from '../tokens.js';
-import type { Operation } from './operation.js';
+import type { OperationDoc as Operation } from './operation.js';
 import type { ProblemCode } from './problems.js';
 
 /** Undoing a revocation: the token's state, then who revoked it (pat/revocation.ts). */

@@ -8,7 +8,7 @@ import {
   listQuery as trustPoliciesQuery,
   trustPolicyChangeBody,
 } from '../trust-policies.js';
-import type { Operation } from './operation.js';
+import type { OperationDoc as Operation } from './operation.js';
 
 export const trustPolicyOperations: Operation[] = [
   {

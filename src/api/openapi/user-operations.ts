@@ -4,7 +4,7 @@ import * as out from '../response-schemas.js';
 import { newPatBody } from '../schemas.js';
 import { emptyBody } from '../tokens.js';
 import { newUserBody, userChangeBody, listQuery as usersQuery } from '../users.js';
-import type { Operation } from './operation.js';
+import type { OperationDoc as Operation } from './operation.js';
 
 export const userOperations: Operation[] = [
   {

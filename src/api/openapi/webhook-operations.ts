@@ -2,7 +2,7 @@
 import { ADMIN_SCOPE } from '../../scopes.js';
 import * as out from '../response-schemas.js';
 import { deliveriesQuery, endpointListQuery, endpointPatchBody, newEndpointBody } from '../webhooks.js';
-import type { Operation } from './operation.js';
+import type { OperationDoc as Operation } from './operation.js';
 
 export const webhookOperations: Operation[] = [
   {
