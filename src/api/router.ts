@@ -4,10 +4,7 @@ import compose from 'koa-compose';
 import { requireCaller } from '../auth/bearer.js';
 import { jwtAuthenticator } from '../auth/jwt.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { adminRoutes } from './admin.js';
 import type { ApiDeps } from './context.js';
-import { eventRoutes } from './events.js';
-import { federationRefusalRoutes } from './federation-refusals.js';
 import { SERVED_OPERATIONS } from './openapi/route.js';
 import { routerOf } from './operation.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
@@ -34,11 +31,8 @@ export function apiRouters(deps: ApiDeps) {
         deps,
       ),
       tokenRoutes(deps),
-      eventRoutes(deps),
       userRoutes(deps),
-      adminRoutes(deps),
       trustPolicyRoutes(deps),
-      federationRefusalRoutes(deps),
       webhookRoutes(deps),
     ],
   };

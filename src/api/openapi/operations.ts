@@ -3,7 +3,6 @@
  * The OpenAPI document (document.ts) is generated from this table, one file per resource, and
  * a test checks that the table and the router list the same operations.
  */
-import { adminOperations } from './admin-operations.js';
 import type { OperationDoc as Operation } from './operation.js';
 import { tokenOperations } from './token-operations.js';
 import { trustPolicyOperations } from './trust-policy-operations.js';
@@ -13,7 +12,6 @@ import { webhookOperations } from './webhook-operations.js';
 export const LEGACY_OPERATIONS: Operation[] = [
   ...tokenOperations,
   ...userOperations,
-  ...adminOperations,
   ...trustPolicyOperations,
   ...webhookOperations,
 ];

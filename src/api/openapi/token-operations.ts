@@ -1,6 +1,5 @@
 /** `/tokens`: a caller's own PATs. */
 import { TOKENS_SCOPE } from '../../scopes.js';
-import { eventsQuery } from '../events.js';
 import * as out from '../response-schemas.js';
 import { newPatBody, patchPatBody } from '../schemas.js';
 import { emptyBody, listQuery as tokensQuery } from '../tokens.js';
@@ -101,14 +100,5 @@ export const tokenOperations: Operation[] = [
     scope: TOKENS_SCOPE,
     success: { status: 204, description: 'deleted' },
     problems: ['token_active'],
-  },
-  {
-    method: 'get',
-    path: '/tokens/{id}/events',
-    summary: "A PAT's audit trail",
-    tag: 'tokens',
-    scope: TOKENS_SCOPE,
-    query: eventsQuery,
-    success: { status: 200, description: 'a page of events', schema: out.pageOf(out.auditEventSchema) },
   },
 ];

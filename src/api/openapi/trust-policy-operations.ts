@@ -1,7 +1,6 @@
 /** `/admin/trust-policies`: which external issuers' tokens may be exchanged, for whom. */
 import { ADMIN_SCOPE } from '../../scopes.js';
 import { eventsQuery } from '../events.js';
-import { refusalsQuery } from '../federation-refusals.js';
 import * as out from '../response-schemas.js';
 import {
   newTrustPolicyBody,
@@ -67,19 +66,6 @@ export const trustPolicyOperations: Operation[] = [
       status: 200,
       description: 'a page of events',
       schema: out.pageOf(out.trustPolicyEventSchema),
-    },
-  },
-  {
-    method: 'get',
-    path: '/admin/federation/refusals',
-    summary: 'Refused federated exchanges: the exact reason, the closest policy and the claim that differed',
-    tag: 'trust-policies',
-    scope: ADMIN_SCOPE,
-    query: refusalsQuery,
-    success: {
-      status: 200,
-      description: 'a page of refusals, newest first',
-      schema: out.pageOf(out.federationRefusalSchema),
     },
   },
 ];
