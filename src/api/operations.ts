@@ -8,11 +8,13 @@ import { credentialOperations } from './credentials.js';
 import { adminEventsOperation, ownEventsOperation } from './events.js';
 import { federationRefusalsOperation } from './federation-refusals.js';
 import type { Operation } from './operation.js';
+import { userOperations } from './users.js';
 
 export const API_OPERATIONS: readonly Operation[] = [
   ...credentialOperations,
   ...catalogueOperations,
   ownEventsOperation,
+  ...userOperations,
   ...adminOperations,
   adminEventsOperation,
   adminStatsOperation,

@@ -10,7 +10,6 @@ import { routerOf } from './operation.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
 import { tokenRoutes } from './tokens.js';
 import { trustPolicyRoutes } from './trust-policies.js';
-import { userRoutes } from './users.js';
 import { webhookRoutes } from './webhooks.js';
 
 /**
@@ -31,7 +30,6 @@ export function apiRouters(deps: ApiDeps) {
         deps,
       ),
       tokenRoutes(deps),
-      userRoutes(deps),
       trustPolicyRoutes(deps),
       webhookRoutes(deps),
     ],

@@ -6,12 +6,10 @@
 import type { OperationDoc as Operation } from './operation.js';
 import { tokenOperations } from './token-operations.js';
 import { trustPolicyOperations } from './trust-policy-operations.js';
-import { userOperations } from './user-operations.js';
 import { webhookOperations } from './webhook-operations.js';
 
 export const LEGACY_OPERATIONS: Operation[] = [
   ...tokenOperations,
-  ...userOperations,
   ...trustPolicyOperations,
   ...webhookOperations,
 ];
