@@ -9,6 +9,7 @@ import { adminEventsOperation, ownEventsOperation } from './events.js';
 import { federationRefusalsOperation } from './federation-refusals.js';
 import type { Operation } from './operation.js';
 import { userOperations } from './users.js';
+import { webhookOperations } from './webhooks.js';
 
 export const API_OPERATIONS: readonly Operation[] = [
   ...credentialOperations,
@@ -19,4 +20,5 @@ export const API_OPERATIONS: readonly Operation[] = [
   adminEventsOperation,
   adminStatsOperation,
   federationRefusalsOperation,
+  ...webhookOperations,
 ];

@@ -10,7 +10,6 @@ import { routerOf } from './operation.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
 import { tokenRoutes } from './tokens.js';
 import { trustPolicyRoutes } from './trust-policies.js';
-import { webhookRoutes } from './webhooks.js';
 
 /**
  * Every router of `/api/v1`: those anyone may call (operations declared with `scope: null`), and
@@ -31,7 +30,6 @@ export function apiRouters(deps: ApiDeps) {
       ),
       tokenRoutes(deps),
       trustPolicyRoutes(deps),
-      webhookRoutes(deps),
     ],
   };
 }

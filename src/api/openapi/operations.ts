@@ -6,10 +6,5 @@
 import type { OperationDoc as Operation } from './operation.js';
 import { tokenOperations } from './token-operations.js';
 import { trustPolicyOperations } from './trust-policy-operations.js';
-import { webhookOperations } from './webhook-operations.js';
 
-export const LEGACY_OPERATIONS: Operation[] = [
-  ...tokenOperations,
-  ...trustPolicyOperations,
-  ...webhookOperations,
-];
+export const LEGACY_OPERATIONS: Operation[] = [...tokenOperations, ...trustPolicyOperations];
