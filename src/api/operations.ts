@@ -8,6 +8,7 @@ import { credentialOperations } from './credentials.js';
 import { adminEventsOperation, ownEventsOperation } from './events.js';
 import { federationRefusalsOperation } from './federation-refusals.js';
 import type { Operation } from './operation.js';
+import { trustPolicyOperations } from './trust-policies.js';
 import { userOperations } from './users.js';
 import { webhookOperations } from './webhooks.js';
 
@@ -19,6 +20,7 @@ export const API_OPERATIONS: readonly Operation[] = [
   ...adminOperations,
   adminEventsOperation,
   adminStatsOperation,
+  ...trustPolicyOperations,
   federationRefusalsOperation,
   ...webhookOperations,
 ];

@@ -9,7 +9,6 @@ import { SERVED_OPERATIONS } from './openapi/route.js';
 import { routerOf } from './operation.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
 import { tokenRoutes } from './tokens.js';
-import { trustPolicyRoutes } from './trust-policies.js';
 
 /**
  * Every router of `/api/v1`: those anyone may call (operations declared with `scope: null`), and
@@ -29,7 +28,6 @@ export function apiRouters(deps: ApiDeps) {
         deps,
       ),
       tokenRoutes(deps),
-      trustPolicyRoutes(deps),
     ],
   };
 }

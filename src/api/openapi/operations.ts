@@ -5,6 +5,5 @@
  */
 import type { OperationDoc as Operation } from './operation.js';
 import { tokenOperations } from './token-operations.js';
-import { trustPolicyOperations } from './trust-policy-operations.js';
 
-export const LEGACY_OPERATIONS: Operation[] = [...tokenOperations, ...trustPolicyOperations];
+export const LEGACY_OPERATIONS: Operation[] = [...tokenOperations];
