@@ -6,11 +6,11 @@ import { ADMIN_SCOPE } from '../scopes.js';
 import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repository.js';
 import { type ApiDeps, patContext } from './context.js';
 import { actorOf } from './http.js';
-import type { ProblemCode } from './openapi/problems.js';
 import { type Operation, operation } from './operation.js';
 import { patPage, presentPat, presentStats } from './presenters.js';
 import * as out from './response-schemas.js';
 import { pageQuery, patFilterOf, patFilterQuery, pathId } from './schemas.js';
+import { patPageSchema, restoreProblems } from './tokens.js';
 
 export const listQuery = z.object({
   user: z.string().min(1).max(64).optional(),
@@ -18,9 +18,7 @@ export const listQuery = z.object({
   ...pageQuery,
 });
 export const emptyBody = z.strictObject({});
-export const patPageSchema = out.pageOf(out.patSchema);
-/** Undoing a revocation: the token's state, then who revoked it (pat/revocation.ts). */
-export const restoreProblems: ProblemCode[] = ['token_not_revoked', 'token_expired', 'revocation_final'];
+
 export const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(200).optional() });
 
 /** `user=` names a user by id (deleted ones too) or by live username; null when it names nobody. */

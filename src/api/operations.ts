@@ -8,6 +8,7 @@ import { credentialOperations } from './credentials.js';
 import { adminEventsOperation, ownEventsOperation } from './events.js';
 import { federationRefusalsOperation } from './federation-refusals.js';
 import type { Operation } from './operation.js';
+import { tokenOperations } from './tokens.js';
 import { trustPolicyOperations } from './trust-policies.js';
 import { userOperations } from './users.js';
 import { webhookOperations } from './webhooks.js';
@@ -15,6 +16,7 @@ import { webhookOperations } from './webhooks.js';
 export const API_OPERATIONS: readonly Operation[] = [
   ...credentialOperations,
   ...catalogueOperations,
+  ...tokenOperations,
   ownEventsOperation,
   ...userOperations,
   ...adminOperations,

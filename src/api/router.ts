@@ -8,7 +8,6 @@ import type { ApiDeps } from './context.js';
 import { SERVED_OPERATIONS } from './openapi/route.js';
 import { routerOf } from './operation.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
-import { tokenRoutes } from './tokens.js';
 
 /**
  * Every router of `/api/v1`: those anyone may call (operations declared with `scope: null`), and
@@ -27,7 +26,6 @@ export function apiRouters(deps: ApiDeps) {
         SERVED_OPERATIONS.filter((op) => op.scope !== null),
         deps,
       ),
-      tokenRoutes(deps),
     ],
   };
 }

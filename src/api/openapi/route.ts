@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { type Operation, operation } from '../operation.js';
 import { API_OPERATIONS } from '../operations.js';
 import { buildOpenApi } from './document.js';
-import { LEGACY_OPERATIONS } from './operations.js';
 
 /** Built once per issuer: it depends on nothing but the code and the issuer. */
 const documents = new Map<string, string>();
@@ -12,7 +11,7 @@ const documents = new Map<string, string>();
 function documentText(issuer: string): string {
   let text = documents.get(issuer);
   if (text === undefined) {
-    text = JSON.stringify(buildOpenApi(issuer, [...SERVED_OPERATIONS, ...LEGACY_OPERATIONS]));
+    text = JSON.stringify(buildOpenApi(issuer, SERVED_OPERATIONS));
     documents.set(issuer, text);
   }
   return text;
