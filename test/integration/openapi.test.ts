@@ -44,7 +44,7 @@ describe('the document', () => {
     expect(answer.body.servers).toEqual([{ url: `${server.url}/api/v1` }]);
   });
 
-  it('describes exactly the operations the router serves', () => {
+  it('documents every route the router serves, and routes every operation it documents', () => {
     const routers = apiRouters({ config: loadConfig({}) } as never);
     const served = new Set<string>();
     for (const layer of [...routers.open, ...routers.authenticated].flatMap((router) => router.stack)) {
