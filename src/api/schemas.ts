@@ -6,6 +6,7 @@ import { notFound } from '../errors.js';
 import { MAX_ALLOWED_CIDRS, parseCidr } from '../pat/address-allowlist.js';
 import { patNameSchema, patScopesSchema } from '../pat/limits.js';
 import type { PatFilter } from '../pat/repository.js';
+import type { PatRequest } from '../pat/service.js';
 import { PAT_STATUSES, type PatStatus } from '../pat/status.js';
 
 export const patStatusSchema = z.enum(PAT_STATUSES);
@@ -58,6 +59,18 @@ export const newPatBody = z.strictObject({
   /** Who may act with it (RFC 8693 §4.4): users or trust policies, each with optional scopes. */
   may_act: mayActSchema.nullable().optional(),
 });
+
+/** A parsed `newPatBody` as the service's request (pat/service.ts), for `/tokens` and `/users/{id}/tokens`. */
+export function patRequestOf(body: z.output<typeof newPatBody>): PatRequest {
+  return {
+    name: body.name,
+    scopes: body.scopes,
+    expiresInDays: body.expires_in_days,
+    allowedCidrs: body.allowed_cidrs,
+    mayAct: body.may_act,
+    requireDpop: body.require_dpop,
+  };
+}
 
 /** `PATCH /tokens/{id}`: the settings of a PAT that may change after creation. */
 export const patchPatBody = z.strictObject({

@@ -11,7 +11,15 @@ import type { ProblemCode } from './openapi/problems.js';
 import { type Operation, operation } from './operation.js';
 import { patPage, presentIssuedPat, presentPat } from './presenters.js';
 import * as out from './response-schemas.js';
-import { newPatBody, pageQuery, patchPatBody, patFilterOf, patFilterQuery, pathId } from './schemas.js';
+import {
+  newPatBody,
+  pageQuery,
+  patchPatBody,
+  patFilterOf,
+  patFilterQuery,
+  pathId,
+  patRequestOf,
+} from './schemas.js';
 
 export const listQuery = z.object({ ...patFilterQuery, ...pageQuery });
 export const emptyBody = z.strictObject({});
@@ -47,19 +55,7 @@ export const tokenOperations: Operation[] = [
     async handle(ctx, { body }, deps) {
       const caller = callerOf(ctx);
       assertMayCreateOwnToken(caller.user);
-      const issued = await createPat(
-        patContext(deps),
-        caller.user,
-        {
-          name: body.name,
-          scopes: body.scopes,
-          expiresInDays: body.expires_in_days,
-          allowedCidrs: body.allowed_cidrs,
-          mayAct: body.may_act,
-          requireDpop: body.require_dpop,
-        },
-        actorOf(ctx),
-      );
+      const issued = await createPat(patContext(deps), caller.user, patRequestOf(body), actorOf(ctx));
       ctx.body = presentIssuedPat(issued, deps.clock());
     },
   }),

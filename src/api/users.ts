@@ -12,7 +12,7 @@ import { actorOf } from './http.js';
 import { type Operation, operation } from './operation.js';
 import { presentIssuedPat, presentUser } from './presenters.js';
 import * as out from './response-schemas.js';
-import { newPatBody, pageQuery, pathId } from './schemas.js';
+import { newPatBody, pageQuery, pathId, patRequestOf } from './schemas.js';
 
 const username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, {
   error: 'expected 1-63 characters: letters, digits, . _ -, starting with a letter or digit',
@@ -145,15 +145,7 @@ export const userOperations: Operation[] = [
     async handle(ctx, { body }, deps) {
       const owner = await findUserById(deps.db, pathId(ctx.params.id, 'user'));
       if (!owner) throw notFound('user');
-      const request = {
-        name: body.name,
-        scopes: body.scopes,
-        expiresInDays: body.expires_in_days,
-        allowedCidrs: body.allowed_cidrs,
-        mayAct: body.may_act,
-        requireDpop: body.require_dpop,
-      };
-      const issued = await createPat(patContext(deps), owner, request, actorOf(ctx));
+      const issued = await createPat(patContext(deps), owner, patRequestOf(body), actorOf(ctx));
       ctx.body = presentIssuedPat(issued, deps.clock());
     },
   }),
