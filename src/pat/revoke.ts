@@ -1,6 +1,6 @@
 /**
  * Revoke-and-audit, the one way a PAT is revoked (an owner, an administrator, a leak report, the
- * inactivity sweep, a user's deletion): the rows and one `pat.revoked` audit row per token (and
+ * inactivity sweep, a user's deletion, a rotation): the rows and one `pat.revoked` audit row per token (and
  * so its webhook event and notice) in the caller's transaction, each naming the token.
  */
 import { type RequestMeta, recordAudit } from '../audit/events.js';
@@ -15,6 +15,8 @@ export interface PatRevocation {
   reason: string;
   /** What the audit row says when it says more than the stored reason; defaults to `reason`. */
   auditReason?: string;
+  /** A rotation's old secret is audited as `pat.rotated` (its webhook event is `token.rotated`). */
+  action?: 'pat.revoked' | 'pat.rotated';
 }
 
 /** Who revokes, from where; a null `userId` is the system (a leak report, a sweep). */
@@ -35,7 +37,7 @@ export async function revokePats(
   for (const pat of revoked) {
     await recordAudit(q, {
       at,
-      action: 'pat.revoked',
+      action: revocation.action ?? 'pat.revoked',
       outcome: 'success',
       actorUserId: revoker.userId,
       subjectUserId: pat.user_id,

@@ -27,7 +27,6 @@ import {
   deletePatRow,
   findPatById,
   insertPat,
-  markPatRevoked,
   type PatRow,
   setPatMayAct,
 } from './repository.js';
@@ -208,7 +207,6 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
     // The new secret is returned to the caller: it must not be worth more than what they hold.
     assertWithinCredential(old.scopes, actor, old.user_id);
     assertNetworksWithinCredential(old.allowed_cidrs, actor);
-    await markPatRevoked(tx, old.id, { at: now, by: actor.userId, kind: 'rotation', reason: 'rotated' });
     const issued = await issuePat(
       tx,
       ctx,
@@ -225,7 +223,13 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
       },
       actor,
     );
-    await audit(tx, ctx, 'pat.rotated', old, actor, `replaced by ${issued.pat.id}`);
+    const rotation = {
+      at: now,
+      kind: 'rotation' as const,
+      reason: 'rotated',
+      action: 'pat.rotated' as const,
+    };
+    await revokePats(tx, { id: old.id }, { ...rotation, auditReason: `replaced by ${issued.pat.id}` }, actor);
     await audit(tx, ctx, 'pat.created', issued.pat, actor, `rotated from ${old.id}`);
     return issued;
   });
