@@ -9,6 +9,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import type { Queryable } from './db/queryable.js';
+import { activePatSql } from './pat/status.js';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -38,7 +39,7 @@ export class Metrics {
       registers: [this.registry],
       async collect() {
         const { rows } = await db.query<{ n: number }>(
-          'SELECT count(*)::int AS n FROM pats WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)',
+          `SELECT count(*)::int AS n FROM pats WHERE ${activePatSql('$1')}`,
           [clock()],
         );
         this.set(rows[0]?.n ?? 0);

@@ -3,20 +3,18 @@
  * PAT's audit trail, lifecycle changes and exchanges alike, newest first. Never a secret or a
  * hash: the audit table holds neither. A deleted PAT's trail stays readable.
  */
-import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { type AuditRow, listPatEvents, patOwnerFromHistory } from '../audit/trail.js';
-import { callerOf, requireScope } from '../auth/bearer.js';
+import { callerOf } from '../auth/bearer.js';
 import { encodeTrailCursor } from '../db/keyset.js';
 import { actorChain, readActClaim } from '../delegation/act-chain.js';
 import { notFound } from '../errors.js';
 import { eventsQuery, pathId } from '../http/params.js';
-import { parseQuery } from '../http/parse.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
-import type { auditEventSchema } from './response-schemas.js';
-import { exactRouter } from './routing.js';
+import { operation } from './operation.js';
+import * as out from './response-schemas.js';
 
 /** A stored `act` claim as a list, current actor first; null when not delegated. */
 function chainOf(stored: unknown) {
@@ -24,7 +22,7 @@ function chainOf(stored: unknown) {
   return act && act !== 'malformed' ? actorChain(act) : null;
 }
 
-export function presentEvent(row: AuditRow): z.output<typeof auditEventSchema> {
+export function presentEvent(row: AuditRow): z.output<typeof out.auditEventSchema> {
   return {
     id: row.id,
     time: row.occurred_at.toISOString(),
@@ -44,8 +42,7 @@ export function presentEvent(row: AuditRow): z.output<typeof auditEventSchema> {
   };
 }
 
-async function answerEvents(deps: ApiDeps, ctx: Context, patId: string) {
-  const query = parseQuery(ctx, eventsQuery);
+async function answerEvents(deps: ApiDeps, ctx: Context, patId: string, query: z.output<typeof eventsQuery>) {
   // Exchange rows wait in a batch; whoever just ran a job expects to see that exchange here.
   // Other instances' pending rows land within their own audit.exchangeFlushMs.
   await deps.flushAudit();
@@ -58,20 +55,34 @@ async function answerEvents(deps: ApiDeps, ctx: Context, patId: string) {
   };
 }
 
-export function eventRoutes(deps: ApiDeps): Router {
-  const router = exactRouter();
+const eventsPage = out.pageOf(out.auditEventSchema);
 
-  router.get('/tokens/:id/events', requireScope(TOKENS_SCOPE), async (ctx) => {
+export const ownEventsOperation = operation({
+  method: 'get',
+  path: '/tokens/{id}/events',
+  summary: "A PAT's audit trail",
+  tag: 'tokens',
+  scope: TOKENS_SCOPE,
+  query: eventsQuery,
+  success: { status: 200, description: 'a page of events', schema: eventsPage },
+  async handle(ctx, { query }, deps) {
     const patId = pathId(ctx.params.id, 'token');
     if ((await patOwnerFromHistory(deps.db, patId)) !== callerOf(ctx).user.id) throw notFound('token');
-    await answerEvents(deps, ctx, patId);
-  });
+    await answerEvents(deps, ctx, patId, query);
+  },
+});
 
-  router.get('/admin/tokens/:id/events', requireScope(ADMIN_SCOPE), async (ctx) => {
+export const adminEventsOperation = operation({
+  method: 'get',
+  path: '/admin/tokens/{id}/events',
+  summary: "Any PAT's audit trail",
+  tag: 'admin',
+  scope: ADMIN_SCOPE,
+  query: eventsQuery,
+  success: { status: 200, description: 'a page of events', schema: eventsPage },
+  async handle(ctx, { query }, deps) {
     const patId = pathId(ctx.params.id, 'token');
     if (!(await patOwnerFromHistory(deps.db, patId))) throw notFound('token');
-    await answerEvents(deps, ctx, patId);
-  });
-
-  return router;
-}
+    await answerEvents(deps, ctx, patId, query);
+  },
+});

@@ -4,15 +4,11 @@
  * the closest policy and the claim that differed. Scope `tessera:admin`. The client that was
  * refused still got the one fixed description; this is where the cause is told.
  */
-import type { Router } from '@koa/router';
 import { z } from 'zod';
-import { requireScope } from '../auth/bearer.js';
 import { listRefusals, type RefusalRow } from '../federation/refusal-trail.js';
-import { parseQuery } from '../http/parse.js';
 import { ADMIN_SCOPE } from '../scopes.js';
-import type { ApiDeps } from './context.js';
-import type { federationRefusalSchema } from './response-schemas.js';
-import { exactRouter } from './routing.js';
+import { operation } from './operation.js';
+import * as out from './response-schemas.js';
 
 const MAX_BIGINT = 9223372036854775807n;
 
@@ -41,7 +37,7 @@ export const refusalsQuery = z.object({
     .optional(),
 });
 
-export function presentRefusal(row: RefusalRow): z.output<typeof federationRefusalSchema> {
+export function presentRefusal(row: RefusalRow): z.output<typeof out.federationRefusalSchema> {
   return {
     id: row.id,
     time: row.last_at.toISOString(),
@@ -64,10 +60,19 @@ export function presentRefusal(row: RefusalRow): z.output<typeof federationRefus
   };
 }
 
-export function federationRefusalRoutes(deps: ApiDeps): Router {
-  const router = exactRouter();
-  router.get('/admin/federation/refusals', requireScope(ADMIN_SCOPE), async (ctx) => {
-    const query = parseQuery(ctx, refusalsQuery);
+export const federationRefusalsOperation = operation({
+  method: 'get',
+  path: '/admin/federation/refusals',
+  summary: 'Refused federated exchanges: the exact reason, the closest policy and the claim that differed',
+  tag: 'trust-policies',
+  scope: ADMIN_SCOPE,
+  query: refusalsQuery,
+  success: {
+    status: 200,
+    description: 'a page of refusals, newest first',
+    schema: out.pageOf(out.federationRefusalSchema),
+  },
+  async handle(ctx, { query }, deps) {
     const rows = await listRefusals(deps.db, {
       issuer: query.issuer,
       since: query.since ? new Date(query.since) : undefined,
@@ -80,6 +85,5 @@ export function federationRefusalRoutes(deps: ApiDeps): Router {
       items: page.map(presentRefusal),
       next_cursor: rows.length > query.limit && last ? encodeRefusalCursor(last.id) : null,
     };
-  });
-  return router;
-}
+  },
+});

@@ -3,8 +3,9 @@
 import type { z } from 'zod';
 import { toPage } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
-import { listPats, type PatFilter, type PatRow, patStatus } from '../pat/repository.js';
+import { listPats, type PatFilter, type PatRow } from '../pat/repository.js';
 import type { PatStats } from '../pat/stats.js';
+import { patStatus } from '../pat/status.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import type { UserRow } from '../users/repository.js';
 import type { issuedPatSchema, patSchema, statsSchema, userSchema } from './response-schemas.js';

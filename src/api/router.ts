@@ -4,36 +4,28 @@ import compose from 'koa-compose';
 import { requireCaller } from '../auth/bearer.js';
 import { jwtAuthenticator } from '../auth/jwt.js';
 import type { KeyRing } from '../keys/keyring.js';
-import { adminRoutes } from './admin.js';
-import { catalogueRoutes } from './catalogue.js';
 import type { ApiDeps } from './context.js';
-import { credentialRoutes } from './credentials.js';
-import { eventRoutes } from './events.js';
-import { federationRefusalRoutes } from './federation-refusals.js';
-import { openApiRoutes } from './openapi/route.js';
+import { SERVED_OPERATIONS } from './openapi/route.js';
+import { routerOf } from './operation.js';
 import { authenticatedRoutes, openRoutes } from './routing.js';
-import { tokenRoutes } from './tokens.js';
-import { trustPolicyRoutes } from './trust-policies.js';
-import { userRoutes } from './users.js';
-import { webhookRoutes } from './webhooks.js';
 
 /**
- * Every router of `/api/v1`: those anyone may call, and those that need a caller (the routes
- * tests check each one's spellings).
+ * Every router of `/api/v1`: those anyone may call (operations declared with `scope: null`), and
+ * those that need a caller (the routes tests check each one's spellings).
  */
 export function apiRouters(deps: ApiDeps) {
   return {
-    // Unauthenticated by design (see credentials.ts and openapi/route.ts).
-    open: [credentialRoutes(deps), openApiRoutes(deps)],
+    open: [
+      routerOf(
+        SERVED_OPERATIONS.filter((op) => op.scope === null),
+        deps,
+      ),
+    ],
     authenticated: [
-      catalogueRoutes(deps),
-      tokenRoutes(deps),
-      eventRoutes(deps),
-      userRoutes(deps),
-      adminRoutes(deps),
-      trustPolicyRoutes(deps),
-      federationRefusalRoutes(deps),
-      webhookRoutes(deps),
+      routerOf(
+        SERVED_OPERATIONS.filter((op) => op.scope !== null),
+        deps,
+      ),
     ],
   };
 }

@@ -3,9 +3,12 @@ import { z } from 'zod';
 import type { KeysetPosition } from '../db/keyset.js';
 import { mayActSchema } from '../delegation/may-act.js';
 import { MAX_ALLOWED_CIDRS, parseCidr } from '../pat/address-allowlist.js';
-import type { PatFilter, PatStatus } from '../pat/repository.js';
+import { patNameSchema, patScopesSchema } from '../pat/limits.js';
+import type { PatFilter } from '../pat/repository.js';
+import type { PatRequest } from '../pat/service.js';
+import { PAT_STATUSES, type PatStatus } from '../pat/status.js';
 
-export const patStatusSchema = z.enum(['active', 'revoked', 'expired']);
+export const patStatusSchema = z.enum(PAT_STATUSES);
 
 /** Filters shared by a user's and an admin's token lists. */
 export const patFilterQuery = {
@@ -33,12 +36,8 @@ export const allowedCidrsSchema = z
   .transform((cidrs) => [...new Set(cidrs)]);
 
 export const newPatBody = z.strictObject({
-  name: z.string().trim().min(1).max(100),
-  scopes: z
-    .array(z.string().max(64))
-    .min(1)
-    .max(50)
-    .transform((scopes) => [...new Set(scopes)]),
+  name: patNameSchema,
+  scopes: patScopesSchema,
   expires_in_days: z.int().positive().max(36500).nullable().optional(),
   /** IPv4/IPv6 networks the PAT may be used from; absent or null: anywhere. */
   allowed_cidrs: allowedCidrsSchema.nullable().optional(),
@@ -47,6 +46,18 @@ export const newPatBody = z.strictObject({
   /** Who may act with it (RFC 8693 §4.4): users or trust policies, each with optional scopes. */
   may_act: mayActSchema.nullable().optional(),
 });
+
+/** A parsed `newPatBody` as the service's request (pat/service.ts), for `/tokens` and `/users/{id}/tokens`. */
+export function patRequestOf(body: z.output<typeof newPatBody>): PatRequest {
+  return {
+    name: body.name,
+    scopes: body.scopes,
+    expiresInDays: body.expires_in_days,
+    allowedCidrs: body.allowed_cidrs,
+    mayAct: body.may_act,
+    requireDpop: body.require_dpop,
+  };
+}
 
 /** `PATCH /tokens/{id}`: the settings of a PAT that may change after creation. */
 export const patchPatBody = z

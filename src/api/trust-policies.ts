@@ -2,9 +2,7 @@
  * `/api/v1/admin/trust-policies`: which external OIDC tokens may be exchanged, for whom and with
  * which scopes (docs/design.md, "Federated subject tokens"). Scope `tessera:admin`.
  */
-import type { Router } from '@koa/router';
 import { z } from 'zod';
-import { requireScope } from '../auth/bearer.js';
 import { encodeTrailCursor, toPage } from '../db/keyset.js';
 import { notFound } from '../errors.js';
 import type { TrustPolicy } from '../federation/policy.js';
@@ -12,15 +10,13 @@ import type { PolicyFields } from '../federation/repository.js';
 import { findTrustPolicy, listTrustPolicies } from '../federation/repository.js';
 import { changeTrustPolicy, createTrustPolicy, removeTrustPolicy } from '../federation/service.js';
 import { type FederatedAuditRow, listTrustPolicyEvents, trustPolicyKnown } from '../federation/trail.js';
-import { jsonBody } from '../http/json-body.js';
 import { eventsQuery, pageQuery, pathId } from '../http/params.js';
-import { parseBody, parseQuery } from '../http/parse.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import type { ApiDeps } from './context.js';
 import { presentEvent } from './events.js';
 import { actorOf } from './http.js';
-import type { trustPolicyEventSchema, trustPolicySchema } from './response-schemas.js';
-import { exactRouter } from './routing.js';
+import { type Operation, operation } from './operation.js';
+import * as out from './response-schemas.js';
 
 const text = z.string().min(1).max(512);
 const claimValues = z
@@ -63,7 +59,7 @@ export const listQuery = z.object(pageQuery);
 
 const iso = (date: Date) => date.toISOString();
 
-export function presentTrustPolicy(p: TrustPolicy): z.output<typeof trustPolicySchema> {
+export function presentTrustPolicy(p: TrustPolicy): z.output<typeof out.trustPolicySchema> {
   return {
     id: p.id,
     name: p.name,
@@ -83,7 +79,7 @@ export function presentTrustPolicy(p: TrustPolicy): z.output<typeof trustPolicyS
   };
 }
 
-function presentPolicyEvent(row: FederatedAuditRow): z.output<typeof trustPolicyEventSchema> {
+function presentPolicyEvent(row: FederatedAuditRow): z.output<typeof out.trustPolicyEventSchema> {
   const external = row.external_iss || row.external_sub || row.external_jti;
   return {
     ...presentEvent(row),
@@ -93,67 +89,110 @@ function presentPolicyEvent(row: FederatedAuditRow): z.output<typeof trustPolicy
   };
 }
 
-export function trustPolicyRoutes(deps: ApiDeps): Router {
-  const admin = requireScope(ADMIN_SCOPE);
-  const context = {
-    db: deps.db,
-    clock: deps.clock,
-    scopes: deps.config.scopes,
-    resources: deps.config.resources,
-    issuer: deps.config.issuer,
-  };
-  const router = exactRouter();
-  const base = '/admin/trust-policies';
-  const idOf = (id: string | undefined) => pathId(id, 'trust policy');
+const policiesOf = (deps: ApiDeps) => ({
+  db: deps.db,
+  clock: deps.clock,
+  scopes: deps.config.scopes,
+  resources: deps.config.resources,
+  issuer: deps.config.issuer,
+});
+const idOf = (id: string | undefined) => pathId(id, 'trust policy');
+const policySchema = out.trustPolicySchema;
 
-  router.post(base, admin, jsonBody(), async (ctx) => {
-    const body = parseBody(ctx, newTrustPolicyBody);
-    const policy: PolicyFields = {
-      ...body,
-      audience: body.audience ?? deps.config.issuer,
-      subject: body.subject ?? null,
-      claims: body.claims ?? {},
-      audiences: body.audiences ?? [deps.config.defaultAudience],
-    };
-    ctx.status = 201;
-    ctx.body = presentTrustPolicy(await createTrustPolicy(context, policy, actorOf(ctx)));
-  });
-
-  router.get(base, admin, async (ctx) => {
-    const query = parseQuery(ctx, listQuery);
-    const rows = await listTrustPolicies(deps.db, query.limit, query.cursor ?? null);
-    ctx.body = toPage(rows, query.limit, presentTrustPolicy);
-  });
-
-  router.get(`${base}/:id`, admin, async (ctx) => {
-    const policy = await findTrustPolicy(deps.db, idOf(ctx.params.id));
-    if (!policy) throw notFound('trust policy');
-    ctx.body = presentTrustPolicy(policy);
-  });
-
-  router.patch(`${base}/:id`, admin, jsonBody(), async (ctx) => {
-    const change = parseBody(ctx, trustPolicyChangeBody);
-    const policy = await changeTrustPolicy(context, idOf(ctx.params.id), change, actorOf(ctx));
-    ctx.body = presentTrustPolicy(policy);
-  });
-
-  router.delete(`${base}/:id`, admin, async (ctx) => {
-    await removeTrustPolicy(context, idOf(ctx.params.id), actorOf(ctx));
-    ctx.status = 204;
-  });
-
-  router.get(`${base}/:id/events`, admin, async (ctx) => {
-    const id = idOf(ctx.params.id);
-    if (!(await trustPolicyKnown(deps.db, id))) throw notFound('trust policy');
-    const query = parseQuery(ctx, eventsQuery);
-    const rows = await listTrustPolicyEvents(deps.db, id, query.limit, query.cursor ?? null);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    ctx.body = {
-      items: page.map(presentPolicyEvent),
-      next_cursor: rows.length > query.limit && last ? encodeTrailCursor(last) : null,
-    };
-  });
-
-  return router;
-}
+export const trustPolicyOperations: Operation[] = [
+  operation({
+    method: 'get',
+    path: '/admin/trust-policies',
+    summary: 'Federation trust policies',
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    query: listQuery,
+    success: { status: 200, description: 'a page of policies', schema: out.pageOf(policySchema) },
+    async handle(ctx, { query }, deps) {
+      const rows = await listTrustPolicies(deps.db, query.limit, query.cursor ?? null);
+      ctx.body = toPage(rows, query.limit, presentTrustPolicy);
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/admin/trust-policies',
+    summary: "Trust an external issuer's tokens for one user, with these scopes",
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    body: newTrustPolicyBody,
+    success: { status: 201, description: 'the policy', schema: policySchema },
+    problems: ['trust_policy_name_taken'],
+    async handle(ctx, { body }, deps) {
+      const policy: PolicyFields = {
+        ...body,
+        audience: body.audience ?? deps.config.issuer,
+        subject: body.subject ?? null,
+        claims: body.claims ?? {},
+        audiences: body.audiences ?? [deps.config.defaultAudience],
+      };
+      ctx.body = presentTrustPolicy(await createTrustPolicy(policiesOf(deps), policy, actorOf(ctx)));
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/admin/trust-policies/{id}',
+    summary: 'One trust policy',
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    success: { status: 200, description: 'the policy', schema: policySchema },
+    async handle(ctx, _input, deps) {
+      const policy = await findTrustPolicy(deps.db, idOf(ctx.params.id));
+      if (!policy) throw notFound('trust policy');
+      ctx.body = presentTrustPolicy(policy);
+    },
+  }),
+  operation({
+    method: 'patch',
+    path: '/admin/trust-policies/{id}',
+    summary: 'Change a trust policy (the result is checked as a new one would be)',
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    body: trustPolicyChangeBody,
+    success: { status: 200, description: 'the policy', schema: policySchema },
+    problems: ['trust_policy_name_taken'],
+    async handle(ctx, { body }, deps) {
+      const policy = await changeTrustPolicy(policiesOf(deps), idOf(ctx.params.id), body, actorOf(ctx));
+      ctx.body = presentTrustPolicy(policy);
+    },
+  }),
+  operation({
+    method: 'delete',
+    path: '/admin/trust-policies/{id}',
+    summary: 'Delete a trust policy (its history stays)',
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    success: { status: 204, description: 'deleted' },
+    async handle(ctx, _input, deps) {
+      await removeTrustPolicy(policiesOf(deps), idOf(ctx.params.id), actorOf(ctx));
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/admin/trust-policies/{id}/events',
+    summary: "A trust policy's audit trail: its changes and the exchanges it decided",
+    tag: 'trust-policies',
+    scope: ADMIN_SCOPE,
+    query: eventsQuery,
+    success: {
+      status: 200,
+      description: 'a page of events',
+      schema: out.pageOf(out.trustPolicyEventSchema),
+    },
+    async handle(ctx, { query }, deps) {
+      const id = idOf(ctx.params.id);
+      if (!(await trustPolicyKnown(deps.db, id))) throw notFound('trust policy');
+      const rows = await listTrustPolicyEvents(deps.db, id, query.limit, query.cursor ?? null);
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      ctx.body = {
+        items: page.map(presentPolicyEvent),
+        next_cursor: rows.length > query.limit && last ? encodeTrailCursor(last) : null,
+      };
+    },
+  }),
+];

@@ -2,15 +2,12 @@
  * `/api/v1/admin/webhooks`: webhook endpoints and their delivery log (scope `tessera:admin`).
  * The signing secret is in the creation response only; lists and reads never carry it.
  */
-import type { Router } from '@koa/router';
+import type { Context } from 'koa';
 import { z } from 'zod';
 import { WEBHOOK_EVENT_TYPES } from '../audit/webhook-event.js';
-import { requireScope } from '../auth/bearer.js';
 import { toPage } from '../db/keyset.js';
 import { invalidRequest, notFound } from '../errors.js';
-import { jsonBody } from '../http/json-body.js';
 import { pageQuery, pathId } from '../http/params.js';
-import { parseBody, parseQuery } from '../http/parse.js';
 import { scrubLeakedText } from '../pat/service.js';
 import { ADMIN_SCOPE } from '../scopes.js';
 import { patContext } from '../services.js';
@@ -19,7 +16,8 @@ import { changeEndpoint, createEndpoint, removeEndpoint } from '../webhooks/serv
 import { endpointUrlProblem } from '../webhooks/url.js';
 import type { ApiDeps } from './context.js';
 import { actorOf } from './http.js';
-import { exactRouter } from './routing.js';
+import { type Operation, operation } from './operation.js';
+import * as out from './response-schemas.js';
 import { presentCreatedEndpoint, presentDelivery, presentEndpoint } from './webhook-presenters.js';
 
 export const endpointUrl = z
@@ -55,64 +53,118 @@ export const deliveriesQuery = z.object({
     .optional(),
 });
 
-export function webhookRoutes(deps: ApiDeps): Router {
-  const hooks = { db: deps.db, clock: deps.clock };
-  const admin = requireScope(ADMIN_SCOPE);
-  const router = exactRouter();
-  const endpointId = (id: string | undefined) => pathId(id, 'webhook endpoint');
-  /** Literal private addresses and plain http are refused when registered, not only when sent. */
-  const checkDestination = (url: string | undefined) => {
-    const problem = url && endpointUrlProblem(url, deps.config.webhooks.allowPrivateNetworks);
-    if (problem) throw invalidRequest([{ field: 'url', message: problem }]);
-  };
+const hooksOf = (deps: ApiDeps) => ({ db: deps.db, clock: deps.clock });
+const endpointId = (id: string | undefined) => pathId(id, 'webhook endpoint');
 
-  router.get('/admin/webhooks', admin, async (ctx) => {
-    const query = parseQuery(ctx, endpointListQuery);
-    const rows = await listEndpoints(deps.db, query.limit, query.cursor ?? null);
-    ctx.body = toPage(rows, query.limit, presentEndpoint);
-  });
-
-  router.post('/admin/webhooks', admin, jsonBody(), async (ctx) => {
-    const body = parseBody(ctx, newEndpointBody);
-    checkDestination(body.url);
-    if (body.description)
-      body.description = await scrubLeakedText(patContext(deps), body.description, actorOf(ctx).meta);
-    const created = await createEndpoint(hooks, body, actorOf(ctx));
-    ctx.status = 201;
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = presentCreatedEndpoint(created);
-  });
-
-  router.get('/admin/webhooks/:id', admin, async (ctx) => {
-    const endpoint = await findEndpoint(deps.db, endpointId(ctx.params.id));
-    if (!endpoint) throw notFound('webhook endpoint');
-    ctx.body = presentEndpoint(endpoint);
-  });
-
-  router.patch('/admin/webhooks/:id', admin, jsonBody(), async (ctx) => {
-    const body = parseBody(ctx, endpointPatchBody);
-    checkDestination(body.url);
-    if (body.description)
-      body.description = await scrubLeakedText(patContext(deps), body.description, actorOf(ctx).meta);
-    ctx.body = presentEndpoint(await changeEndpoint(hooks, endpointId(ctx.params.id), body, actorOf(ctx)));
-  });
-
-  router.delete('/admin/webhooks/:id', admin, async (ctx) => {
-    await removeEndpoint(hooks, endpointId(ctx.params.id), actorOf(ctx));
-    ctx.status = 204;
-  });
-
-  router.get('/admin/webhooks/:id/deliveries', admin, async (ctx) => {
-    const id = endpointId(ctx.params.id);
-    const query = parseQuery(ctx, deliveriesQuery);
-    if (!(await findEndpoint(deps.db, id))) throw notFound('webhook endpoint');
-    const rows = await listDeliveries(deps.db, id, query.limit, query.cursor ?? null);
-    const page = rows.slice(0, query.limit);
-    ctx.body = {
-      items: page.map(presentDelivery),
-      next_cursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
-    };
-  });
-
-  return router;
+/** Literal private addresses and plain http are refused when registered, not only when sent. */
+function checkDestination(deps: ApiDeps, url: string | undefined) {
+  const problem = url && endpointUrlProblem(url, deps.config.webhooks.allowPrivateNetworks);
+  if (problem) throw invalidRequest([{ field: 'url', message: problem }]);
 }
+
+/** A description naming a PAT is stored redacted, and that PAT revoked as leaked. */
+async function scrubDescription(
+  ctx: Context,
+  deps: ApiDeps,
+  body: { description?: string | null | undefined },
+) {
+  if (body.description)
+    body.description = await scrubLeakedText(patContext(deps), body.description, actorOf(ctx).meta);
+}
+
+export const webhookOperations: Operation[] = [
+  operation({
+    method: 'get',
+    path: '/admin/webhooks',
+    summary: 'Webhook endpoints',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    query: endpointListQuery,
+    success: { status: 200, description: 'a page of endpoints', schema: out.pageOf(out.endpointSchema) },
+    async handle(ctx, { query }, deps) {
+      const rows = await listEndpoints(deps.db, query.limit, query.cursor ?? null);
+      ctx.body = toPage(rows, query.limit, presentEndpoint);
+    },
+  }),
+  operation({
+    method: 'post',
+    path: '/admin/webhooks',
+    summary: 'Register an endpoint (its signing secret is in this response only)',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    body: newEndpointBody,
+    success: {
+      status: 201,
+      description: 'the endpoint and its secret',
+      schema: out.createdEndpointSchema,
+      noStore: true,
+    },
+    async handle(ctx, { body }, deps) {
+      checkDestination(deps, body.url);
+      await scrubDescription(ctx, deps, body);
+      ctx.body = presentCreatedEndpoint(await createEndpoint(hooksOf(deps), body, actorOf(ctx)));
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/admin/webhooks/{id}',
+    summary: 'One endpoint',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    success: { status: 200, description: 'the endpoint', schema: out.endpointSchema },
+    async handle(ctx, _input, deps) {
+      const endpoint = await findEndpoint(deps.db, endpointId(ctx.params.id));
+      if (!endpoint) throw notFound('webhook endpoint');
+      ctx.body = presentEndpoint(endpoint);
+    },
+  }),
+  operation({
+    method: 'patch',
+    path: '/admin/webhooks/{id}',
+    summary: 'Change an endpoint; `enabled: true` re-enables it',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    body: endpointPatchBody,
+    success: { status: 200, description: 'the endpoint', schema: out.endpointSchema },
+    async handle(ctx, { body }, deps) {
+      checkDestination(deps, body.url);
+      await scrubDescription(ctx, deps, body);
+      const id = endpointId(ctx.params.id);
+      ctx.body = presentEndpoint(await changeEndpoint(hooksOf(deps), id, body, actorOf(ctx)));
+    },
+  }),
+  operation({
+    method: 'delete',
+    path: '/admin/webhooks/{id}',
+    summary: 'Delete an endpoint and its pending deliveries',
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    success: { status: 204, description: 'deleted' },
+    async handle(ctx, _input, deps) {
+      await removeEndpoint(hooksOf(deps), endpointId(ctx.params.id), actorOf(ctx));
+    },
+  }),
+  operation({
+    method: 'get',
+    path: '/admin/webhooks/{id}/deliveries',
+    summary: "An endpoint's delivery log",
+    tag: 'webhooks',
+    scope: ADMIN_SCOPE,
+    query: deliveriesQuery,
+    success: {
+      status: 200,
+      description: 'a page of delivery attempts',
+      schema: out.pageOf(out.deliverySchema),
+    },
+    async handle(ctx, { query }, deps) {
+      const id = endpointId(ctx.params.id);
+      if (!(await findEndpoint(deps.db, id))) throw notFound('webhook endpoint');
+      const rows = await listDeliveries(deps.db, id, query.limit, query.cursor ?? null);
+      const page = rows.slice(0, query.limit);
+      ctx.body = {
+        items: page.map(presentDelivery),
+        next_cursor: rows.length > query.limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    },
+  }),
+];

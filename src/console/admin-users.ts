@@ -15,7 +15,14 @@ import { updateUser } from '../users/update.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
 import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
 import { parseForm } from './form.js';
-import { allowedCidrsOf, formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
+import {
+  allowedCidrsOf,
+  formErrors,
+  grantableScopes,
+  newTokenForm,
+  patLimitsOf,
+  sendIssued,
+} from './token-form.js';
 import { confirmPage } from './views/token.js';
 import { newTokenPage } from './views/tokens.js';
 import { userPage, usersPage } from './views/users.js';
@@ -143,7 +150,7 @@ export function adminUserRoutes(deps: ConsoleDeps): Router {
   ) => {
     const owner = await userOr404(ctx);
     // An admin making a token for another user is bounded by that user's entitlements (docs/design.md).
-    const scopes = grantableScopes(deps, owner.entitlements, owner.entitlements);
+    const scopes = grantableScopes(deps, owner, actorOfSession(ctx));
     const props = {
       viewer: viewerOf(ctx),
       action: `/console/admin/users/${owner.id}/tokens`,
@@ -162,11 +169,8 @@ export function adminUserRoutes(deps: ConsoleDeps): Router {
     const owner = await userOr404(ctx);
     const form = await parseForm(ctx, newTokenForm);
     try {
-      if (!form.name || form.scopes.length === 0)
-        throw new ApiProblem(400, 'invalid_request', 'Invalid', 'Enter a name and choose at least one scope');
       const request = {
-        name: form.name,
-        scopes: form.scopes,
+        ...patLimitsOf(form),
         expiresInDays: expiresInDaysOf(form.expiration),
         allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
       };

@@ -7,17 +7,21 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { allowedCidrsSchema } from '../api/schemas.js';
 import { ApiProblem, invalidRequest } from '../errors.js';
+import { fieldErrors } from '../http/parse.js';
 import { MAX_ALLOWED_CIDRS } from '../pat/address-allowlist.js';
+import { type Presenter, scopesOnOffer } from '../pat/ceiling.js';
+import { patLimitsSchema } from '../pat/limits.js';
 import type { IssuedPat } from '../pat/service.js';
 import { holdToken } from '../session/reveal.js';
 import { type ConsoleDeps, seeOther, sessionOf } from './context.js';
 
+/** The name and scopes are read as sent; `patLimitsOf` holds them to the API's caps (pat/limits.ts). */
 export const newTokenForm = z.object({
-  name: z.string().trim().max(100).default(''),
+  name: z.string().default(''),
   scopes: z
     .union([z.string(), z.array(z.string())])
     .default([])
-    .transform((s) => [...new Set([s].flat())]),
+    .transform((s) => [s].flat()),
   expiration: z
     .string()
     .regex(/^(\d{1,5}|never)?$/, { error: 'choose an expiration from the list' })
@@ -25,6 +29,13 @@ export const newTokenForm = z.object({
   /** "Allowed networks": CIDRs separated by spaces, commas or new lines (allowedCidrsOf). */
   allowed_cidrs: z.string().max(2000).default(''),
 });
+
+/** The form's name and scopes within the limits the API's body has (400 beside the form otherwise). */
+export function patLimitsOf(form: { name: string; scopes: string[] }) {
+  const parsed = patLimitsSchema.safeParse({ name: form.name, scopes: form.scopes });
+  if (!parsed.success) throw invalidRequest(fieldErrors(parsed.error));
+  return parsed.data;
+}
 
 /** The label of the networks field; its errors carry it, so the page shows them beside the field. */
 export const NETWORKS_LABEL = 'Allowed networks';
@@ -46,10 +57,15 @@ export function allowedCidrsOf(text: string): string[] | null {
   throw invalidRequest([...new Set(messages)].map((message) => ({ field: NETWORKS_LABEL, message })));
 }
 
-/** Scopes a session may put on a new token for `entitlements`: within both (the credential's ceiling). */
-export function grantableScopes(deps: ConsoleDeps, entitlements: string[], sessionScopes: string[]) {
+/** The scopes on offer for a new token of `owner`, as the scope ceiling decides them (pat/ceiling.ts). */
+export function grantableScopes(
+  deps: ConsoleDeps,
+  owner: { id: string; entitlements: readonly string[] },
+  presenter: Presenter,
+) {
+  const offered = new Set(scopesOnOffer(Object.keys(deps.config.scopes), owner, presenter));
   return Object.entries(deps.config.scopes)
-    .filter(([name]) => entitlements.includes(name) && sessionScopes.includes(name))
+    .filter(([name]) => offered.has(name))
     .map(([name, description]) => ({ name, description }));
 }
 

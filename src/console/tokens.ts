@@ -10,7 +10,7 @@ import { patFilterOf, patStatusSchema } from '../api/schemas.js';
 import { ApiProblem } from '../errors.js';
 import { pageQuery, pathId } from '../http/params.js';
 import { parseQuery } from '../http/parse.js';
-import { expiryDateRange } from '../pat/policy.js';
+import { assertMayCreateOwnToken, expiryDateRange } from '../pat/policy.js';
 import { createPat, getPat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { patContext } from '../services.js';
@@ -20,7 +20,14 @@ import { parseForm } from './form.js';
 import { requireSessionScope } from './guard.js';
 import { mayActFromText } from './may-act-form.js';
 import { ownTokenPage, tokenActionRoutes } from './token-actions.js';
-import { allowedCidrsOf, formErrors, grantableScopes, newTokenForm, sendIssued } from './token-form.js';
+import {
+  allowedCidrsOf,
+  formErrors,
+  grantableScopes,
+  newTokenForm,
+  patLimitsOf,
+  sendIssued,
+} from './token-form.js';
 import { doneOf } from './token-page.js';
 import { confirmPage, tokenPage } from './views/token.js';
 import { newTokenPage, tokensPage } from './views/tokens.js';
@@ -46,15 +53,11 @@ const ownTokenForm = newTokenForm.extend({
 async function createFromForm(ctx: Context, deps: ConsoleDeps) {
   const session = sessionOf(ctx);
   const form = await parseForm(ctx, ownTokenForm);
-  const scopes = grantableScopes(deps, session.user.entitlements, session.scopes);
+  const scopes = grantableScopes(deps, session.user, actorOfSession(ctx));
   try {
-    if (!form.name) throw new ApiProblem(400, 'invalid_request', 'Invalid', 'Enter a name for the token');
-    if (form.scopes.length === 0)
-      throw new ApiProblem(400, 'invalid_request', 'Invalid', 'Choose at least one scope');
     const actor = actorOfSession(ctx);
     const request = {
-      name: form.name,
-      scopes: form.scopes,
+      ...patLimitsOf(form),
       expiresInDays: expiresInDaysOf(form.expiration),
       allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
       ...(form.expiration === 'date' ? { expiresInDays: undefined, expiresOn: form.expires_on } : {}),
@@ -123,7 +126,7 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
 
   router.get('/console/tokens/new', async (ctx) => {
     const session = sessionOf(ctx);
-    const scopes = grantableScopes(deps, session.user.entitlements, session.scopes);
+    const scopes = grantableScopes(deps, session.user, actorOfSession(ctx));
     const values = { name: '', scopes: [] };
     const expiries = expiryChoices(deps.config.tokens);
     sendPage(
@@ -141,13 +144,7 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
   });
 
   router.post('/console/tokens', async (ctx) => {
-    if (sessionOf(ctx).user.service)
-      throw new ApiProblem(
-        403,
-        'service_account',
-        'Service account',
-        'only administrators create tokens for service accounts',
-      );
+    assertMayCreateOwnToken(sessionOf(ctx).user);
     await createFromForm(ctx, deps);
   });
 

@@ -31,6 +31,22 @@ export function credentialCeiling(presenter: Presenter, ownerId: string): readon
   return held;
 }
 
+/**
+ * The scopes a new PAT for `owner` may carry when `presenter` asks: catalogue scopes within the
+ * owner's entitlements and the credential's ceiling. What the console offers, so that it offers
+ * nothing `createPat` would refuse and hides nothing it would grant.
+ */
+export function scopesOnOffer(
+  catalogue: readonly string[],
+  owner: { id: string; entitlements: readonly string[] },
+  presenter: Presenter,
+): string[] {
+  const ceiling = credentialCeiling(presenter, owner.id);
+  return catalogue.filter(
+    (scope) => owner.entitlements.includes(scope) && (ceiling === null || ceiling.includes(scope)),
+  );
+}
+
 /** 403 `scope_exceeds_credential` unless `requested` is within the presenter's ceiling. */
 export function assertWithinCredential(requested: readonly string[], presenter: Presenter, ownerId: string) {
   const ceiling = credentialCeiling(presenter, ownerId);

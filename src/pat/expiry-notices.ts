@@ -11,6 +11,7 @@ import type { WebhookSettings } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { startAfterFirstRun } from '../jobs/periodic.js';
 import type { Logger } from '../logger.js';
+import { activePatSql, patStatusSql } from './status.js';
 
 /** At most this many notices per sweep and kind: a backlog drains over a few sweeps. */
 const BATCH = 500;
@@ -21,7 +22,7 @@ const EXPIRING = `WITH due AS (
     SELECT p.id, p.user_id, p.name, p.hint,
       (SELECT min(d) FROM unnest($2::int[]) AS d WHERE p.expires_at <= $1::timestamptz + make_interval(days => d)) AS days
     FROM pats p
-    WHERE p.revoked_at IS NULL AND p.expires_at > $1
+    WHERE ${activePatSql('$1', 'p')}
       AND p.expires_at <= $1::timestamptz + make_interval(days => $3)
     ORDER BY p.expires_at LIMIT $4),
   sent AS (
@@ -36,7 +37,7 @@ const EXPIRING = `WITH due AS (
 
 const EXPIRED = `INSERT INTO pat_expiry_notices (pat_id, notice, sent_at)
   SELECT p.id, 'expired', $1 FROM pats p
-  WHERE p.revoked_at IS NULL AND p.expires_at <= $1
+  WHERE ${patStatusSql('expired', '$1', 'p')}
     AND p.expires_at > $1::timestamptz - make_interval(days => $2)
   ORDER BY p.expires_at LIMIT $3
   ON CONFLICT DO NOTHING

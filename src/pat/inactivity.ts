@@ -4,38 +4,32 @@
  * `inactive`, and audited. Every instance sweeps on start and every 10 minutes; the UPDATE is
  * idempotent, so instances sweeping together revoke each token once.
  */
-import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/queryable.js';
 import { startAfterFirstRun } from '../jobs/periodic.js';
 import type { Logger } from '../logger.js';
+import { revokePats } from './revoke.js';
 
 export const INACTIVE_REASON = 'inactive';
 export const SWEEP_INTERVAL_MS = 10 * 60_000;
 
+const SWEEPER = { userId: null, meta: { ip: null, userAgent: 'tessera inactivity policy' } };
+
 export async function revokeInactivePats(db: Database, now: Date, days: number): Promise<string[]> {
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ id: string; user_id: string }>(
-      `UPDATE pats SET revoked_at = $1, revoked_reason = $3, revocation_kind = 'inactivity'
-       WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
-         AND COALESCE(last_used_at, created_at) < $1::timestamptz - make_interval(days => $2)
-       RETURNING id, user_id`,
-      [now, days, INACTIVE_REASON],
-    );
-    for (const row of rows) {
-      await recordAudit(tx, {
+    const revoked = await revokePats(
+      tx,
+      { unusedForDays: days },
+      {
         at: now,
-        action: 'pat.revoked',
-        outcome: 'success',
-        subjectUserId: row.user_id,
-        patId: row.id,
-        meta: { ip: null, userAgent: 'tessera inactivity policy' },
-        reason: `${INACTIVE_REASON}: unused for ${days} days`,
-        revocationKind: 'inactivity',
-      });
-    }
-    return rows.map((row) => row.id);
+        kind: 'inactivity',
+        reason: INACTIVE_REASON,
+        auditReason: `${INACTIVE_REASON}: unused for ${days} days`,
+      },
+      SWEEPER,
+    );
+    return revoked.map((pat) => pat.id);
   });
 }
 

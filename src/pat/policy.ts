@@ -5,6 +5,21 @@ import { scopesOutside } from '../scopes.js';
 
 const DAY_MS = 86_400_000;
 
+/**
+ * 403 `service_account` when a service account asks for a token of its own: its tokens are made
+ * for it by an administrator, so a leaked service token cannot mint itself successors.
+ */
+export function assertMayCreateOwnToken(user: { service: boolean }) {
+  if (user.service) {
+    throw new ApiProblem(
+      403,
+      'service_account',
+      'Service account',
+      'only administrators create tokens for service accounts',
+    );
+  }
+}
+
 /** Rejects scopes that are not in the catalogue (400, naming the first bad element). */
 export function assertKnownScopes(requested: readonly string[], catalogue: Record<string, string>) {
   const index = requested.findIndex((scope) => !Object.hasOwn(catalogue, scope));

@@ -6,6 +6,7 @@ import type { MayAct } from '../delegation/may-act.js';
 import type { UserRow } from '../users/repository.js';
 import { IP_NOT_ALLOWED, isAddressAllowed } from './address-allowlist.js';
 import type { PatRow } from './repository.js';
+import { type PatStatus, patStatus } from './status.js';
 
 export interface PatRecord {
   pat: Pick<PatRow, 'id' | 'scopes' | 'expires_at' | 'revoked_at'> & {
@@ -58,13 +59,17 @@ export function toRecord(row: RecordRow): PatRecord {
   };
 }
 
+const STATUS_REASON: Record<PatStatus, string | null> = {
+  active: null,
+  revoked: 'token revoked',
+  expired: 'token expired',
+};
+
 /** Why this PAT cannot be used at `now`, or null when it can. The owner's state comes first. */
 export function unusableReason(record: PatRecord, now: Date): string | null {
   if (record.user.deleted_at) return 'user deleted';
   if (record.user.disabled_at) return 'user disabled';
-  if (record.pat.revoked_at) return 'token revoked';
-  if (record.pat.expires_at && record.pat.expires_at <= now) return 'token expired';
-  return null;
+  return STATUS_REASON[patStatus(record.pat, now)];
 }
 
 /**

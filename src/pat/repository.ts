@@ -3,6 +3,7 @@ import type { KeysetPosition } from '../db/keyset.js';
 import type { Queryable } from '../db/queryable.js';
 import type { MayAct } from '../delegation/may-act.js';
 import type { RevocationKind } from './revocation.js';
+import { activePatSql, type PatStatus, patStatusSql } from './status.js';
 
 export interface PatRow {
   id: string;
@@ -36,29 +37,9 @@ export interface LastUsedIp {
   at: string;
 }
 
-export type PatStatus = 'active' | 'revoked' | 'expired';
-
 const COLUMNS = `id, user_id, name, hint, scopes, created_at, created_by, expires_at, last_used_at,
   last_used_ip, revoked_at, revoked_by, revoked_reason, revocation_kind, rotated_from, allowed_cidrs,
   last_used_ips, may_act, require_dpop`;
-
-/** The SQL predicate for a status; `now()` adds the current time as a parameter. */
-function statusPredicate(status: PatStatus, now: () => string): string {
-  switch (status) {
-    case 'active':
-      return `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${now()})`;
-    case 'revoked':
-      return 'revoked_at IS NOT NULL';
-    case 'expired':
-      return `revoked_at IS NULL AND expires_at <= ${now()}`;
-  }
-}
-
-export function patStatus(pat: Pick<PatRow, 'revoked_at' | 'expires_at'>, now: Date): PatStatus {
-  if (pat.revoked_at) return 'revoked';
-  if (pat.expires_at && pat.expires_at <= now) return 'expired';
-  return 'active';
-}
 
 export interface NewPat {
   id: string;
@@ -147,13 +128,13 @@ export async function listPats(q: Queryable, filter: PatFilter): Promise<PatRow[
   const param = (value: unknown) => `$${params.push(value)}`;
   const where: string[] = [];
   if (filter.userId) where.push(`user_id = ${param(filter.userId)}`);
-  if (filter.status) where.push(statusPredicate(filter.status, () => `${param(filter.now)}::timestamptz`));
+  if (filter.status) where.push(patStatusSql(filter.status, () => `${param(filter.now)}::timestamptz`));
   if (filter.neverUsed !== undefined)
     where.push(filter.neverUsed ? 'last_used_at IS NULL' : 'last_used_at IS NOT NULL');
   if (filter.expiringWithinDays !== undefined) {
     const now = `${param(filter.now)}::timestamptz`;
     where.push(
-      `${statusPredicate('active', () => now)} AND expires_at <= ${now} + make_interval(days => ${param(filter.expiringWithinDays)})`,
+      `${patStatusSql('active', now)} AND expires_at <= ${now} + make_interval(days => ${param(filter.expiringWithinDays)})`,
     );
   }
   if (filter.nameContains) {
@@ -173,7 +154,6 @@ export async function listPats(q: Queryable, filter: PatFilter): Promise<PatRow[
   return rows;
 }
 
-/** Revokes a PAT that is not yet revoked; null when another request revoked it first. */
 export interface Revocation {
   at: Date;
   by: string | null;
@@ -181,31 +161,45 @@ export interface Revocation {
   reason: string;
 }
 
+/**
+ * Which PATs a revocation is for: one token, every token of a user (however expired: deletion
+ * is final), or the active tokens unused (since their last use, or creation) for N days at the
+ * revocation's time.
+ */
+export type RevocationTarget = { id: string } | { userId: string } | { unusedForDays: number };
+
+function targetSql(target: RevocationTarget): string {
+  if ('id' in target) return 'id = $5';
+  if ('userId' in target) return 'user_id = $5';
+  return `${activePatSql('$1')} AND COALESCE(last_used_at, created_at) < $1::timestamptz - make_interval(days => $5)`;
+}
+
+/**
+ * Revokes the target's PATs not yet revoked and returns them. One UPDATE: instances or requests
+ * revoking at once each get only the rows they changed, so each PAT is revoked (and audited) once.
+ * Call it through revoke.ts's `revokePats`, which audits.
+ */
+export async function markPatsRevoked(
+  q: Queryable,
+  target: RevocationTarget,
+  revocation: Revocation,
+): Promise<PatRow[]> {
+  const value = 'id' in target ? target.id : 'userId' in target ? target.userId : target.unusedForDays;
+  const { rows } = await q.query<PatRow>(
+    `UPDATE pats SET revoked_at = $1, revoked_by = $2, revoked_reason = $3, revocation_kind = $4
+     WHERE revoked_at IS NULL AND ${targetSql(target)} RETURNING ${COLUMNS}`,
+    [revocation.at, revocation.by, revocation.reason, revocation.kind, value],
+  );
+  return rows;
+}
+
+/** Revokes one PAT not yet revoked; null when another request revoked it first. */
 export async function markPatRevoked(
   q: Queryable,
   id: string,
   revocation: Revocation,
 ): Promise<PatRow | null> {
-  const { rows } = await q.query<PatRow>(
-    `UPDATE pats SET revoked_at = $2, revoked_by = $3, revoked_reason = $4, revocation_kind = $5
-     WHERE id = $1 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
-    [id, revocation.at, revocation.by, revocation.reason, revocation.kind],
-  );
-  return rows[0] ?? null;
-}
-
-/** Revokes every active PAT of a user (user deletion); returns the ids revoked. */
-export async function revokeAllPatsOfUser(
-  q: Queryable,
-  userId: string,
-  revocation: Revocation,
-): Promise<string[]> {
-  const { rows } = await q.query<{ id: string }>(
-    `UPDATE pats SET revoked_at = $2, revoked_by = $3, revoked_reason = $4, revocation_kind = $5
-     WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`,
-    [userId, revocation.at, revocation.by, revocation.reason, revocation.kind],
-  );
-  return rows.map((r) => r.id);
+  return (await markPatsRevoked(q, { id }, revocation))[0] ?? null;
 }
 
 export async function clearPatRevocation(q: Queryable, id: string): Promise<PatRow | null> {

@@ -28,14 +28,14 @@ import {
   deletePatRow,
   findPatById,
   insertPat,
-  markPatRevoked,
   type PatRow,
-  patStatus,
   setPatMayAct,
   setPatRequireDpop,
 } from './repository.js';
 import { assertRestorable, LEAK_REASON, type RevocationKind } from './revocation.js';
+import { revokePats } from './revoke.js';
 import { assertMayRotate } from './rotation.js';
+import { isActivePat, patStatus } from './status.js';
 
 export interface PatContext {
   db: Database;
@@ -188,15 +188,13 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
   return ctx.db.transaction(async (tx) => {
     const old = await lockPat(tx, id, ownerId);
     const now = ctx.clock();
-    if (patStatus(old, now) !== 'active')
-      throw conflict('token_not_active', 'only an active token can be rotated');
+    if (!isActivePat(old, now)) throw conflict('token_not_active', 'only an active token can be rotated');
     const owner = await findUserById(tx, old.user_id);
     if (!owner) throw notFound('token');
     assertMayRotate(owner, actor.userId);
     // The new secret is returned to the caller: it must not be worth more than what they hold.
     assertWithinCredential(old.scopes, actor, old.user_id);
     assertNetworksWithinCredential(old.allowed_cidrs, actor);
-    await markPatRevoked(tx, old.id, { at: now, by: actor.userId, kind: 'rotation', reason: 'rotated' });
     const issued = await issuePat(
       tx,
       ctx,
@@ -213,7 +211,13 @@ export function rotatePat(ctx: PatContext, id: string, ownerId: string | null, a
       },
       actor,
     );
-    await audit(tx, ctx, 'pat.rotated', old, actor, `replaced by ${issued.pat.id}`);
+    const rotation = {
+      at: now,
+      kind: 'rotation' as const,
+      reason: 'rotated',
+      action: 'pat.rotated' as const,
+    };
+    await revokePats(tx, { id: old.id }, { ...rotation, auditReason: `replaced by ${issued.pat.id}` }, actor);
     await audit(tx, ctx, 'pat.created', issued.pat, actor, `rotated from ${old.id}`);
     return issued;
   });
@@ -297,9 +301,8 @@ async function revokeIn(
 ) {
   const pat = await lockPat(tx, id, ownerId);
   if (pat.revoked_at) return pat;
-  const revoked = (await markPatRevoked(tx, pat.id, { at: ctx.clock(), by: actor.userId, ...why })) as PatRow;
-  await audit(tx, ctx, 'pat.revoked', revoked, actor, why.reason);
-  return revoked;
+  const [revoked] = await revokePats(tx, { id: pat.id }, { at: ctx.clock(), ...why }, actor);
+  return revoked as PatRow;
 }
 
 /**
@@ -328,7 +331,8 @@ export function restorePat(ctx: PatContext, id: string, ownerId: string | null, 
   return ctx.db.transaction(async (tx) => {
     const pat = await lockPat(tx, id, ownerId);
     if (!pat.revoked_at) throw conflict('token_not_revoked', 'only a revoked token can be restored');
-    if (pat.expires_at && pat.expires_at <= ctx.clock()) {
+    // Revoked comes first in patStatus: ask whether it would be expired once the revocation is undone.
+    if (patStatus({ ...pat, revoked_at: null }, ctx.clock()) === 'expired') {
       throw conflict('token_expired', 'an expired token cannot be restored');
     }
     assertRestorable(pat.revocation_kind, actor.credentialScopes);
@@ -342,7 +346,7 @@ export function restorePat(ctx: PatContext, id: string, ownerId: string | null, 
 export function deletePat(ctx: PatContext, id: string, ownerId: string | null, actor: Actor) {
   return ctx.db.transaction(async (tx) => {
     const pat = await lockPat(tx, id, ownerId);
-    if (patStatus(pat, ctx.clock()) === 'active') {
+    if (isActivePat(pat, ctx.clock())) {
       throw conflict('token_active', 'revoke the token before deleting it');
     }
     await deletePatRow(tx, pat.id);

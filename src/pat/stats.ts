@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/queryable.js';
+import { activePatSql, patStatusSql } from './status.js';
 
 export interface PatStats {
   active_pats: number;
@@ -35,15 +36,15 @@ export async function patStats(q: Queryable, now: Date): Promise<PatStats> {
   const { rows } = await q.query<Omit<PatStats, keyof ExchangeCounts>>(
     `WITH p AS (
        SELECT user_id, last_used_at, expires_at, revoked_at,
-              revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) AS active
+              ${activePatSql('$1')} AS active
        FROM pats)
      SELECT count(*) FILTER (WHERE active)::int AS active_pats,
             count(DISTINCT user_id) FILTER (WHERE active)::int AS users_with_active_pats,
             count(*) FILTER (WHERE active AND last_used_at IS NULL)::int AS never_used_pats,
             count(*) FILTER (WHERE active AND expires_at <= $1::timestamptz + interval '7 days')::int
               AS expiring_within_7_days,
-            count(*) FILTER (WHERE revoked_at IS NOT NULL)::int AS revoked_pats,
-            count(*) FILTER (WHERE revoked_at IS NULL AND expires_at <= $1)::int AS expired_pats
+            count(*) FILTER (WHERE ${patStatusSql('revoked', '$1')})::int AS revoked_pats,
+            count(*) FILTER (WHERE ${patStatusSql('expired', '$1')})::int AS expired_pats
      FROM p`,
     [now],
   );

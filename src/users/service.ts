@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/record.js';
 import type { Clock } from '../clock.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { conflict, invalidRequest, notFound } from '../errors.js';
-import { revokeAllPatsOfUser } from '../pat/repository.js';
+import { revokePats } from '../pat/revoke.js';
 import { ADMIN_SCOPE, TOKENS_SCOPE } from '../scopes.js';
 import { findUserById, insertUser, markUserDeleted, setUserDisabled, type UserRow } from './repository.js';
 
@@ -97,25 +97,7 @@ export function deleteUser(ctx: UserContext, id: string, actor: Actor): Promise<
   return ctx.db.transaction(async (tx) => {
     const now = ctx.clock();
     if (!(await findUserById(tx, id)) || !(await markUserDeleted(tx, id, now))) throw notFound('user');
-    const revoked = await revokeAllPatsOfUser(tx, id, {
-      at: now,
-      by: actor.userId,
-      kind: 'user_deleted',
-      reason: 'user deleted',
-    });
-    for (const patId of revoked) {
-      await recordAudit(tx, {
-        at: now,
-        action: 'pat.revoked',
-        outcome: 'success',
-        actorUserId: actor.userId,
-        subjectUserId: id,
-        patId,
-        meta: actor.meta,
-        reason: 'user deleted',
-        revocationKind: 'user_deleted',
-      });
-    }
+    await revokePats(tx, { userId: id }, { at: now, kind: 'user_deleted', reason: 'user deleted' }, actor);
     await recordAudit(tx, {
       at: now,
       action: 'user.deleted',

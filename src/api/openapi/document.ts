@@ -1,12 +1,11 @@
 /**
- * The OpenAPI 3.1 description of `/api/v1`, generated from the operations table and its zod
+ * The OpenAPI 3.1 description of `/api/v1`, generated from the operation declarations (api/operation.ts) and its zod
  * schemas with zod's own `z.toJSONSchema` (JSON Schema 2020-12, which OpenAPI 3.1 uses as is):
  * request schemas as they accept input, response schemas as the presenters produce output.
  */
 import { z } from 'zod';
 import { problemSchema } from '../response-schemas.js';
-import type { Operation } from './operation.js';
-import { OPERATIONS } from './operations.js';
+import type { OperationDoc } from './operation.js';
 import { genericProblems, PROBLEM_STATUS, type ProblemCode } from './problems.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -28,7 +27,7 @@ function problemResponse(status: number, codes: ProblemCode[]) {
   return { description: codes.join(', '), content: { 'application/problem+json': { schema } } };
 }
 
-function problemsOf(op: Operation): Map<number, ProblemCode[]> {
+function problemsOf(op: OperationDoc): Map<number, ProblemCode[]> {
   const codes = [
     ...genericProblems({
       authenticated: op.scope !== null,
@@ -47,7 +46,7 @@ function problemsOf(op: Operation): Map<number, ProblemCode[]> {
   return byStatus;
 }
 
-function parameters(op: Operation) {
+function parameters(op: OperationDoc) {
   const path = op.path.includes('{id}')
     ? [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }]
     : [];
@@ -60,7 +59,7 @@ function parameters(op: Operation) {
   return [...path, ...query];
 }
 
-function operationObject(op: Operation) {
+function operationObject(op: OperationDoc) {
   const success = op.success.schema
     ? { content: { 'application/json': { schema: jsonSchema(op.success.schema, 'output') } } }
     : {};
@@ -87,9 +86,10 @@ function operationObject(op: Operation) {
   };
 }
 
-export function buildOpenApi(issuer: string) {
+/** The document describing `operations` (every operation `/api/v1` serves: openapi/route.ts). */
+export function buildOpenApi(issuer: string, operations: readonly OperationDoc[]) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of OPERATIONS) {
+  for (const op of operations) {
     paths[op.path] = { ...paths[op.path], [op.method]: operationObject(op) };
   }
   return {

@@ -1,8 +1,8 @@
-/** The shape of one `/api/v1` operation in the table the OpenAPI document is generated from. */
+/** What the OpenAPI document says of one `/api/v1` operation (api/operation.ts adds how it is served). */
 import type { z } from 'zod';
 import type { ProblemCode } from './problems.js';
 
-export interface Operation {
+export interface OperationDoc {
   method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI path template under /api/v1, e.g. `/tokens/{id}`. */
   path: string;

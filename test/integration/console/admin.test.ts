@@ -91,6 +91,15 @@ describe('admin pages', () => {
       (await server.request('GET', `/api/v1/users/${id}`, { token: server.adminToken })).body,
     ).toMatchObject({ service: true, entitlements: ['tessera:tokens', 'repo:read'] });
 
+    // The service account's form keeps the API's caps: 500 scopes are a 400 beside the form.
+    const flood = await admin.post(
+      `/console/admin/users/${id}/tokens`,
+      { name: 'flood', scopes: Array.from({ length: 500 }, () => 'repo:read'), expiration: '7' },
+      { from: `/console/admin/users/${id}/tokens/new` },
+    );
+    expect(flood.status).toBe(400);
+    expect(bannerToken(flood.html)).toBeNull();
+
     const issued = await admin.post(
       `/console/admin/users/${id}/tokens`,
       { name: 'deploy', scopes: 'repo:read', expiration: '7' },

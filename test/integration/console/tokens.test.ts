@@ -55,6 +55,48 @@ describe('the token pages: abuse first', () => {
     expect((await server.exchange(wide.body.token)).status).toBe(200);
   });
 
+  it('the form keeps the API caps: a 10 kB name, 500 scopes or a 200-character scope is a 400 and creates nothing', async () => {
+    const { client } = await signedIn(['tessera:tokens', 'repo:read']);
+    const posts = [
+      { name: 'n'.repeat(10_000), scopes: 'repo:read' },
+      { name: 'many', scopes: Array.from({ length: 500 }, () => 'repo:read') },
+      { name: 'wide', scopes: ['repo:read', `x${'s'.repeat(199)}`] },
+    ];
+    for (const fields of posts) {
+      const page = await client.post(
+        '/console/tokens',
+        { ...fields, expiration: '30' },
+        { from: '/console/tokens/new' },
+      );
+      expect(page.status).toBe(400);
+      expect(bannerToken(page.html)).toBeNull();
+    }
+    const list = (await client.get('/console/tokens')).html;
+    expect(list).not.toContain('>many<');
+    expect(list).not.toContain('>wide<');
+  });
+
+  it('a service account signed in with its token cannot mint itself another (service_account, as the API)', async () => {
+    const made = await server.createUserWithToken(
+      uniqueName('svc'),
+      ['tessera:tokens', 'repo:read'],
+      undefined,
+      {
+        service: true,
+      },
+    );
+    const client = new ConsoleClient(server);
+    await client.signInWithToken(made.token);
+    const page = await client.post(
+      '/console/tokens',
+      { name: 'self-made', scopes: 'repo:read', expiration: '30' },
+      { from: '/console/tokens/new' },
+    );
+    expect(page.status).toBe(403);
+    expect(bannerToken(page.html)).toBeNull();
+    expect((await client.get('/console/tokens')).html).not.toContain('>self-made<');
+  });
+
   it('a forged post without the CSRF token creates nothing', async () => {
     const { client } = await signedIn(['tessera:tokens', 'repo:read']);
     const page = await client.post('/console/tokens', { name: 'forged', scopes: 'repo:read' });

@@ -5,7 +5,9 @@ import {
   assertWithinCredential,
   credentialCeiling,
   networksWithinCredential,
+  scopesOnOffer,
 } from '../../../src/pat/ceiling.js';
+import { assertEntitled, assertKnownScopes } from '../../../src/pat/policy.js';
 
 const OWNER = 'owner-id';
 const OTHER = 'other-id';
@@ -102,5 +104,28 @@ describe('networksWithinCredential (issue 18)', () => {
     );
     expect(codeOf(() => assertNetworksWithinCredential(['10.2.0.0/16'], fenced(['10.0.0.0/8'])))).toBeNull();
     expect(codeOf(() => assertNetworksWithinCredential(null, fenced(null)))).toBeNull();
+  });
+});
+
+describe('scopesOnOffer: what the console offers is exactly what createPat grants', () => {
+  const catalogue = ['tessera:tokens', 'tessera:admin', 'repo:read', 'repo:write'];
+  const owner = { id: OWNER, entitlements: ['tessera:tokens', 'repo:read', 'repo:write', 'gone:scope'] };
+  const presenters = [
+    { userId: OWNER, credentialScopes: ['tessera:tokens', 'repo:read'] },
+    { userId: OTHER, credentialScopes: ['tessera:admin', 'tessera:tokens'] },
+    { userId: OTHER, credentialScopes: ['tessera:tokens', 'repo:write'] },
+    { userId: null, credentialScopes: null },
+  ];
+  it.each(presenters)('offers a scope if and only if each check accepts it (%j)', (presenter) => {
+    const offered = scopesOnOffer(catalogue, owner, presenter);
+    for (const scope of [...catalogue, 'gone:scope']) {
+      const accepted =
+        codeOf(() => {
+          assertKnownScopes([scope], Object.fromEntries(catalogue.map((name) => [name, name])));
+          assertEntitled([scope], owner.entitlements);
+          assertWithinCredential([scope], presenter, OWNER);
+        }) === null;
+      expect({ scope, offered: offered.includes(scope) }).toEqual({ scope, offered: accepted });
+    }
   });
 });

@@ -33,6 +33,8 @@ const LAYERS: [string, string[]][] = [
       'jobs/',
       // The token format is pure (no import of ours): the logger redacts what it shapes.
       'pat/format.ts',
+      // The active-PAT rule (one SQL fragment, one predicate), pure: the metrics gauge counts by it.
+      'pat/status.ts',
       // The `--workers` setting, pure: the CLI parses it before anything boots.
       'cluster/worker-count.ts',
     ],
