@@ -80,8 +80,10 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   const clock = options.clock ?? systemClock;
   const started = performance.now();
   // The port first: if it is taken, the database has not been touched (no migration, no bootstrap).
-  const bound = await bind({ port: config.port, host: config.host, ...config.server });
-  const { server, url } = bound;
+  // A cluster worker listens last instead (its primary checked the port before forking).
+  const worker = options.onReady !== undefined;
+  const bound = await bind({ port: config.port, host: config.host, ...config.server }, { listen: !worker });
+  const { server } = bound;
   try {
     const db = options.db ?? (await openDatabase(config, (message) => logger.warn(message)));
     const applied = await runMigrations(db);
@@ -106,6 +108,8 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       ? new EmailWorker({ db, clock, settings: emailSettings, issuer: config.issuer, logger })
       : null;
     bound.mount(buildApp({ ...services, oidc }));
+    if (worker) await bound.listen();
+    const url = bound.url;
     const ready: ReadyInfo = {
       address: url.replace(/^http:\/\//, ''),
       database: db.kind,

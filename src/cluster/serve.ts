@@ -24,6 +24,11 @@ export async function serveCommand(
     const { serve } = await import('../main.js');
     return serve(config, logger, output);
   }
-  const { servePrimary } = await import('./primary.js');
+  // A taken port fails here, before any worker touches the database (as `bind` does in one process).
+  const [{ servePrimary }, { checkPort }] = await Promise.all([
+    import('./primary.js'),
+    import('../http-server.js'),
+  ]);
+  await checkPort(config.port, config.host);
   servePrimary(count, config, logger, output);
 }

@@ -108,6 +108,17 @@ describe('tessera serve --workers 2', () => {
     process.kill(victim, 'SIGKILL');
     const replacement = await until('a replacement worker', () => workerPids()[2]);
     expect([victim, survivor]).not.toContain(replacement);
+    // While the replacement starts, connections go to the survivor: a worker listens only once
+    // it serves, so nobody is answered 503 "starting".
+    const statuses: number[] = [];
+    await until('the replacement to be ready', async () => {
+      statuses.push((await getFresh(`${proc.url}/healthz`)).status);
+      return proc.logs().some((line) => line.msg === 'worker ready' && line.workerPid === replacement)
+        ? true
+        : undefined;
+    });
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
     await until('the replacement to be ready', () =>
       proc.logs().some((line) => line.msg === 'worker ready' && line.workerPid === replacement)
         ? true
