@@ -6,6 +6,7 @@
  *   npm run bench         full (30 s per target)
  *   npm run bench:quick   quick (8 s per target, under 2 minutes)
  *   ... bench/run.ts --federated [--seconds N]   only the PAT and federated exchanges, side by side
+ *   ... bench/run.ts --pat [--seconds N]         only the PAT exchange and the baseline (A/B runs)
  *   ... bench/run.ts --workers [--seconds N]     only `tessera serve --workers 1` against `--workers 2`
  */
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,8 @@ const quick = process.argv.includes('--quick');
 const scaleOnly = process.argv.includes('--scale');
 /** Only the PAT exchange and the federated exchange, side by side (a short smoke run with --seconds). */
 const federatedOnly = process.argv.includes('--federated');
+/** Only the PAT exchange and the baseline (A/B runs of one change). */
+const patOnly = process.argv.includes('--pat');
 /** Only `serve --workers 1` against `--workers 2`. */
 const workersOnly = process.argv.includes('--workers');
 const secondsArg = process.argv.indexOf('--seconds');
@@ -121,6 +124,27 @@ async function federatedAgainst(server: ServerProcess, admin: string, pat: Row, 
   } finally {
     await issuer.stop();
   }
+}
+
+/** `--pat`: the baseline right after the PAT exchange, and the one ratio. */
+async function patAgainstBaseline(t: Row, load: object) {
+  const baseline = await startBaseline(4001);
+  const b = await loadAgainst(baseline, 'baseline (oidc-provider client_credentials)', {
+    ...(load as { connections: number; seconds: number; warmupSeconds: number }),
+    ...BASELINE_REQUEST,
+    url: `${baseline.url}/token`,
+  });
+  await baseline.stop();
+  console.log(
+    JSON.stringify({
+      tessera_rps: Math.round(t.rps),
+      baseline_rps: Math.round(b.rps),
+      ratio_baseline: Number((t.rps / b.rps).toFixed(2)),
+      cpu_ratio: Number((t.cpuPer1000 / b.cpuPer1000).toFixed(2)),
+      p99_ms: t.p99,
+      baseline_p99_ms: b.p99,
+    }),
+  );
 }
 
 /** `part` next to the plain PAT exchange of the same run. */
@@ -234,6 +258,7 @@ async function main() {
     bodies,
     headers: FORM,
   });
+  if (patOnly) return patAgainstBaseline(t, load);
   await federatedAgainst(tessera.server, tessera.admin, t, load);
   if (federatedOnly) return;
   await delegationAndDpop(tessera.server, tessera.admin, t, load, bodies);
