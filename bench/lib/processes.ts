@@ -88,7 +88,8 @@ export async function startServer(
     cpuSeconds: () => treeCpuSeconds(pid),
     peakRssMiB: () => processTree(pid).reduce((sum, each) => sum + peakRssOfLive(each), 0),
     async stop() {
-      if (child.exitCode !== null) return;
+      // Gone already (a server without a SIGTERM handler dies by the signal: no exit code).
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     },
