@@ -3,6 +3,7 @@
  * Messages are written for operators: `loadConfig` prefixes them with the field's path.
  */
 import { z } from 'zod';
+import { workersSchema } from './cluster/worker-count.js';
 import { SIGNING_ALGS } from './keys/algorithms.js';
 
 const positiveInt = z
@@ -159,6 +160,8 @@ export const fileSchema = z.strictObject({
       headersTimeoutMs: positiveInt.default(10_000),
       /** On SIGTERM/SIGINT, requests in flight get this long to finish. */
       shutdownGraceMs: positiveInt.default(10_000),
+      /** Processes serving requests (`tessera serve --workers` wins); `auto` = one per core. */
+      workers: workersSchema.default(1),
       /**
        * CIDRs of the proxies whose `X-Forwarded-For` is believed (see net/client-address.ts);
        * none by default, so the socket address is the client.

@@ -21,10 +21,12 @@ export class ListenError extends Error {
 
 export interface BoundServer {
   server: Server;
-  /** Where the socket listens (not the issuer: clients use the issuer's URL). */
+  /** Where the socket listens (not the issuer: clients use the issuer's URL); set once listening. */
   url: string;
   /** Starts handing requests to `app`; until then every request is answered 503. */
   mount(app: Koa): void;
+  /** Starts listening, when `bind` was told not to (a cluster worker listens once it serves). */
+  listen(): Promise<void>;
 }
 
 function notReady(_req: IncomingMessage, res: ServerResponse) {
@@ -32,11 +34,30 @@ function notReady(_req: IncomingMessage, res: ServerResponse) {
   res.end('starting\n');
 }
 
+async function listenOn(server: Server, port: number, host: string): Promise<void> {
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ListenError(`cannot listen on ${host}:${port} (${code}); nothing was started or changed`);
+  }
+}
+
+/** Fails as `bind` would if the port cannot be bound, and frees it again (a cluster primary's check). */
+export async function checkPort(port: number, host: string): Promise<void> {
+  const probe = createServer();
+  await listenOn(probe, port, host);
+  await new Promise((done) => probe.close(done));
+}
+
 /**
  * Binds the port first, so that a taken port fails before any database change, with bounds on
- * how long a slow client may take to send its request.
+ * how long a slow client may take to send its request. With `listen: false` the server listens
+ * only when `listen()` is called: a cluster worker that listened before it could serve would be
+ * handed connections only to answer them 503.
  */
-export async function bind(options: ListenOptions): Promise<BoundServer> {
+export async function bind(options: ListenOptions, { listen = true } = {}): Promise<BoundServer> {
   const { port, host } = options;
   const headersTimeout = Math.min(options.headersTimeoutMs, options.requestTimeoutMs);
   let handler: (req: IncomingMessage, res: ServerResponse) => void = notReady;
@@ -50,13 +71,6 @@ export async function bind(options: ListenOptions): Promise<BoundServer> {
     },
     (req, res) => handler(req, res),
   );
-  server.listen(port, host);
-  try {
-    await once(server, 'listening');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new ListenError(`cannot listen on ${host}:${port} (${code}); nothing was started or changed`);
-  }
   const inFlight = new Set<ServerResponse>();
   server.prependListener('request', (_req, res: ServerResponse) => {
     // A request that arrives on a kept-alive connection while stopping is answered, with
@@ -66,12 +80,20 @@ export async function bind(options: ListenOptions): Promise<BoundServer> {
     res.once('close', () => inFlight.delete(res));
   });
   responsesInFlight.set(server, inFlight);
-  const address = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  const mount = (app: Koa) => {
-    handler = app.callback();
+  const bound: BoundServer = {
+    server,
+    url: '',
+    mount(app: Koa) {
+      handler = app.callback();
+    },
+    async listen() {
+      await listenOn(server, port, host);
+      const address = server.address() as AddressInfo;
+      bound.url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    },
   };
-  return { server, url, mount };
+  if (listen) await bound.listen();
+  return bound;
 }
 
 /** Binds and serves `app` at once (tests and benchmarks that build their own app). */

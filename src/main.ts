@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { buildApp } from './app.js';
 import { BOOTSTRAP_TOKEN_FILE, bootstrapAdmin } from './bootstrap.js';
 import { type Clock, systemClock } from './clock.js';
+import type { ReadyInfo } from './cluster/messages.js';
 import type { Config } from './config.js';
 import { runMigrations } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
@@ -55,10 +56,12 @@ export interface StartOptions {
   db?: Database;
   /** Replaces parts of the services (benchmarks measure what audit and usage tracking cost). */
   customize?: (services: Services) => Services;
+  /** Called instead of printing the start line (a cluster worker reports to its primary). */
+  onReady?: (info: ReadyInfo) => void;
 }
 
 /** The one start line people read: where to point clients, the console, the first token. */
-function logReady(logger: Logger, config: Config, fields: Record<string, unknown>, written?: string) {
+export function logReady(logger: Logger, config: Config, fields: Record<string, unknown>, written?: string) {
   // The file bootstrap just wrote, which is not the usual name when that one was taken.
   const tokenFile = written ?? join(config.dataDir, BOOTSTRAP_TOKEN_FILE);
   const hasTokenFile = existsSync(tokenFile);
@@ -80,8 +83,10 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
   const clock = options.clock ?? systemClock;
   const started = performance.now();
   // The port first: if it is taken, the database has not been touched (no migration, no bootstrap).
-  const bound = await bind({ port: config.port, host: config.host, ...config.server });
-  const { server, url } = bound;
+  // A cluster worker listens last instead (its primary checked the port before forking).
+  const worker = options.onReady !== undefined;
+  const bound = await bind({ port: config.port, host: config.host, ...config.server }, { listen: !worker });
+  const { server } = bound;
   try {
     const db = options.db ?? (await openDatabase(config, (message) => logger.warn(message)));
     const applied = await runMigrations(db);
@@ -107,16 +112,22 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
       ? new EmailWorker({ db, clock, settings: emailSettings, issuer: config.issuer, logger })
       : null;
     bound.mount(buildApp({ ...services, oidc }));
-    logReady(
-      logger,
-      config,
-      {
-        address: url.replace(/^http:\/\//, ''),
-        database: db.kind,
-        startupMs: Math.round(performance.now() - started),
-      },
-      bootstrapped?.tokenFile,
-    );
+    if (worker) await bound.listen();
+    const url = bound.url;
+    const ready: ReadyInfo = {
+      address: url.replace(/^http:\/\//, ''),
+      database: db.kind,
+      startupMs: Math.round(performance.now() - started),
+      tokenFile: bootstrapped?.tokenFile,
+    };
+    if (options.onReady) options.onReady(ready);
+    else
+      logReady(
+        logger,
+        config,
+        { address: ready.address, database: ready.database, startupMs: ready.startupMs },
+        ready.tokenFile,
+      );
     webhooks.start();
     emails?.start();
 
@@ -161,8 +172,13 @@ const LOG_FLUSH_DEADLINE_MS = 250;
  * `tessera serve`: runs until SIGTERM or SIGINT, then shuts down cleanly and exits 0. The log is
  * flushed with a deadline before `process.exit`, whatever became of stdout's reader.
  */
-export async function serve(config: Config, logger: Logger, output?: LogOutput): Promise<void> {
-  const tessera = await startTessera({ config, logger });
+export async function serve(
+  config: Config,
+  logger: Logger,
+  output?: LogOutput,
+  start: Pick<StartOptions, 'customize' | 'onReady'> = {},
+): Promise<void> {
+  const tessera = await startTessera({ config, logger, ...start });
   const exit = async (code: number) => {
     await output?.flush(LOG_FLUSH_DEADLINE_MS);
     process.exit(code);

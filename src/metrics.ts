@@ -32,11 +32,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The text `GET /metrics` answers; a cluster worker replaces it with the summed workers'. */
+  render: () => Promise<string> = () => this.registry.metrics();
+
   constructor(db: Queryable, clock: Clock) {
     new Gauge({
       name: 'tessera_active_pats',
       help: 'Personal access tokens neither revoked nor expired',
       registers: [this.registry],
+      // Every worker counts the same table: across a cluster this is one value, not a sum.
+      aggregator: 'max',
       async collect() {
         const { rows } = await db.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pats WHERE ${activePatSql('$1')}`,
@@ -94,6 +99,6 @@ export function metricsEndpoint(metrics: Metrics, config: Config['metrics']) {
       return;
     }
     ctx.type = metrics.registry.contentType;
-    ctx.body = await metrics.registry.metrics();
+    ctx.body = await metrics.render();
   };
 }

@@ -8,6 +8,8 @@ export interface LoadSpec {
   /** Bodies sent in turn, one per request (e.g. exchanges of many different PATs); overrides `body`. */
   bodies?: string[];
   headers?: Record<string, string>;
+  /** Headers made afresh for every request (a DPoP proof), on top of `headers`. */
+  perRequestHeaders?: () => Record<string, string>;
   connections: number;
   seconds: number;
   warmupSeconds: number;
@@ -23,12 +25,14 @@ export interface LoadResult {
 }
 
 /** autocannon request objects cycling through `bodies`, each connection from its own offset. */
-function rotating(bodies: string[]) {
+function rotating(bodies: string[], spec: LoadSpec) {
   let next = 0;
+  const fresh = spec.perRequestHeaders;
   return [
     {
       setupRequest: (request: autocannon.Request) => {
         request.body = bodies[next++ % bodies.length] as string;
+        if (fresh) request.headers = { ...spec.headers, ...fresh() };
         return request;
       },
     },
@@ -40,7 +44,7 @@ function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
     url: spec.url,
     method: spec.method ?? 'GET',
     ...(spec.body ? { body: spec.body } : {}),
-    ...(spec.bodies ? { requests: rotating(spec.bodies) } : {}),
+    ...(spec.bodies ? { requests: rotating(spec.bodies, spec) } : {}),
     ...(spec.headers ? { headers: spec.headers } : {}),
     connections: spec.connections,
     duration: seconds,

@@ -8,7 +8,7 @@ export interface ServerProcess {
   name: string;
   url: string;
   child: ChildProcess;
-  /** User + system CPU seconds used so far. */
+  /** User + system CPU seconds used so far, by the process and its children (cluster workers). */
   cpuSeconds(): number;
   /** Peak resident set size so far, in MiB. */
   peakRssMiB(): number;
@@ -21,6 +21,35 @@ function cpuSecondsOf(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** `pid` and its descendants (cluster workers, PostgreSQL backends) as they are now. */
+export function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    children = text ? text.split(' ').map(Number) : [];
+  } catch {}
+  return [pid, ...children.flatMap(processTree)];
+}
+
+/** CPU seconds of `pid` and its live descendants (a descendant that already exited is not counted). */
+export function treeCpuSeconds(pid: number): number {
+  let total = 0;
+  for (const each of processTree(pid)) {
+    try {
+      total += cpuSecondsOf(each);
+    } catch {}
+  }
+  return total;
+}
+
+function peakRssOfLive(pid: number): number {
+  try {
+    return peakRssOf(pid);
+  } catch {
+    return 0;
+  }
 }
 
 function peakRssOf(pid: number): number {
@@ -56,10 +85,11 @@ export async function startServer(
     name,
     url: new URL(readyUrl).origin,
     child,
-    cpuSeconds: () => cpuSecondsOf(pid),
-    peakRssMiB: () => peakRssOf(pid),
+    cpuSeconds: () => treeCpuSeconds(pid),
+    peakRssMiB: () => processTree(pid).reduce((sum, each) => sum + peakRssOfLive(each), 0),
     async stop() {
-      if (child.exitCode !== null) return;
+      // Gone already (a server without a SIGTERM handler dies by the signal: no exit code).
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     },

@@ -42,6 +42,25 @@ export async function startTesseraProcess(
   variant = 'full',
   nodeArgs: string[] = [],
 ): Promise<{ server: ServerProcess; admin: string | null }> {
+  const { dir, env } = benchEnvironment(port, databaseUrl, variant);
+  const args = [...nodeArgs, '--import', 'tsx', 'bench/tessera-server.ts'];
+  const server = await startServer(name, process.execPath, args, env, `http://127.0.0.1:${port}/readyz`);
+  const tokenFile = join(dir, 'data', 'bootstrap-admin-token');
+  return { server, admin: existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : null };
+}
+
+/**
+ * `tessera serve --workers N` itself (the CLI, as users run it), on an existing database: the
+ * cluster primary and its workers, whose CPU the returned process sums.
+ */
+export function startTesseraServe(name: string, port: number, databaseUrl: string, workers: number) {
+  const { env } = benchEnvironment(port, databaseUrl, 'full');
+  const args = ['--import', 'tsx', 'src/cli/entry.ts', 'serve', '--workers', String(workers)];
+  return startServer(name, process.execPath, args, env, `http://127.0.0.1:${port}/readyz`);
+}
+
+/** The bench's config file and environment: the bench resource, per-IP limits lifted. */
+function benchEnvironment(port: number, databaseUrl: string | undefined, variant: string) {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
   const configFile = join(dir, 'tessera.config.json');
   writeFileSync(
@@ -61,10 +80,7 @@ export async function startTesseraProcess(
     BENCH_VARIANT: variant,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
-  const args = [...nodeArgs, '--import', 'tsx', 'bench/tessera-server.ts'];
-  const server = await startServer(name, process.execPath, args, env, `http://127.0.0.1:${port}/readyz`);
-  const tokenFile = join(dir, 'data', 'bootstrap-admin-token');
-  return { server, admin: existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : null };
+  return { dir, env };
 }
 
 /**

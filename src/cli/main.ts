@@ -1,5 +1,6 @@
 /** `tessera`: run the service, migrate its database, and manage tokens on a running server. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { parseWorkers, type WorkersSetting } from '../cluster/worker-count.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { runMigrations } from '../db/migrate.js';
 import { openDatabase } from '../db/open.js';
@@ -77,16 +78,23 @@ export function buildCli(
   program
     .command('serve')
     .description('run the service (migrates the database first)')
-    .action(async () => {
+    .option('--workers <n|auto>', 'processes: N, or auto (one per core); 2+ need DATABASE_URL', (v) => {
+      try {
+        return parseWorkers(v);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+    })
+    .action(async (options: { workers?: WorkersSetting }) => {
       const config = loadConfig(env);
       // Loaded here, not at the top: client commands need neither the server nor oidc-provider.
-      const [{ serve }, { stdoutLogOutput }] = await Promise.all([
-        import('../main.js'),
+      const [{ serveCommand }, { stdoutLogOutput }] = await Promise.all([
+        import('../cluster/serve.js'),
         import('../log-output.js'),
       ]);
       const output = stdoutLogOutput({ pretty: process.stdout.isTTY === true });
       const logger = createLogger(config.logLevel, output.stream, { patPrefix: config.tokens.prefix });
-      await serve(config, logger, output);
+      await serveCommand(config, logger, output, options.workers);
     });
 
   program

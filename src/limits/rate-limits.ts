@@ -8,17 +8,19 @@
  * share NAT addresses, and one broken job must not lock out the rest. Guessing stays hopeless
  * (a PAT has 178 random bits and a checksum that is checked before any lookup).
  */
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../clock.js';
 import type { Limits } from '../config.js';
 import type { Queryable } from '../db/queryable.js';
 import type { Logger } from '../logger.js';
 import { AddressLimit, type AddressVerdict } from './address-limit.js';
 import { FailedCredentialCounter } from './failed-credentials.js';
+import { WindowCounter } from './window-counter.js';
+
+const MINUTE_MS = 60_000;
 
 export class RateLimits {
-  readonly #tokenRequests: RateLimiterMemory;
-  readonly #leakReports: RateLimiterMemory;
+  readonly #tokenRequests: WindowCounter;
+  readonly #leakReports: WindowCounter;
   readonly #failures: FailedCredentialCounter;
   readonly #consoleSignIn: AddressLimit;
 
@@ -28,8 +30,9 @@ export class RateLimits {
     clock: Clock,
     private readonly logger: Logger,
   ) {
-    this.#tokenRequests = new RateLimiterMemory({ points: limits.tokenRequestsPerMinute, duration: 60 });
-    this.#leakReports = new RateLimiterMemory({ points: limits.leakReportsPerMinute, duration: 60 });
+    const now = () => clock().getTime();
+    this.#tokenRequests = new WindowCounter(limits.tokenRequestsPerMinute, MINUTE_MS, now);
+    this.#leakReports = new WindowCounter(limits.leakReportsPerMinute, MINUTE_MS, now);
     this.#failures = new FailedCredentialCounter(db, clock, limits.failedAuthPerMinute);
     this.#consoleSignIn = new AddressLimit(db, clock, limits.consoleSignInPerMinute);
   }
@@ -48,22 +51,13 @@ export class RateLimits {
   }
 
   /** Seconds to wait before retrying, or 0 when the request may proceed (and was counted). */
-  static async take(limiter: RateLimiterMemory, key: string): Promise<number> {
-    try {
-      await limiter.consume(key);
-      return 0;
-    } catch (result) {
-      if (result instanceof RateLimiterRes) return Math.max(1, Math.ceil(result.msBeforeNext / 1000));
-      throw result;
-    }
+  tokenRequest(ip: string): number {
+    return this.#tokenRequests.take(ip);
   }
 
-  tokenRequest(ip: string): Promise<number> {
-    return RateLimits.take(this.#tokenRequests, ip);
-  }
-
-  leakReport(ip: string): Promise<number> {
-    return RateLimits.take(this.#leakReports, ip);
+  /** As `tokenRequest`, for leaked-token reports. */
+  leakReport(ip: string): number {
+    return this.#leakReports.take(ip);
   }
 
   /**

@@ -28,7 +28,7 @@ async function handle(ctx: Context, host: ProviderHost): Promise<TokenOutcome | 
 }
 
 export async function tokenEndpoint(ctx: Context, host: ProviderHost, services: Services): Promise<void> {
-  const blocked = await services.limits.tokenRequest(ctx.ip);
+  const blocked = services.limits.tokenRequest(ctx.ip);
   if (blocked) return tooManyRequests(ctx, blocked);
   const started = performance.now();
   const outcome = await handle(ctx, host);

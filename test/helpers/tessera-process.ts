@@ -56,6 +56,8 @@ export interface TesseraProcessOptions {
   env?: Record<string, string>;
   /** How long to wait for /healthz (default 60 s). */
   readyTimeoutMs?: number;
+  /** Options after `serve` (`--workers 2`). */
+  args?: string[];
 }
 
 export interface Exit {
@@ -120,7 +122,7 @@ export async function startTesseraProcess(options: TesseraProcessOptions = {}): 
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...options.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'serve', ...(options.args ?? [])], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
