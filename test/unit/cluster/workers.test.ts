@@ -5,8 +5,8 @@ import {
   MAX_DELAY_MS,
   restartDelay,
   STABLE_AFTER_MS,
-} from '../../src/cluster/restart-backoff.js';
-import { parseWorkers, resolveWorkers, WorkerCountError } from '../../src/cluster/worker-count.js';
+} from '../../../src/cluster/restart-backoff.js';
+import { parseWorkers, resolveWorkers, WorkerCountError } from '../../../src/cluster/worker-count.js';
 
 describe('worker count', () => {
   it('parses a whole number or auto', () => {

@@ -1,6 +1,6 @@
 /** The in-memory per-address window behind `limits.tokenRequestsPerMinute` (src/limits/window-counter.ts). */
 import { describe, expect, it } from '@jest/globals';
-import { WindowCounter } from '../../src/limits/window-counter.js';
+import { WindowCounter } from '../../../src/limits/window-counter.js';
 
 describe('WindowCounter', () => {
   it('admits the limit per window, then answers the whole seconds left, per key', () => {
