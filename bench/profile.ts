@@ -6,12 +6,14 @@
  *   npm run bench:profile              10 s of load each
  *   npm run bench:profile -- --seconds 20
  *   npm run bench:profile -- --federated   the federated exchange against the PAT exchange instead
+ *   npm run bench:profile -- --dpop        the PAT exchange with a DPoP proof against the plain one
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASELINE_REQUEST, startBaseline } from './lib/baseline.js';
 import { mainThreadProfile, monotonicMicros, timeByOwner } from './lib/cpu-profile.js';
+import { dpopProofs } from './lib/dpop.js';
 import { prepareFederation } from './lib/federation.js';
 import { type LoadSpec, measure } from './lib/load.js';
 import type { ServerProcess } from './lib/processes.js';
@@ -50,8 +52,28 @@ const tessera = await profileUnderLoad(server, tesseraDir, {
   bodies: pats.map(exchangeForm),
 });
 
-/** The comparison: stock oidc-provider, or (--federated) Tessera exchanging external ID tokens. */
+/** The same PAT exchange, each request with a fresh DPoP proof (--dpop). */
+async function dpopExchange(): Promise<Map<string, number>> {
+  const dpopDir = join(dir, 'dpop');
+  const started = await startTesseraProcess('tessera-dpop', 4013, databaseUrl, 'full', [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dpopDir}`,
+  ]);
+  const proofs = dpopProofs(`${started.server.url}/token`);
+  return profileUnderLoad(started.server, dpopDir, {
+    ...load,
+    url: `${started.server.url}/token`,
+    bodies: pats.map(exchangeForm),
+    perRequestHeaders: () => ({ dpop: proofs() }),
+  });
+}
+
+/**
+ * The comparison: stock oidc-provider, (--federated) Tessera exchanging external ID tokens, or
+ * (--dpop) the PAT exchange with DPoP proofs.
+ */
 async function comparison(): Promise<Map<string, number>> {
+  if (process.argv.includes('--dpop')) return dpopExchange();
   if (process.argv.includes('--federated')) {
     const federatedDir = join(dir, 'federated');
     const started = await startTesseraProcess('tessera-federated', 4012, databaseUrl, 'full', [
@@ -83,7 +105,11 @@ const owners = [...new Set([...tessera.keys(), ...baseline.keys()])];
 const busy = (m: Map<string, number>) =>
   [...m].filter(([owner]) => owner !== '(idle)').reduce((sum, [, us]) => sum + us, 0);
 owners.sort((a, b) => (tessera.get(b) ?? 0) - (tessera.get(a) ?? 0));
-const other = process.argv.includes('--federated') ? 'federated µs/exchange' : 'baseline µs/request';
+const other = process.argv.includes('--federated')
+  ? 'federated µs/exchange'
+  : process.argv.includes('--dpop')
+    ? 'with DPoP µs/exchange'
+    : 'baseline µs/request';
 console.log(`owner | tessera µs/exchange | ${other}`);
 for (const owner of owners.slice(0, 30)) {
   console.log(
