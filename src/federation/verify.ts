@@ -103,7 +103,7 @@ function refuseUnstorableDates(payload: JWTPayload): void {
 export async function verifyExternalToken(
   token: string,
   peeked: UnverifiedToken & { iss: string },
-  keys: IssuerKeys,
+  keys: Pick<IssuerKeys, 'keysFor'>,
   options: { now: Date; maxTokenAgeSeconds: number },
 ): Promise<JWTPayload> {
   // Refused before any key is fetched: `none` and HS* never verify (RFC 8725 §3.1).
@@ -121,6 +121,11 @@ export async function verifyExternalToken(
     return payload;
   } catch (error) {
     if (error instanceof errors.JOSEError) throw refusalOf(error);
+    // jose refuses a key it will not use (an RSA key under 2048 bits, RFC 7518 §3.3) with a
+    // TypeError: the issuer's key set is at fault, so the token is refused, not answered with a 500.
+    if (error instanceof TypeError) {
+      throw new FederationRefusal(`issuer key unusable (${error.message.slice(0, 80)})`, 'bad_signature');
+    }
     throw error;
   }
 }
