@@ -25,15 +25,45 @@ async function readMigrations(dir: string): Promise<Migration[]> {
   );
 }
 
+/** The database holds migrations this version of Tessera does not ship: it is newer than the code. */
+export class DatabaseAhead extends Error {
+  override name = 'DatabaseAhead';
+}
+
+/**
+ * Refuses a database migrated past the newest migration shipped here (an older Tessera started
+ * against it after an upgrade, or after a rollback without restoring the backup): the old code
+ * would read tables whose columns were renamed or dropped since (docs/operations.md, Upgrades).
+ */
+async function refuseNewerDatabase(db: Database, migrations: Migration[]) {
+  const newest = Math.max(0, ...migrations.map((m) => m.version));
+  const known = await db.query<{ exists: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS exists",
+  );
+  if (!known.rows[0]?.exists) return;
+  const ahead = await db.query<{ name: string }>(
+    'SELECT name FROM schema_migrations WHERE version > $1 ORDER BY version',
+    [newest],
+  );
+  if (ahead.rowCount === 0) return;
+  const names = ahead.rows.map((row) => row.name).join(', ');
+  throw new DatabaseAhead(
+    `the database is migrated past this version of Tessera (it has ${names}): run the newer version, or restore the backup taken before the upgrade`,
+  );
+}
+
 /**
  * Applies every pending migration in order, each in its own transaction, each once.
  * Every transaction first takes the same advisory lock, so two instances starting together
  * against one PostgreSQL serialise here and the second finds the work already done.
- * Returns the names of the migrations this call applied.
+ * Returns the names of the migrations this call applied. Throws `DatabaseAhead` for a database
+ * migrated past the newest migration in `dir`, before applying anything.
  */
 export async function runMigrations(db: Database, dir = MIGRATIONS_DIR): Promise<string[]> {
   const applied: string[] = [];
-  for (const migration of await readMigrations(dir)) {
+  const migrations = await readMigrations(dir);
+  await refuseNewerDatabase(db, migrations);
+  for (const migration of migrations) {
     const didApply = await db.transaction(async (tx) => {
       // A migration may legitimately run long (an index on a big table): no statement timeout.
       await tx.query("SELECT set_config('statement_timeout', '0', true)");

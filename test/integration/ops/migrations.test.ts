@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MIGRATIONS_DIR, runMigrations } from '../../../src/db/migrate.js';
+import { DatabaseAhead, MIGRATIONS_DIR, runMigrations } from '../../../src/db/migrate.js';
 import type { Queryable } from '../../../src/db/queryable.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
@@ -67,6 +67,18 @@ describe('runMigrations with the shipped migrations', () => {
     expect(await recorded(db)).toEqual(SHIPPED_ROWS);
     const { rows } = await db.query<{ username: string }>('SELECT username FROM users');
     expect(rows).toEqual([{ username: 'kept' }]);
+  });
+
+  it('refuses a database migrated past the newest shipped migration, and applies nothing', async () => {
+    const { db } = await emptyDatabase();
+    await runMigrations(db);
+    await db.query("INSERT INTO schema_migrations (version, name) VALUES (999, '999_from_the_future.sql')");
+    await db.query('DELETE FROM schema_migrations WHERE version = 13');
+    const refused = await runMigrations(db).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DatabaseAhead);
+    expect((refused as Error).message).toMatch(/migrated past this version.*999_from_the_future\.sql/);
+    // 013 was not re-applied: the refusal comes before any migration.
+    expect((await recorded(db)).map((m) => m.version)).not.toContain(13);
   });
 
   it('applies each migration exactly once when two runs race on one database', async () => {
