@@ -56,6 +56,8 @@ const webhooksSchema = z
 /** Email notices to token owners (docs/design.md, "Notifications to people (email)"). */
 const notificationsSchema = z
   .strictObject({
+    /** Sent or given-up notices are deleted after this many days (they hold the owner's address). */
+    retentionDays: positiveInt.max(3650).default(30),
     email: z
       .strictObject({
         /** `smtp://host:587` (STARTTLS when offered) or `smtps://host:465` (implicit TLS). */

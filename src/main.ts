@@ -105,7 +105,10 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
     const inactivity = await startInactivityPolicy(services);
     const hooks = { db, clock, settings: config.webhooks, logger };
     const expiry = await startExpiryNotices(hooks);
-    const retention = startWebhookRetention(hooks);
+    const retention = startWebhookRetention({
+      ...hooks,
+      emailRetentionDays: config.notifications.retentionDays,
+    });
     const webhooks = new WebhookWorker(hooks);
     const emailSettings = config.notifications.email;
     const emails = emailSettings

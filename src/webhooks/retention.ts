@@ -10,6 +10,7 @@ import type { WebhookSettings } from '../config.js';
 import type { Database, Queryable } from '../db/queryable.js';
 import { startPeriodic } from '../jobs/periodic.js';
 import type { Logger } from '../logger.js';
+import { pruneEmailOutbox } from '../notifications/retention.js';
 
 const PRUNE_OUTBOX = `DELETE FROM webhook_outbox WHERE id IN (
   SELECT id FROM webhook_outbox WHERE delivered_at < $1 OR failed_at < $1 LIMIT $2)`;
@@ -29,21 +30,28 @@ export async function pruneWebhookHistory(
   return { outbox, deliveries };
 }
 
-/** Prunes on start and every `expirySweepIntervalMs`. */
+/**
+ * Prunes on start and every `expirySweepIntervalMs`: the webhook history, and the settled email
+ * notices after `notifications.retentionDays` (notifications/retention.ts).
+ */
 export function startWebhookRetention(deps: {
   db: Database;
   clock: Clock;
   settings: WebhookSettings;
+  emailRetentionDays: number;
   logger: Logger;
 }) {
   return startPeriodic({
-    name: 'webhook retention sweep',
+    name: 'retention sweep',
     intervalMs: deps.settings.expirySweepIntervalMs,
     logger: deps.logger,
     run: async () => {
-      const pruned = await pruneWebhookHistory(deps.db, deps.clock(), deps.settings.retentionDays);
+      const now = deps.clock();
+      const pruned = await pruneWebhookHistory(deps.db, now, deps.settings.retentionDays);
       if (pruned.outbox + pruned.deliveries) deps.logger.info(pruned, 'old webhook history pruned');
-      return pruned;
+      const emails = await pruneEmailOutbox(deps.db, now, deps.emailRetentionDays);
+      if (emails) deps.logger.info({ emails }, 'old email notices pruned');
+      return { ...pruned, emails };
     },
   });
 }
