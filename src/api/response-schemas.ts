@@ -124,7 +124,7 @@ export const endpointSchema = z.strictObject({
 });
 
 /** Creation only: the Standard Webhooks signing secret, shown once. */
-export const createdEndpointSchema = endpointSchema.extend({ secret: z.string().startsWith('whsec_') });
+export const createdEndpointSchema = endpointSchema.extend({ secret: z.string().regex(/^whsec_/) });
 
 export const deliverySchema = z.strictObject({
   id: z.string(),

@@ -1,10 +1,14 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { DatabaseAhead, MIGRATIONS_DIR, runMigrations } from '../../../src/db/migrate.js';
 import type { Queryable } from '../../../src/db/queryable.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
+
+// Each test applies every migration to a fresh database, twice in the race test: on PGlite with
+// the machine loaded by another suite that took over 60 s (CI beside a second run, ciA).
+jest.setTimeout(240_000);
 
 const SHIPPED = [
   '001_initial.sql',
