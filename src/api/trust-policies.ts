@@ -186,6 +186,8 @@ export const trustPolicyOperations: Operation[] = [
     async handle(ctx, { query }, deps) {
       const id = idOf(ctx.params.id);
       if (!(await trustPolicyKnown(deps.db, id))) throw notFound('trust policy');
+      // As on a PAT's trail (events.ts): this instance's batched exchange rows first.
+      await deps.flushAudit();
       const rows = await listTrustPolicyEvents(deps.db, id, query.limit, query.cursor ?? null);
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);

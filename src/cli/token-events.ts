@@ -15,10 +15,15 @@ export const actorCell = (actor: EventView['actor']) =>
   actor?.username ?? (actor ? actor.id.slice(0, 8) : '-');
 
 /**
- * Delegation and DPoP facts of an exchange, short enough for the table (`--json` has them whole):
- * who acted (current first; a user's short id, a workload's external `sub`), for whom, which key.
+ * An event's DETAIL, short enough for a table (`--json` has it whole): who acted (current actor
+ * first; a user's short id, a workload's external `sub`) or for whom, why it failed, which DPoP
+ * key, then `rest`. Who comes before why: the reason is long, and a narrow table cuts the end.
+ * A PAT's trail and a trust policy's (trust-view.ts) say it alike.
  */
-function delegationDetail(e: EventView): string[] {
+export function exchangeDetail(
+  e: Pick<EventView, 'reason' | 'actor_chain' | 'acted_for' | 'dpop_jkt'>,
+  ...rest: (string | null)[]
+): string {
   const chain = e.actor_chain?.map((actor) => (actor.iss ? actor.sub : shortId(actor.sub)));
   // On the actor PAT's own trail the actor is this PAT's owner: whom it acted for is the news.
   const who = e.acted_for
@@ -26,7 +31,8 @@ function delegationDetail(e: EventView): string[] {
     : chain?.length
       ? `acted by ${chain.join(' for ')}`
       : '';
-  return [who, e.dpop_jkt ? `dpop ${e.dpop_jkt.slice(0, 8)}` : ''];
+  const key = e.dpop_jkt ? `dpop ${e.dpop_jkt.slice(0, 8)}` : '';
+  return [who, e.reason, key, ...rest].filter(Boolean).join('; ');
 }
 
 export function eventTable(events: EventView[], now: Date): string {
@@ -38,7 +44,7 @@ export function eventTable(events: EventView[], now: Date): string {
       e.outcome,
       actorCell(e.actor),
       e.ip ?? '-',
-      [e.reason, ...delegationDetail(e), e.audience, e.user_agent].filter(Boolean).join('; '),
+      exchangeDetail(e, e.audience, e.user_agent),
     ]),
     { shrinkable: ['DETAIL', 'ACTOR'] },
   );

@@ -5,7 +5,7 @@ import type { ApiClient } from './client.js';
 import { relativeTime, shortId } from './format.js';
 import { resolveId } from './resolve-id.js';
 import { formatFields, formatTable } from './table.js';
-import { actorCell } from './token-events.js';
+import { actorCell, exchangeDetail } from './token-events.js';
 
 /** A trust policy as the API answers it. */
 export type PolicyView = z.output<typeof trustPolicySchema>;
@@ -59,7 +59,10 @@ export function policyFields(p: PolicyView): string {
   ]);
 }
 
-/** Changes name their actor; exchanges have none, so the external token's `sub` stands there. */
+/**
+ * Changes name their actor; exchanges have none, so the external token's `sub` stands there.
+ * An exchange's DETAIL names, as a token's trail does, who acted for whom and its DPoP key.
+ */
 export function policyEventTable(events: PolicyEventView[], now: Date): string {
   return formatTable(
     ['TIME', 'ACTION', 'OUTCOME', 'ACTOR', 'SUBJECT', 'DETAIL'],
@@ -69,7 +72,7 @@ export function policyEventTable(events: PolicyEventView[], now: Date): string {
       e.outcome,
       actorCell(e.actor),
       e.external?.sub ?? '-',
-      [e.reason, e.audience, e.scope].filter(Boolean).join('; '),
+      exchangeDetail(e, e.audience, e.scope),
     ]),
     { shrinkable: ['DETAIL', 'SUBJECT', 'ACTOR'] },
   );

@@ -86,7 +86,7 @@ const UNLIMITED = {
 };
 
 /** One request over `node:http`, whose `path` goes on the wire unresolved; answered as a fetch `Response`. */
-function sendVerbatim(
+export function sendVerbatim(
   base: string,
   path: string,
   method: string,

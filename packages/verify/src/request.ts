@@ -72,6 +72,16 @@ function header(headers: IncomingRequest['headers'], name: string): string | und
   return value;
 }
 
+/**
+ * A dot segment (`.` or `..`, also spelt `%2e`, after `/` or `\`) in the path the request was
+ * sent with. URL parsing removes it (RFC 3986 §5.2.4), routers do not: `/admin/../repos` would
+ * match a proof for `/repos` while the framework routes it under `/admin`. Clients send paths
+ * without them (WHATWG fetch resolves them first), so no honest request is refused.
+ */
+const DOT_SEGMENT = /(^|[/\\])(\.|%2e){1,2}([/\\]|$)/i;
+const pathAsSent = (url: string) =>
+  url.replace(/^[a-z][a-z\d+.-]*:\/\/[^/\\?#]*/i, '').split(/[?#]/, 1)[0] ?? '';
+
 function withoutQuery(url: string): string | null {
   const parsed = URL.parse(url);
   if (!parsed) return null;
@@ -94,6 +104,7 @@ async function proofKey(
   if (payload.htm !== request.method.toUpperCase()) throw invalid('DPoP proof htm mismatch');
   const htu = typeof payload.htu === 'string' ? withoutQuery(payload.htu) : null;
   if (!htu || htu !== withoutQuery(request.url)) throw invalid('DPoP proof htu mismatch');
+  if (DOT_SEGMENT.test(pathAsSent(request.url))) throw invalid('request path has dot segments');
   if (typeof payload.iat !== 'number' || Math.abs(Date.now() / 1000 - payload.iat) > skew) {
     throw invalid('DPoP proof iat outside the window');
   }

@@ -79,6 +79,28 @@ describe('verifyRequest', () => {
     }
   });
 
+  it('refuses a request path with dot segments: the proof would name one path, the router see another', async () => {
+    const verifyRequest = createRequestVerifier(options());
+    const at = (path: string) => `https://api.example.com${path}`;
+    for (const path of [
+      '/admin/../repos',
+      '/admin/%2e%2E/repos',
+      '/admin/.%2e/repos',
+      '/admin\\..\\repos',
+      '/./repos',
+    ]) {
+      expect(new URL(at(path)).href).toBe(SERVICE);
+      const proof = await dpopProof(key, { htm: 'GET', htu: SERVICE, accessToken: bound });
+      expect(await code(verifyRequest(request(`DPoP ${bound}`, proof, 'GET', at(path))))).toBe(
+        'invalid_token',
+      );
+    }
+    // Dots inside a segment are a name like any other.
+    const dotted = 'https://api.example.com/repos/v1..2/.well-known';
+    const proof = await dpopProof(key, { htm: 'GET', htu: dotted, accessToken: bound });
+    expect(await code(verifyRequest(request(`DPoP ${bound}`, proof, 'GET', dotted)))).toBe('accepted');
+  });
+
   it('checks an unbound token as verify does, and refuses it under the DPoP scheme', async () => {
     const verifyRequest = createRequestVerifier(options());
     expect((await verifyRequest(request(`Bearer ${unbound}`))).sub).toBeTruthy();
