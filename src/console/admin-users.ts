@@ -13,18 +13,18 @@ import { findUserById, listUsers } from '../users/repository.js';
 import { createUser, deleteUser, setDisabled } from '../users/service.js';
 import { updateUser } from '../users/update.js';
 import { actorOfSession, type ConsoleDeps, seeOther, sendPage, viewerOf } from './context.js';
-import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
+import { formStatus } from './field-errors.js';
 import { parseForm } from './form.js';
 import {
-  allowedCidrsOf,
+  expiryOffer,
   formErrors,
   grantableScopes,
   newTokenForm,
-  patLimitsOf,
+  patRequestOfForm,
   sendIssued,
 } from './token-form.js';
 import { confirmPage } from './views/token.js';
-import { newTokenPage } from './views/tokens.js';
+import { type NewTokenValues, newTokenPage } from './views/tokens.js';
 import { userPage, usersPage } from './views/users.js';
 
 const list = z
@@ -142,42 +142,33 @@ export function adminUserRoutes(deps: ConsoleDeps): Router {
     seeOther(ctx, '/console/admin/users');
   });
 
-  const tokenForm = async (
-    ctx: Context,
-    errors: string[],
-    values: { name: string; scopes: string[]; allowed_cidrs?: string },
-    expiration?: string,
-  ) => {
+  // An admin making a token for another user is bounded by that user's entitlements (docs/design.md),
+  // and gets a person's form: the same fields, read by the same functions (token-form.ts).
+  const tokenForm = async (ctx: Context, errors: string[], values: NewTokenValues, status = 200) => {
     const owner = await userOr404(ctx);
-    // An admin making a token for another user is bounded by that user's entitlements (docs/design.md).
-    const scopes = grantableScopes(deps, owner, actorOfSession(ctx));
-    const props = {
+    const page = newTokenPage({
       viewer: viewerOf(ctx),
       action: `/console/admin/users/${owner.id}/tokens`,
       owner: owner.username,
-      scopes,
-    };
-    sendPage(
-      ctx,
-      newTokenPage({ ...props, expiries: expiryChoices(deps.config.tokens, expiration), errors, values }),
-      errors.length ? 400 : 200,
-    );
+      scopes: grantableScopes(deps, owner, actorOfSession(ctx)),
+      ...expiryOffer(deps, values.expiration),
+      errors,
+      values,
+    });
+    sendPage(ctx, page, status);
   };
 
   router.get('/users/:id/tokens/new', (ctx) => tokenForm(ctx, [], { name: '', scopes: [] }));
+  // The same service call as POST /api/v1/users/{id}/tokens (api/users.ts): createPat for the owner.
   router.post('/users/:id/tokens', async (ctx) => {
     const owner = await userOr404(ctx);
     const form = await parseForm(ctx, newTokenForm);
     try {
-      const request = {
-        ...patLimitsOf(form),
-        expiresInDays: expiresInDaysOf(form.expiration),
-        allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
-      };
+      const request = await patRequestOfForm(deps.db, form, owner.username);
       const issued = await createPat(patContext(deps), owner, request, actorOfSession(ctx));
-      await sendIssued(ctx, deps, issued, `/console/admin/users/${owner.id}`);
+      await sendIssued(ctx, deps, issued, `/console/admin/tokens/${issued.pat.id}`);
     } catch (error) {
-      await tokenForm(ctx, formErrors(error), form, form.expiration);
+      await tokenForm(ctx, formErrors(error), form, formStatus(error));
     }
   });
 

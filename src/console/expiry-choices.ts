@@ -1,6 +1,13 @@
 /** The "Expiration" choices of the new-token form, following the token policy (pure). */
 import type { TokenPolicy } from '../config.js';
-import type { ExpiryChoice } from './views/tokens.js';
+
+/** One option of the "Expiration" list; the form adds "On a date" (views/tokens.tsx). */
+export interface ExpiryChoice {
+  /** Days, or `never` for no expiry. */
+  value: string;
+  label: string;
+  selected: boolean;
+}
 
 const PRESETS = [7, 30, 60, 90, 180, 365];
 

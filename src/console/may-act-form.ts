@@ -12,6 +12,8 @@ import { type FieldError, invalidRequest } from '../errors.js';
 import { findUserByIdIncludingDeleted, findUserByUsername } from '../users/repository.js';
 
 export const MAY_ACT_LABEL = 'May act for you';
+/** The field's label, which its errors carry: "for you" on one's own token, "for NAME" on an admin's form for NAME. */
+export const mayActLabel = (owner?: string) => (owner ? `May act for ${owner}` : MAY_ACT_LABEL);
 const POLICY = 'trust:';
 const isId = (text: string) => z.uuid().safeParse(text).success;
 
@@ -39,7 +41,11 @@ async function idOf(q: Queryable, line: Line): Promise<string | null> {
 }
 
 /** The field's text as a `may_act` list (null: nobody); 400 naming each line it cannot read. */
-export async function mayActFromText(q: Queryable, text: string): Promise<MayAct | null> {
+export async function mayActFromText(
+  q: Queryable,
+  text: string,
+  label = MAY_ACT_LABEL,
+): Promise<MayAct | null> {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -49,13 +55,13 @@ export async function mayActFromText(q: Queryable, text: string): Promise<MayAct
   for (const text of lines) {
     const line = parseLine(text);
     if (typeof line === 'string') {
-      errors.push({ field: MAY_ACT_LABEL, message: line });
+      errors.push({ field: label, message: line });
       continue;
     }
     const id = await idOf(q, line);
     if (!id)
       errors.push({
-        field: MAY_ACT_LABEL,
+        field: label,
         message: `no such ${line.policy ? 'trust policy' : 'user'}: ${line.who}`,
       });
     const scopes = line.scopes ? { scopes: line.scopes } : {};
@@ -64,9 +70,7 @@ export async function mayActFromText(q: Queryable, text: string): Promise<MayAct
   if (errors.length) throw invalidRequest(errors);
   const parsed = mayActSchema.safeParse(entries);
   if (!parsed.success) {
-    throw invalidRequest(
-      parsed.error.issues.map((issue) => ({ field: MAY_ACT_LABEL, message: issue.message })),
-    );
+    throw invalidRequest(parsed.error.issues.map((issue) => ({ field: label, message: issue.message })));
   }
   return parsed.data.length ? parsed.data : null;
 }

@@ -7,30 +7,28 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { patPage } from '../api/presenters.js';
 import { patFilterOf, patStatusSchema } from '../api/schemas.js';
-import { ApiProblem } from '../errors.js';
 import { pageQuery, pathId } from '../http/params.js';
 import { parseQuery } from '../http/parse.js';
-import { assertMayCreateOwnToken, expiryDateRange } from '../pat/policy.js';
+import { assertMayCreateOwnToken } from '../pat/policy.js';
 import { createPat, getPat } from '../pat/service.js';
 import { TOKENS_SCOPE } from '../scopes.js';
 import { patContext } from '../services.js';
 import { actorOfSession, type ConsoleDeps, sendPage, sessionOf, viewerOf } from './context.js';
-import { expiresInDaysOf, expiryChoices } from './expiry-choices.js';
+import { formStatus } from './field-errors.js';
 import { parseForm } from './form.js';
 import { requireSessionScope } from './guard.js';
-import { mayActFromText } from './may-act-form.js';
 import { ownTokenPage, tokenActionRoutes } from './token-actions.js';
 import {
-  allowedCidrsOf,
+  expiryOffer,
   formErrors,
   grantableScopes,
   newTokenForm,
-  patLimitsOf,
+  patRequestOfForm,
   sendIssued,
 } from './token-form.js';
 import { doneOf } from './token-page.js';
 import { confirmPage, tokenPage } from './views/token.js';
-import { newTokenPage, tokensPage } from './views/tokens.js';
+import { type NewTokenValues, newTokenPage, tokensPage } from './views/tokens.js';
 
 export const listQuery = z.object({
   status: patStatusSchema.or(z.literal('')).optional(),
@@ -39,58 +37,28 @@ export const listQuery = z.object({
   ...pageQuery,
 });
 
-/** A person's own new token: the shared form plus an exact expiry date and delegation settings. */
-const ownTokenForm = newTokenForm.extend({
-  expiration: z
-    .string()
-    .regex(/^(\d{1,5}|never|date)?$/, { error: 'choose an expiration from the list' })
-    .optional(),
-  expires_on: z.string().max(10).default(''),
-  may_act: z.string().max(4000).default(''),
-  require_dpop: z.literal('on').optional(),
-});
-
-async function createFromForm(ctx: Context, deps: ConsoleDeps) {
+/** The new-token page for a person's own token: the same fields as an admin's for a service account. */
+function newOwnTokenPage(ctx: Context, deps: ConsoleDeps, errors: string[], values: NewTokenValues) {
   const session = sessionOf(ctx);
-  const form = await parseForm(ctx, ownTokenForm);
-  const scopes = grantableScopes(deps, session.user, actorOfSession(ctx));
-  try {
-    const actor = actorOfSession(ctx);
-    const request = {
-      ...patLimitsOf(form),
-      expiresInDays: expiresInDaysOf(form.expiration),
-      allowedCidrs: allowedCidrsOf(form.allowed_cidrs),
-      ...(form.expiration === 'date' ? { expiresInDays: undefined, expiresOn: form.expires_on } : {}),
-      mayAct: await mayActFromText(deps.db, form.may_act),
-      requireDpop: form.require_dpop === 'on',
-    };
-    const issued = await createPat(patContext(deps), session.user, request, actor);
-    return await sendIssued(ctx, deps, issued, '/console/tokens');
-  } catch (error) {
-    const page = newTokenPage({
-      viewer: viewerOf(ctx),
-      action: '/console/tokens',
-      scopes,
-      expiries: expiryChoices(deps.config.tokens, form.expiration),
-      errors: formErrors(error),
-      values: form,
-      own: ownFields(deps, form),
-    });
-    sendPage(ctx, page, error instanceof ApiProblem ? error.status : 400);
-  }
+  return newTokenPage({
+    viewer: viewerOf(ctx),
+    action: '/console/tokens',
+    scopes: grantableScopes(deps, session.user, actorOfSession(ctx)),
+    ...expiryOffer(deps, values.expiration),
+    errors,
+    values,
+  });
 }
 
-/** The new-token form's fields for a person's own token: the date range comes from pat/policy.ts. */
-function ownFields(
-  deps: ConsoleDeps,
-  values: { expires_on?: string; may_act?: string; require_dpop?: string },
-) {
-  return {
-    dateRange: expiryDateRange(deps.config.tokens, deps.clock()),
-    expiresOn: values.expires_on ?? '',
-    mayAct: values.may_act ?? '',
-    requireDpop: values.require_dpop === 'on',
-  };
+async function createFromForm(ctx: Context, deps: ConsoleDeps) {
+  const form = await parseForm(ctx, newTokenForm);
+  try {
+    const request = await patRequestOfForm(deps.db, form);
+    const issued = await createPat(patContext(deps), sessionOf(ctx).user, request, actorOfSession(ctx));
+    return await sendIssued(ctx, deps, issued, '/console/tokens');
+  } catch (error) {
+    sendPage(ctx, newOwnTokenPage(ctx, deps, formErrors(error), form), formStatus(error));
+  }
 }
 
 const CONFIRM = {
@@ -125,22 +93,7 @@ export function tokenRoutes(deps: ConsoleDeps): Router {
   });
 
   router.get('/console/tokens/new', async (ctx) => {
-    const session = sessionOf(ctx);
-    const scopes = grantableScopes(deps, session.user, actorOfSession(ctx));
-    const values = { name: '', scopes: [] };
-    const expiries = expiryChoices(deps.config.tokens);
-    sendPage(
-      ctx,
-      newTokenPage({
-        viewer: viewerOf(ctx),
-        action: '/console/tokens',
-        scopes,
-        expiries,
-        errors: [],
-        values,
-        own: ownFields(deps, {}),
-      }),
-    );
+    sendPage(ctx, newOwnTokenPage(ctx, deps, [], { name: '', scopes: [] }));
   });
 
   router.post('/console/tokens', async (ctx) => {

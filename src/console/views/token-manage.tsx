@@ -5,7 +5,7 @@
  */
 
 import { Fragment, type Html, h } from '../jsx.js';
-import { MAY_ACT_LABEL } from '../may-act-form.js';
+import { mayActLabel } from '../may-act-form.js';
 import { CsrfField, ErrorSummary, type Viewer } from './layout.js';
 import type { PresentedPat } from './token-table.js';
 
@@ -94,18 +94,23 @@ export interface SettingsFormProps {
   values: { may_act: string; require_dpop: boolean };
 }
 
-/** The `may_act` field, shared with the new-token form; its errors are repeated beside it. */
-export function MayActField(props: { text: string; errors: string[] }): Html {
-  const prefix = `${MAY_ACT_LABEL}: `;
+/**
+ * The `may_act` field, shared with the new-token form (`owner`: whose token, on an admin's form
+ * for a service account); its errors are repeated beside it.
+ */
+export function MayActField(props: { text: string; errors: string[]; owner?: string | undefined }): Html {
+  const label = mayActLabel(props.owner);
+  const prefix = `${label}: `;
   const errors = props.errors.filter((e) => e.startsWith(prefix) || e.startsWith('may_act'));
   const describedBy = errors.length ? 'may_act-hint may_act-error' : 'may_act-hint';
   return (
     <>
-      <label for="may_act">{MAY_ACT_LABEL}</label>
+      <label for="may_act">{label}</label>
       <p class="hint" id="may_act-hint">
-        Optional. Who may exchange this token together with their own credential, acting for you (RFC 8693
-        delegation): one per line, a username or trust:POLICY-NAME, optionally followed by "= scopes" to give
-        that actor fewer scopes, for example "deploy-bot = repo:read". Leave empty for nobody.
+        Optional. Who may exchange this token together with their own credential, acting for{' '}
+        {props.owner ?? 'you'} (RFC 8693 delegation): one per line, a username or trust:POLICY-NAME,
+        optionally followed by "= scopes" to give that actor fewer scopes, for example "deploy-bot =
+        repo:read". Leave empty for nobody.
       </p>
       {errors.length > 0 && (
         <ul class="field-error" id="may_act-error">

@@ -1,6 +1,7 @@
 /** A person's pages: the token list with its status filter and paging, and the new-token form. */
 
 import { MAX_ALLOWED_CIDRS } from '../../pat/address-allowlist.js';
+import type { ExpiryChoice } from '../expiry-choices.js';
 import { Fragment, type Html, h } from '../jsx.js';
 import { NETWORKS_LABEL } from '../token-form.js';
 import { CsrfField, ErrorSummary, Layout, type Viewer } from './layout.js';
@@ -81,13 +82,6 @@ export function tokensPage(props: {
   );
 }
 
-export interface ExpiryChoice {
-  /** Days, or '' for no expiry. */
-  value: string;
-  label: string;
-  selected: boolean;
-}
-
 export interface NewTokenForm {
   viewer: Viewer;
   action: string;
@@ -95,24 +89,27 @@ export interface NewTokenForm {
   owner?: string | undefined;
   scopes: Array<{ name: string; description: string }>;
   expiries: ExpiryChoice[];
-  errors: string[];
-  values: { name: string; scopes: string[]; allowed_cidrs?: string };
-  /** A person's own token: an exact expiry date within policy, and delegation settings. */
-  own?: OwnTokenFields | undefined;
-}
-
-export interface OwnTokenFields {
   /** The days a token may be set to expire on (pat/policy.ts `expiryDateRange`). */
   dateRange: { earliest: string; latest: string };
-  expiresOn: string;
-  mayAct: string;
-  requireDpop: boolean;
+  errors: string[];
+  values: NewTokenValues;
+}
+
+/** The form's values as sent back, or the empty form (token-form.ts `newTokenForm`). */
+export interface NewTokenValues {
+  name: string;
+  scopes: string[];
+  expiration?: string | undefined;
+  expires_on?: string;
+  allowed_cidrs?: string;
+  may_act?: string;
+  require_dpop?: string | undefined;
 }
 
 /** "Expiration: on the date below", and the date, bounded by the policy's range (UTC days). */
-function ExpiryDate(props: { own: OwnTokenFields; errors: string[] }): Html {
+function ExpiryDate(props: { range: NewTokenForm['dateRange']; value: string; errors: string[] }): Html {
   const errors = props.errors.filter((e) => e.startsWith('expires_on: ')).map((e) => e.slice(12));
-  const { earliest, latest } = props.own.dateRange;
+  const { earliest, latest } = props.range;
   return (
     <>
       <label for="expires_on">Expiry date</label>
@@ -133,7 +130,7 @@ function ExpiryDate(props: { own: OwnTokenFields; errors: string[] }): Html {
         type="date"
         min={earliest}
         max={latest}
-        value={props.own.expiresOn}
+        value={props.value}
         aria-describedby={errors.length ? 'expires_on-hint expires_on-error' : 'expires_on-hint'}
         aria-invalid={errors.length ? 'true' : undefined}
       />
@@ -222,16 +219,14 @@ export function newTokenPage(form: NewTokenForm): Html {
               {choice.label}
             </option>
           ))}
-          {form.own && (
-            <option value="date" selected={form.expiries.every((c) => !c.selected)}>
-              On a date (below)
-            </option>
-          )}
+          <option value="date" selected={form.expiries.every((c) => !c.selected)}>
+            On a date (below)
+          </option>
         </select>
-        {form.own && <ExpiryDate own={form.own} errors={form.errors} />}
+        <ExpiryDate range={form.dateRange} value={form.values.expires_on ?? ''} errors={form.errors} />
         <AllowedNetworks text={form.values.allowed_cidrs ?? ''} errors={form.errors} />
-        {form.own && <MayActField text={form.own.mayAct} errors={form.errors} />}
-        {form.own && <RequireDpopField checked={form.own.requireDpop} />}
+        <MayActField text={form.values.may_act ?? ''} errors={form.errors} owner={form.owner} />
+        <RequireDpopField checked={form.values.require_dpop === 'on'} />
         <button type="submit">Generate token</button>
       </form>
     </Layout>
