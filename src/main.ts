@@ -23,7 +23,7 @@ import { buildProvider } from './oidc/provider.js';
 import { startExpiryNotices } from './pat/expiry-notices.js';
 import { startInactivityPolicy } from './pat/inactivity.js';
 import { createServices, type Services } from './services.js';
-import { startWebhookRetention } from './webhooks/retention.js';
+import { startRetentionSweep } from './webhooks/retention.js';
 import { WebhookWorker } from './webhooks/worker.js';
 
 /** How often a running instance looks for rotated keys (SIGHUP makes it look at once). */
@@ -105,7 +105,7 @@ export async function startTessera(options: StartOptions): Promise<Tessera> {
     const inactivity = await startInactivityPolicy(services);
     const hooks = { db, clock, settings: config.webhooks, logger };
     const expiry = await startExpiryNotices(hooks);
-    const retention = startWebhookRetention({
+    const retention = startRetentionSweep({
       ...hooks,
       emailRetentionDays: config.notifications.retentionDays,
     });

@@ -34,7 +34,7 @@ export async function pruneWebhookHistory(
  * Prunes on start and every `expirySweepIntervalMs`: the webhook history, and the settled email
  * notices after `notifications.retentionDays` (notifications/retention.ts).
  */
-export function startWebhookRetention(deps: {
+export function startRetentionSweep(deps: {
   db: Database;
   clock: Clock;
   settings: WebhookSettings;

@@ -4,8 +4,8 @@
  * screenshots docs/console-and-sso.md shows (docs/screenshots/).
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, screenshot, seriousViolations, signedInWithToken } from '../helpers/browser.js';
 import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 
 // Generous: in `npm test` the browser shares two cores with every other suite.
@@ -41,19 +41,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function signedInAdmin(
-  options: Parameters<Browser['newContext']>[0],
-): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/console/sign-in`);
-  expect(await seriousViolations(page)).toEqual([]);
-  await page.getByLabel('Access token').fill(server.adminToken);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${server.url}/console/tokens`);
-  return { context, page };
-}
+const signedInAdmin = (options: Parameters<Browser['newContext']>[0]) =>
+  signedInWithToken(browser, server.url, server.adminToken, options, async (page) => {
+    expect(await seriousViolations(page)).toEqual([]);
+  });
 
 const PAGES = () => [
   '/console/tokens',

@@ -8,7 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
+import {
+  launchBrowser,
+  screenshot,
+  seriousViolations,
+  signedInWithToken,
+  VIEW_MODES,
+} from '../helpers/browser.js';
 import { federatedExchange } from '../helpers/federation.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/oidc-issuer.js';
 import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
@@ -46,21 +52,8 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const MODES = [
-  ['light, desktop', { viewport: { width: 1280, height: 800 }, colorScheme: 'light' }],
-  ['dark, 360 px', { viewport: { width: 360, height: 740 }, colorScheme: 'dark' }],
-] as const;
-
-async function signedIn(options: (typeof MODES)[number][1]) {
-  const context = await browser.newContext(options);
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  await page.goto(`${server.url}/console/sign-in`);
-  await page.getByLabel('Access token').fill(server.adminToken);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await page.waitForURL(`${server.url}/console/tokens`);
-  return { context, page };
-}
+const signedIn = (options: (typeof VIEW_MODES)[number][1]) =>
+  signedInWithToken(browser, server.url, server.adminToken, options);
 
 /** axe findings and sideways overflow of the page as it is now, prefixed with `where`. */
 async function problems(page: Page, where: string, width: number): Promise<string[]> {
@@ -71,7 +64,7 @@ async function problems(page: Page, where: string, width: number): Promise<strin
 }
 
 describe('webhook pages in Chromium', () => {
-  for (const [mode, options] of MODES) {
+  for (const [mode, options] of VIEW_MODES) {
     it(`create with the secret shown once, delivery log, a refused URL; axe-clean (${mode})`, async () => {
       const { context, page } = await signedIn(options);
       const found: string[] = [];
@@ -136,7 +129,7 @@ describe('webhook pages in Chromium', () => {
 });
 
 describe('trust policy pages in Chromium', () => {
-  for (const [mode, options] of MODES) {
+  for (const [mode, options] of VIEW_MODES) {
     it(`an over-matching policy refused, then created; its events; axe-clean (${mode})`, async () => {
       const { context, page } = await signedIn(options);
       const found: string[] = [];

@@ -8,7 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import { expiryDateRange } from '../../src/pat/policy.js';
-import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
+import {
+  launchBrowser,
+  screenshot,
+  seriousViolations,
+  signedInWithToken,
+  VIEW_MODES,
+} from '../helpers/browser.js';
 import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
 
 jest.setTimeout(120_000);
@@ -27,26 +33,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const MODES = [
-  ['light, desktop', { viewport: { width: 1280, height: 800 }, colorScheme: 'light' }],
-  ['dark, 360 px', { viewport: { width: 360, height: 740 }, colorScheme: 'dark' }],
-] as const;
-
 describe("a service account's token, made by an administrator in Chromium", () => {
-  for (const [mode, options] of MODES) {
+  for (const [mode, options] of VIEW_MODES) {
     it(`with a date, may_act and DPoP; its page shows them; axe-clean (${mode})`, async () => {
       const svc = await server.request('POST', '/api/v1/users', {
         token: server.adminToken,
         body: { username: uniqueName('deployer'), entitlements: ['repo:read'], service: true },
       });
       expect(svc.status).toBe(201);
-      const context = await browser.newContext(options);
-      context.setDefaultTimeout(15_000);
-      const page = await context.newPage();
-      await page.goto(`${server.url}/console/sign-in`);
-      await page.getByLabel('Access token').fill(server.adminToken);
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await page.waitForURL(`${server.url}/console/tokens`);
+      const { context, page } = await signedInWithToken(browser, server.url, server.adminToken, options);
 
       await page.goto(`${server.url}/console/admin/users/${svc.body.id}/tokens/new`);
       const { latest } = expiryDateRange({ maxLifetimeDays: 365 }, server.now());

@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser } from 'playwright-core';
-import { launchBrowser, screenshot, seriousViolations } from '../helpers/browser.js';
+import {
+  launchBrowser,
+  screenshot,
+  seriousViolations,
+  signedInWithToken,
+  VIEW_MODES,
+} from '../helpers/browser.js';
 import { createPolicy, federatedExchange } from '../helpers/federation.js';
 import { startTestIssuer, type TestIssuer } from '../helpers/oidc-issuer.js';
 import { startTestServer, type TestServer, uniqueName } from '../helpers/server.js';
@@ -48,18 +54,9 @@ afterAll(async () => {
 });
 
 describe('/console/admin/federation', () => {
-  for (const [mode, options] of [
-    ['light, desktop', { viewport: { width: 1280, height: 800 }, colorScheme: 'light' }],
-    ['dark, 360 px', { viewport: { width: 360, height: 740 }, colorScheme: 'dark' }],
-  ] as const) {
+  for (const [mode, options] of VIEW_MODES) {
     it(`shows policies and refusals with the differing claim; axe-clean (${mode})`, async () => {
-      const context = await browser.newContext(options);
-      context.setDefaultTimeout(15_000);
-      const page = await context.newPage();
-      await page.goto(`${server.url}/console/sign-in`);
-      await page.getByLabel('Access token').fill(server.adminToken);
-      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-      await page.waitForURL(`${server.url}/console/tokens`);
+      const { context, page } = await signedInWithToken(browser, server.url, server.adminToken, options);
       await page.getByRole('link', { name: 'Federation' }).click();
       await page.waitForURL(`${server.url}/console/admin/federation`);
 

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { IDP_CLIENT_ID, IDP_CLIENT_SECRET, startTestIdp } from './idp.js';
 import { startTestServer } from './server.js';
 import { freePort } from './tessera-process.js';
@@ -24,6 +24,34 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/** The two ways every console page is checked: light at desktop width, dark at 360 px. */
+export const VIEW_MODES = [
+  ['light, desktop', { viewport: { width: 1280, height: 800 }, colorScheme: 'light' }],
+  ['dark, 360 px', { viewport: { width: 360, height: 740 }, colorScheme: 'dark' }],
+] as const;
+
+/**
+ * A fresh context (its own cookies) signed in to the console at `url` with `token`, on the
+ * token list. `onSignInPage` runs on the sign-in page first (an axe check, say).
+ */
+export async function signedInWithToken(
+  browser: Browser,
+  url: string,
+  token: string,
+  options: Parameters<Browser['newContext']>[0],
+  onSignInPage?: (page: Page) => Promise<void>,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  await page.goto(`${url}/console/sign-in`);
+  await onSignInPage?.(page);
+  await page.getByLabel('Access token').fill(token);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.waitForURL(`${url}/console/tokens`);
+  return { context, page };
 }
 
 /** Serious and critical axe-core violations on the page, as "rule: target" lines (empty is good). */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pino from 'pino';
 import { loadConfig } from '../../../src/config.js';
 import { pruneEmailOutbox } from '../../../src/notifications/retention.js';
-import { startWebhookRetention } from '../../../src/webhooks/retention.js';
+import { startRetentionSweep } from '../../../src/webhooks/retention.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.js';
 
 let database: TestDatabase;
@@ -54,7 +54,7 @@ describe('pruneEmailOutbox', () => {
     const config = loadConfig({ TESSERA_DATA_DIR: '/nonexistent' });
     expect(config.notifications.retentionDays).toBe(30);
     await notice(daysAgo(8), daysAgo(8), null);
-    const sweep = startWebhookRetention({
+    const sweep = startRetentionSweep({
       db: database.db,
       clock: () => now,
       settings: config.webhooks,

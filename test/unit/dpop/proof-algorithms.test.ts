@@ -47,7 +47,8 @@ describe('proof algorithms', () => {
     const p384 = await keyFor('ES384');
     const [, payload, signature] = (await proofWith('ES384', p384)).split('.');
     const asEs256 = `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: p384.jwk })}.${payload}.${signature}`;
-    expect(await refusal(asEs256)).toMatch(/signature/);
+    // Refused on the key, before any signature check (the header changed, so that would fail too).
+    expect(await refusal(asEs256)).toMatch(/crv.*does not match/);
   });
 
   it('refuses an RSA key under 2048 bits, though its signature is good', async () => {
@@ -56,14 +57,14 @@ describe('proof algorithms', () => {
     const claims = { htm: 'POST', htu: TOKEN_URL, iat, jti: 'short' };
     const input = `${b64({ typ: 'dpop+jwt', alg: 'RS256', jwk })}.${b64(claims)}`;
     const proof = `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
-    expect(await refusal(proof)).toMatch(/signature/);
+    expect(await refusal(proof)).toMatch(/2048 bits/);
   });
 
   it('refuses a crit header and an exp already past', async () => {
     const key = await keyFor('ES256');
     const [, payload, signature] = (await proofWith('ES256', key)).split('.');
     const crit = `${b64({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk, crit: ['x'], x: 1 })}.${payload}.${signature}`;
-    expect(await refusal(crit)).toMatch(/signature/);
+    expect(await refusal(crit)).toMatch(/Extension Header Parameter "x" is not recognized/);
     expect(await refusal(await proofWith('ES256', key, { exp: iat - 1 }))).toMatch(/signature.*exp/);
   });
 });
