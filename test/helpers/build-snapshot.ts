@@ -1,6 +1,6 @@
 /**
- * Builds the run's migrated snapshot (see snapshot.ts) before any test file runs, so files load
- * it instead of migrating. Run by global-setup.js through tsx: jest loads a global setup file as
+ * Builds the run's snapshots (see snapshot.ts), empty and migrated, before any test file runs,
+ * so files load one instead of running initdb and the migrations. Run by global-setup.js through tsx: jest loads a global setup file as
  * CommonJS, and oidc-provider, jose and PGlite are ESM-only.
  */
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import pg from 'pg';
 import { runMigrations } from '../../src/db/migrate.js';
 import { openPgDatabase } from '../../src/db/pg.js';
 import { openPgliteDatabase } from '../../src/db/pglite.js';
-import { pgliteSnapshotPath, pgTemplateName } from './snapshot.js';
+import { pgliteEmptySnapshotPath, pgliteSnapshotPath, pgTemplateName } from './snapshot.js';
 
 async function buildPgTemplate(url: string) {
   const admin = new pg.Client({ connectionString: url });
@@ -32,20 +32,29 @@ async function buildPgTemplate(url: string) {
   }
 }
 
-async function buildPgliteSnapshot() {
-  // Content-addressed by the migrations' hash: an earlier run's dump is still right.
+/** Writes a PGlite dump to `path` under another name and renames it, so a concurrent run never reads half a file. */
+async function save(dump: Blob | File, path: string) {
+  const partial = `${path}.${process.pid}`;
+  writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+  renameSync(partial, path);
+}
+
+async function buildPgliteSnapshots() {
+  // Content-addressed by the migrations' hash: an earlier run's dumps are still right.
+  if (!existsSync(pgliteEmptySnapshotPath)) {
+    // Loaded only into in-memory databases, so made in memory.
+    const empty = await PGlite.create();
+    await save(await empty.dumpDataDir('gzip').finally(() => empty.close()), pgliteEmptySnapshotPath);
+  }
   if (existsSync(pgliteSnapshotPath)) return;
+  // Made on disk, as a child process's data directory is (tessera-process.ts unpacks it there).
   const dir = mkdtempSync(join(tmpdir(), 'tessera-test-snapshot-'));
   try {
     const db = await openPgliteDatabase(dir);
     await runMigrations(db).finally(() => db.close());
     // Reopened bare, because the Database interface has no dump (only tests need one).
     const raw = await PGlite.create({ dataDir: dir });
-    const dump = await raw.dumpDataDir('gzip').finally(() => raw.close());
-    // Written under another name and renamed, so a concurrent run never reads half a file.
-    const partial = `${pgliteSnapshotPath}.${process.pid}`;
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
-    renameSync(partial, pgliteSnapshotPath);
+    await save(await raw.dumpDataDir('gzip').finally(() => raw.close()), pgliteSnapshotPath);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -53,4 +62,4 @@ async function buildPgliteSnapshot() {
 
 const url = process.env.TESSERA_TEST_DATABASE_URL;
 if (url) await buildPgTemplate(url);
-else await buildPgliteSnapshot();
+else await buildPgliteSnapshots();
