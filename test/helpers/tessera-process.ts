@@ -47,12 +47,11 @@ export interface TesseraProcessOptions {
   /** PostgreSQL; unset = the embedded PGlite under `dataDir`. */
   databaseUrl?: string;
   /**
-   * TESSERA_DATA_DIR; a new temp dir (removed by `cleanup()`) when unset. On PGlite that new
-   * directory holds a copy of the run's migrated database (snapshot.ts), unless `fresh`.
+   * TESSERA_DATA_DIR; a new temp dir (removed by `cleanup()`) when unset, which on PGlite holds a
+   * copy of the run's migrated database (snapshot.ts). A test of a first start (initdb and every
+   * migration in the child) passes a directory of its own.
    */
   dataDir?: string;
-  /** Start on an empty data directory: the child runs initdb and every migration itself. */
-  fresh?: boolean;
   /** TESSERA_KEYS_DIR; `<dataDir>/keys` when unset. */
   keysDir?: string;
   /** The JSON config file's content, over generous rate limits. */
@@ -118,7 +117,7 @@ export async function startTesseraProcess(options: TesseraProcessOptions = {}): 
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-proc-'));
   mkdirSync(dataDir, { recursive: true });
-  if (ownDataDir && !options.databaseUrl && !options.fresh && existsSync(pgliteSnapshotPath)) {
+  if (ownDataDir && !options.databaseUrl && existsSync(pgliteSnapshotPath)) {
     seedPglite(join(dataDir, 'pglite'));
   }
   const keysDir = options.keysDir ?? join(dataDir, 'keys');
