@@ -1,13 +1,14 @@
 /**
  * Builds the run's snapshots (see snapshot.ts), empty and migrated, before any test file runs,
- * so files load one instead of running initdb and the migrations. Run by global-setup.js through tsx: jest loads a global setup file as
- * CommonJS, and oidc-provider, jose and PGlite are ESM-only.
+ * so files load one instead of running initdb and the migrations. Run by global-setup.js through
+ * tsx: jest loads a global setup file as CommonJS, and oidc-provider, jose and PGlite are ESM-only.
  */
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { tightenDataDir } from '../../src/db/data-dir-check.js';
 import { runMigrations } from '../../src/db/migrate.js';
 import { openPgDatabase } from '../../src/db/pg.js';
 import { openPgliteDatabase } from '../../src/db/pglite.js';
@@ -32,7 +33,7 @@ async function buildPgTemplate(url: string) {
   }
 }
 
-/** Writes a PGlite dump to `path` under another name and renames it, so a concurrent run never reads half a file. */
+/** Writes a dump to `path` under another name, then renames it: a concurrent run never reads half a file. */
 async function save(dump: Blob | File, path: string) {
   const partial = `${path}.${process.pid}`;
   writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
@@ -52,8 +53,11 @@ async function buildPgliteSnapshots() {
   try {
     const db = await openPgliteDatabase(dir);
     await runMigrations(db).finally(() => db.close());
-    // Reopened bare, because the Database interface has no dump (only tests need one).
+    // Reopened bare, because the Database interface has no dump (only tests need one). Opening
+    // writes pg_internal.init 0644: tightened as Tessera tightens its own data directory, so the
+    // dump holds owner-only modes, which a child refuses anything looser than.
     const raw = await PGlite.create({ dataDir: dir });
+    tightenDataDir(dir);
     await save(await raw.dumpDataDir('gzip').finally(() => raw.close()), pgliteSnapshotPath);
   } finally {
     rmSync(dir, { recursive: true, force: true });

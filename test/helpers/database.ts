@@ -65,10 +65,10 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     db = openPgDatabase({ connectionString: url });
     drop = () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   } else {
-    copied = migrate && existsSync(pgliteSnapshotPath);
     // Empty or migrated, a dump loads in a fraction of what initdb takes.
     const from = migrate ? pgliteSnapshotPath : pgliteEmptySnapshotPath;
     const snapshot = existsSync(from) ? new Blob([readFileSync(from)]) : undefined;
+    copied = migrate && snapshot !== undefined;
     db = await openPgliteDatabase('memory://', snapshot);
   }
   if (migrate && !copied) await runMigrations(db);

@@ -99,20 +99,17 @@ export interface TesseraProcess {
   cleanup(): Promise<void>;
 }
 
-/** Starts `tessera serve` and waits until /healthz answers 200. */
 /**
  * Unpacks the run's migrated PGlite dump where the child will open its database, sparing it
- * initdb and the migrations (~8 s of CPU in WASM).
+ * initdb and the migrations (~8 s of CPU in WASM). The dump keeps owner-only modes.
  */
 function seedPglite(dir: string) {
   mkdirSync(dir, { mode: 0o700 });
   // Its members are named from the root (/PG_VERSION); tar makes them relative to -C.
   execFileSync('tar', ['-xzf', pgliteSnapshotPath, '-C', dir], { stdio: 'pipe' });
-  // Owner-only, as Tessera leaves its own data directory (a file PGlite wrote while the dump
-  // was made, pg_internal.init, is 0644 in it); the child refuses to open anything looser.
-  execFileSync('chmod', ['-R', 'go-rwx', dir]);
 }
 
+/** Starts `tessera serve` and waits until /healthz answers 200. */
 export async function startTesseraProcess(options: TesseraProcessOptions = {}): Promise<TesseraProcess> {
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tessera-proc-'));
