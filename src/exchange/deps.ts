@@ -13,8 +13,8 @@ import type { PatSubjectDeps } from './pat-subject.js';
 export interface ExchangeDeps {
   clock: Clock;
   logger: Logger;
-  /** Clients (may they use the grant, which audiences), resources and the default audience. */
-  config: Pick<Config, 'clients' | 'resources' | 'defaultAudience'>;
+  /** The issuer; clients (may they use the grant, which audiences), resources and the default audience. */
+  config: Pick<Config, 'issuer' | 'clients' | 'resources' | 'defaultAudience'>;
   /** Tessera JWTs as chained subjects (delegation/): verified against the published keys. */
   delegation: JwtSubjectDeps;
   /** PATs as subject tokens. */
@@ -36,7 +36,12 @@ export function exchangeDeps(
   return {
     clock,
     logger: services.logger,
-    config: { clients: config.clients, resources: config.resources, defaultAudience: config.defaultAudience },
+    config: {
+      issuer: config.issuer,
+      clients: config.clients,
+      resources: config.resources,
+      defaultAudience: config.defaultAudience,
+    },
     pats: { lookup: services.patLookup, usage: services.usage, prefix: config.tokens.prefix },
     federated: {
       db,

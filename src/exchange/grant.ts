@@ -1,8 +1,9 @@
 /**
  * RFC 8693 token exchange: a subject token in (a Tessera PAT, or an external OIDC token through
- * a trust policy), a short-lived RFC 9068 JWT out. oidc-provider runs it as a registered grant
- * type (oidc/provider.ts), after it has authenticated the client, rejected unknown and
- * duplicated parameters, and set `Cache-Control: no-store`.
+ * a trust policy), a short-lived RFC 9068 JWT out. It runs once the client is authenticated and
+ * unknown and duplicated parameters are dealt with: by oidc-provider, as a registered grant type
+ * (oidc/provider.ts), or by the token endpoint itself for a request that names no client
+ * credential (oidc/direct-exchange.ts).
  *
  * Checks, in order: the client may use this grant; §2.1 parameters; the subject token; the
  * target resource; the scopes. `exchangeToken` returns the typed outcome, granted or denied
@@ -23,16 +24,18 @@ import {
 } from './denial.js';
 import type { ExchangeDeps } from './deps.js';
 import { authenticateFederated, FederationUnavailable } from './federated-subject.js';
-import { issueJwt, type JwtIssuer, jwtLifetime } from './jwt.js';
+import { issueJwt, jwtLifetime } from './jwt.js';
 import type { ExchangeFacts, ExchangeOutcome, ExchangeResponse } from './outcome.js';
 import { patSubject } from './pat-subject.js';
 import { type ExchangeRequest, parseExchangeRequest } from './request.js';
 import { type ExchangeSubject, SubjectDenied } from './subject.js';
 import { grantedScopes, resolveResource } from './target.js';
 
-/** One token-exchange request, as oidc-provider hands it to the grant. */
-export interface ExchangeCall extends JwtIssuer {
-  /** The request's parameters as oidc-provider accepted them (unknown ones stripped, dupes refused). */
+/** One token-exchange request from an authenticated client (the token endpoint or oidc-provider's pipeline). */
+export interface ExchangeCall {
+  /** The client that asked, already authenticated. */
+  clientId: string;
+  /** The request's parameters, unknown ones stripped and duplicates refused. */
   params: Record<string, string | string[] | undefined>;
   /** The client address (net/client-address.ts), null when unknown. */
   ip: string | null;
@@ -89,7 +92,7 @@ async function exchange(
   call: ExchangeCall,
   facts: ExchangeFacts,
 ): Promise<ExchangeResponse> {
-  const client = checkClientGrant(deps.config, call.client.clientId);
+  const client = checkClientGrant(deps.config, call.clientId);
   const request = parseExchangeRequest(call.params);
   const now = deps.clock();
   // RFC 9449 §5: checked before the subject, so a bad proof costs no subject lookup.
@@ -116,17 +119,19 @@ async function exchange(
   if (lifetime <= 0) throw invalidSubjectToken('token expired');
 
   await subject.beforeIssue?.();
-  const jwt = await issueJwt(call, {
-    userId: subject.userId,
-    grantId: subject.credentialId,
-    claims: subject.claims,
-    scopes,
-    resource,
-    lifetime,
-    issuedAt: Math.floor(now.getTime() / 1000),
-    signing: deps.signingKey(),
-    jkt: proof?.jkt,
-  });
+  const jwt = await issueJwt(
+    { issuer: deps.config.issuer, clientId: call.clientId },
+    {
+      userId: subject.userId,
+      claims: subject.claims,
+      scopes,
+      resource,
+      lifetime,
+      issuedAt: Math.floor(now.getTime() / 1000),
+      signing: deps.signingKey(),
+      jkt: proof?.jkt,
+    },
+  );
   facts.jti = jwt.jti;
   await subject.afterGrant?.();
   return {
@@ -160,7 +165,7 @@ function denial(deps: ExchangeDeps, error: unknown, facts: ExchangeFacts): Excha
 
 /** Runs one token exchange to its outcome. */
 export async function exchangeToken(deps: ExchangeDeps, call: ExchangeCall): Promise<ExchangeOutcome> {
-  const facts: ExchangeFacts = { clientId: call.client.clientId };
+  const facts: ExchangeFacts = { clientId: call.clientId };
   try {
     return { kind: 'granted', facts, response: await exchange(deps, call, facts) };
   } catch (error) {

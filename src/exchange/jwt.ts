@@ -1,17 +1,19 @@
 /**
- * RFC 9068 JWT access tokens, issued through oidc-provider's `AccessToken` with a
- * `ResourceServer` whose format is `jwt`, so they are signed by a key of the published JWKS.
+ * RFC 9068 JWT access tokens, signed by the current key of the published JWKS. The claims are
+ * the ones oidc-provider's `jwt` access-token format writes, in its order (so a verifier sees
+ * no difference): the credential's claims (`pat_id`, or `trust_policy_id` and `src`), `jti`,
+ * `sub`, `iat`, `exp`, `scope` (absent when empty), `client_id`, `iss`, `aud`, and `cnf` when
+ * the JWT is bound to a DPoP key. Signed here rather than through oidc-provider's AccessToken
+ * model: the exchange is its only access token, and the model's save path cost more than the
+ * signature (bench/README.md, issue 19).
  */
-import type Provider from 'oidc-provider';
-import type { TokenEndpointGrantContext } from 'oidc-provider';
+import { createPrivateKey, type JsonWebKey, type KeyObject, randomBytes } from 'node:crypto';
+import { CompactSign } from 'jose';
 import type { Resource } from '../config.js';
 import type { KeyRecord } from '../keys/key-file.js';
-import { TOKEN_EXCHANGE_GRANT } from './constants.js';
 
 export interface JwtSpec {
   userId: string;
-  /** The credential the JWT stands on (a PAT's or a trust policy's id): oidc-provider's grant. */
-  grantId: string;
   /** What the JWT stands on: `pat_id`, or `trust_policy_id` and `src` (RFC 9068 §2.2 extra claims). */
   claims: Record<string, unknown>;
   scopes: string[];
@@ -25,21 +27,10 @@ export interface JwtSpec {
   jkt?: string | undefined;
 }
 
-/** Who issues: the provider, and the client oidc-provider authenticated. */
+/** Who issues: Tessera's issuer identifier, for the client that asked. */
 export interface JwtIssuer {
-  provider: Provider;
-  client: TokenEndpointGrantContext['oidc']['client'];
-}
-
-/** The extra claims of each AccessToken being issued, read back by the provider's hook. */
-const sourceClaims = new WeakMap<object, Record<string, unknown>>();
-
-/**
- * The extra claims of an exchanged JWT: oidc-provider's `extraTokenClaims` hook is called with
- * the token being saved, to which `issueJwt` attached them.
- */
-export function sourceClaimsOf(token: object): Record<string, unknown> | undefined {
-  return sourceClaims.get(token);
+  issuer: string;
+  clientId: string;
 }
 
 /** min(resource TTL, the subject's cap). Zero or less means the subject is as good as expired. */
@@ -47,28 +38,38 @@ export function jwtLifetime(resource: Resource, maxLifetime: number | null): num
   return maxLifetime === null ? resource.tokenTtlSeconds : Math.min(resource.tokenTtlSeconds, maxLifetime);
 }
 
+/** Each key record's private key, parsed once (a key swap brings new records). */
+const privateKeys = new WeakMap<KeyRecord, KeyObject>();
+
+function privateKeyOf(record: KeyRecord): KeyObject {
+  let key = privateKeys.get(record);
+  if (!key) {
+    key = createPrivateKey({ key: record.jwk as JsonWebKey, format: 'jwk' });
+    privateKeys.set(record, key);
+  }
+  return key;
+}
+
+const encoder = new TextEncoder();
+
 export async function issueJwt(issuer: JwtIssuer, spec: JwtSpec): Promise<{ value: string; jti: string }> {
-  const { provider, client } = issuer;
-  const token = new provider.AccessToken({
-    client,
-    accountId: spec.userId,
-    grantId: spec.grantId,
-    gty: TOKEN_EXCHANGE_GRANT,
-    scope: spec.scopes.join(' '),
-    expiresIn: spec.lifetime,
-  });
-  // iat/exp from Tessera's clock, the one the subject's expiry is measured against.
-  token.iat = spec.issuedAt;
-  token.exp = spec.issuedAt + spec.lifetime;
-  if (spec.jkt) token.setThumbprint('jkt', spec.jkt);
-  token.resourceServer = new provider.ResourceServer(spec.resource.audience, {
-    audience: spec.resource.audience,
-    scope: spec.resource.scopes.join(' '),
-    accessTokenFormat: 'jwt',
-    accessTokenTTL: spec.lifetime,
-    jwt: { sign: { alg: spec.signing.alg, kid: spec.signing.kid } },
-  });
-  sourceClaims.set(token, spec.claims);
-  const value = await token.save();
-  return { value, jti: token.jti };
+  // 256 random bits, as oidc-provider's token ids.
+  const jti = randomBytes(32).toString('base64url');
+  const payload = {
+    ...spec.claims,
+    jti,
+    sub: spec.userId,
+    iat: spec.issuedAt,
+    exp: spec.issuedAt + spec.lifetime,
+    scope: spec.scopes.length > 0 ? spec.scopes.join(' ') : undefined,
+    client_id: issuer.clientId,
+    iss: issuer.issuer,
+    aud: spec.resource.audience,
+    ...(spec.jkt ? { cnf: { jkt: spec.jkt } } : undefined),
+  };
+  const { alg, kid } = spec.signing;
+  const value = await new CompactSign(encoder.encode(JSON.stringify(payload)))
+    .setProtectedHeader({ alg, typ: 'at+jwt', kid })
+    .sign(privateKeyOf(spec.signing));
+  return { value, jti };
 }

@@ -18,7 +18,6 @@ import {
 } from '../exchange/constants.js';
 import { type ExchangeDeps, exchangeDeps } from '../exchange/deps.js';
 import { type ExchangeCall, exchangeToken } from '../exchange/grant.js';
-import { sourceClaimsOf } from '../exchange/jwt.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
 import { NullAdapter } from './adapter.js';
@@ -58,10 +57,6 @@ function configuration(config: Config, keys: KeyRing): Configuration {
       pushedAuthorizationRequests: { enabled: false },
       resourceIndicators: { enabled: false },
     },
-    // RFC 9068 §2.2 allows extra claims: `pat_id` (or `trust_policy_id` and `src`) names what an
-    // exchanged JWT stands on.
-    extraTokenClaims: (_ctx, token) =>
-      token.kind === 'AccessToken' && token.gty === TOKEN_EXCHANGE_GRANT ? sourceClaimsOf(token) : undefined,
     findAccount: () => undefined,
   };
 }
@@ -69,7 +64,7 @@ function configuration(config: Config, keys: KeyRing): Configuration {
 /** The grant as oidc-provider calls it: runs it, reports its outcome, renders it. */
 function exchangeGrant(deps: ExchangeDeps) {
   return async (ctx: TokenEndpointGrantContext): Promise<void> => {
-    const { provider, client, params } = ctx.oidc;
+    const { client, params } = ctx.oidc;
     const koa = ctx as unknown as Context;
     const ip = koa.ip || null;
     const dpop = {
@@ -78,7 +73,7 @@ function exchangeGrant(deps: ExchangeDeps) {
       path: koa.path,
       sendNonce: (nonce: string) => koa.set(DPOP_NONCE_HEADER, nonce),
     };
-    const call = { provider, client, params: params as ExchangeCall['params'], ip, dpop };
+    const call = { clientId: client.clientId, params: params as ExchangeCall['params'], ip, dpop };
     const outcome = await exchangeToken(deps, call);
     reportGrantOutcome(outcome);
     if (outcome.kind === 'denied') throw outcome.error;
