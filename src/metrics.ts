@@ -1,7 +1,8 @@
 /**
  * Prometheus metrics (prom-client), one registry per app so that several apps in one process
- * (tests) do not collide: exchanges by outcome, exchange latency, active PATs, and HTTP
- * requests by route and status. `GET /metrics` is open unless `metrics.bearerToken` is set.
+ * (tests) do not collide: exchanges by outcome, exchange latency, token requests by the path that
+ * answered them, active PATs, and HTTP requests by route and status. `GET /metrics` is open
+ * unless `metrics.bearerToken` is set.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, Next } from 'koa';
@@ -25,6 +26,17 @@ export class Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+  readonly tokenRequests = new Counter({
+    name: 'tessera_token_requests_total',
+    help: 'Token endpoint requests by the path that answered them: direct (plain token exchange) or provider',
+    labelNames: ['handler'] as const,
+    registers: [this.registry],
+  });
+  /** Pre-bound, so that the token endpoint does not hash a label per request. */
+  readonly tokenRequestsBy = {
+    direct: this.tokenRequests.labels({ handler: 'direct' }),
+    provider: this.tokenRequests.labels({ handler: 'provider' }),
+  };
   readonly httpRequests = new Counter({
     name: 'tessera_http_requests_total',
     help: 'HTTP requests by route template, method and status',

@@ -4,8 +4,8 @@
  * not used: it hands its checks (`validateDpop`, `applyDpopBinding`) only to its built-in grants,
  * a grant registered with `registerGrantType` receives `ctx` alone and there is no
  * `ctx.oidc.dpop`; its replay check goes through the adapter's `ReplayDetection` and its `iat`
- * window is a fixed 300 s. The binding itself goes through its public model API
- * (`AccessToken#setThumbprint('jkt', ...)`, exchange/jwt.ts), which writes `cnf.jkt`.
+ * window is a fixed 300 s. The binding is the issued JWT's `cnf.jkt` claim (RFC 9449 §6.1),
+ * written where the JWT is signed (exchange/jwt.ts).
  */
 import { errors } from 'oidc-provider';
 import { ExchangeDenied } from '../exchange/denial.js';

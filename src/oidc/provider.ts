@@ -9,7 +9,6 @@ import Provider, {
   type TokenEndpointGrantContext,
 } from 'oidc-provider';
 import type { Config } from '../config.js';
-import { DPOP_NONCE_HEADER } from '../dpop/token-endpoint.js';
 import {
   EXCHANGE_PARAMETERS,
   PUBLIC_CLIENT_ID,
@@ -21,6 +20,7 @@ import { type ExchangeCall, exchangeToken } from '../exchange/grant.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { Services } from '../services.js';
 import { NullAdapter } from './adapter.js';
+import { exchangeCallOf } from './exchange-call.js';
 import { reportGrantOutcome } from './grant-outcome.js';
 import { quietParsedBodyNotice } from './token-form.js';
 
@@ -65,15 +65,7 @@ function configuration(config: Config, keys: KeyRing): Configuration {
 function exchangeGrant(deps: ExchangeDeps) {
   return async (ctx: TokenEndpointGrantContext): Promise<void> => {
     const { client, params } = ctx.oidc;
-    const koa = ctx as unknown as Context;
-    const ip = koa.ip || null;
-    const dpop = {
-      header: koa.req.headers.dpop,
-      method: koa.method,
-      path: koa.path,
-      sendNonce: (nonce: string) => koa.set(DPOP_NONCE_HEADER, nonce),
-    };
-    const call = { clientId: client.clientId, params: params as ExchangeCall['params'], ip, dpop };
+    const call = exchangeCallOf(ctx as unknown as Context, client.clientId, params as ExchangeCall['params']);
     const outcome = await exchangeToken(deps, call);
     reportGrantOutcome(outcome);
     if (outcome.kind === 'denied') throw outcome.error;

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Context, Middleware, Next } from 'koa';
 import { DPOP_SIGNING_ALGS } from '../dpop/algorithms.js';
+import { exchangeDeps } from '../exchange/deps.js';
 import type { Services } from '../services.js';
 import type { CachedDocument, ProviderHost } from './host.js';
 import { tokenEndpoint } from './token-endpoint.js';
@@ -96,11 +97,18 @@ async function serveDocument(ctx: Context, host: ProviderHost, path: string, jwk
 
 export function oidcRoutes(host: ProviderHost, services: Services): Middleware {
   const jwksMaxAge = services.config.signing.jwksMaxAgeSeconds;
+  // The live keys, read per request: a key swap replaces the provider and these together.
+  const exchange = exchangeDeps(
+    services,
+    () => host.keys.signing,
+    () => host.keys,
+  );
+  const token = { host, services, exchange };
   return async (ctx: Context, next: Next) => {
     // RFC 8414 §3: the same document under the OAuth name.
     const path = ctx.path === AS_METADATA ? OPENID_CONFIGURATION : ctx.path;
     if (!PROVIDER_PATHS.has(path)) return next();
-    if (path === TOKEN_PATH && ctx.method === 'POST') return tokenEndpoint(ctx, host, services);
+    if (path === TOKEN_PATH && ctx.method === 'POST') return tokenEndpoint(ctx, token);
     if (path !== TOKEN_PATH && (ctx.method === 'GET' || ctx.method === 'HEAD')) {
       return serveDocument(ctx, host, path, jwksMaxAge);
     }
