@@ -5,9 +5,10 @@
  * What it holds is its own `scope` (never more), its `may_act` claim is the consent, its
  * `act` the actors so far, and its `cnf` (or its root PAT's `require_dpop`) demands a proof.
  */
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { Queryable } from '../db/queryable.js';
 import { invalidSubjectToken } from '../exchange/denial.js';
+import { peekJwt } from '../exchange/jwt-peek.js';
 import { type ExchangeSubject, SubjectDenied } from '../exchange/subject.js';
 import { SIGNING_ALGS } from '../keys/algorithms.js';
 import { publicJwks } from '../keys/jwks.js';
@@ -21,7 +22,7 @@ import { readMayAct } from './may-act.js';
 /** Is this (unverified) token one Tessera issued? Then it is never a federated subject. */
 export function claimsTesseraIssuer(token: string, issuer: string): boolean {
   try {
-    return decodeJwt(token).iss === issuer;
+    return peekJwt(token).claims.iss === issuer;
   } catch {
     return false;
   }
@@ -37,9 +38,20 @@ export interface JwtSubjectDeps {
   maxActorDepth: number;
 }
 
+/** The published keys as jose's key set, made once per key ring (keys import lazily, then stay). */
+const keySets = new WeakMap<KeyRing, ReturnType<typeof createLocalJWKSet>>();
+function keySetOf(keys: KeyRing) {
+  let set = keySets.get(keys);
+  if (!set) {
+    set = createLocalJWKSet(publicJwks(keys.published));
+    keySets.set(keys, set);
+  }
+  return set;
+}
+
 async function verified(deps: JwtSubjectDeps, token: string, now: Date) {
   try {
-    const jwks = createLocalJWKSet(publicJwks(deps.keys().published));
+    const jwks = keySetOf(deps.keys());
     const { payload } = await jwtVerify(token, jwks, {
       issuer: deps.issuer,
       typ: 'at+jwt',

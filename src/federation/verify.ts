@@ -4,8 +4,9 @@
  * in the future and at most `maxTokenAgeSeconds` old. The audience is the policies' business.
  * Every failure is a `FederationRefusal` with the reason for the audit trail.
  */
-import { decodeJwt, decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { errors, type JWTPayload, jwtVerify } from 'jose';
 import { isStorableInstant } from '../db/instant.js';
+import { peekJwt } from '../exchange/jwt-peek.js';
 import { FEDERATED_ALGORITHMS, isFederatedAlgorithm } from './algorithms.js';
 import type { IssuerKeys } from './issuer-keys.js';
 import { audienceText, type ClosestPolicy, type RefusalCode } from './refusal.js';
@@ -44,8 +45,7 @@ const storableText = (value: string | null) =>
 export function peekToken(token: string): UnverifiedToken {
   let peeked: UnverifiedToken;
   try {
-    const payload = decodeJwt(token);
-    const header = decodeProtectedHeader(token);
+    const { header, claims: payload } = peekJwt(token);
     peeked = {
       iss: textClaim(payload.iss),
       sub: textClaim(payload.sub),
