@@ -37,6 +37,8 @@ const LAYERS: [string, string[]][] = [
       'pat/status.ts',
       // The `--workers` setting, pure: the CLI parses it before anything boots.
       'cluster/worker-count.ts',
+      // Reading a subject JWT before verifying it, pure: federation and delegation route by it.
+      'exchange/jwt-peek.ts',
     ],
   ],
   ['audit', ['audit/']],
