@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { workersSchema } from './cluster/worker-count.js';
+import { PUBLIC_CLIENT_ID } from './exchange/constants.js';
 import { SIGNING_ALGS } from './keys/algorithms.js';
 
 const positiveInt = z
@@ -20,7 +21,14 @@ const resourceSchema = z.strictObject({
 });
 
 const clientSchema = z.strictObject({
-  client_id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected 1-64 characters [A-Za-z0-9._-]' }),
+  client_id: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected 1-64 characters [A-Za-z0-9._-]' })
+    // The built-in public client is never confidential: the token endpoint answers its plain
+    // exchanges without client authentication (src/oidc/direct-exchange.ts).
+    .refine((id) => id !== PUBLIC_CLIENT_ID, {
+      error: `${PUBLIC_CLIENT_ID} is the built-in public client's id`,
+    }),
   client_secret: z.string().min(16, { error: 'expected a secret of at least 16 characters' }),
   grant_types: z.array(z.string()).default(['urn:ietf:params:oauth:grant-type:token-exchange']),
   audiences: z.array(z.url()).optional(),
@@ -194,7 +202,12 @@ export const fileSchema = z.strictObject({
       bearerToken: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
     })
     .prefault({}),
-  clients: z.array(clientSchema).default([]),
+  clients: z
+    .array(clientSchema)
+    .refine((clients) => new Set(clients.map((c) => c.client_id)).size === clients.length, {
+      error: 'expected each client_id once',
+    })
+    .default([]),
   /** Federated subject tokens (external OIDC tokens exchanged through trust policies). */
   federation: z
     .strictObject({

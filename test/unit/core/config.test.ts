@@ -242,6 +242,18 @@ describe('config file errors', () => {
     expect(fileError({ clients: [{ client_id: 'bot', client_secret: 'short' }] }).message).toContain(
       'clients[0].client_secret',
     );
+    // The public client cannot be made confidential: its plain exchanges skip client authentication.
+    const secret = 'a-very-long-secret-value';
+    expect(fileError({ clients: [{ client_id: 'tessera-cli', client_secret: secret }] }).message).toMatch(
+      /clients\[0\]\.client_id.*built-in public client/,
+    );
+    const twice = {
+      clients: [
+        { client_id: 'bot', client_secret: secret },
+        { client_id: 'bot', client_secret: secret },
+      ],
+    };
+    expect(fileError(twice).message).toMatch(/clients.*each client_id once/);
   });
 
   it('rejects a TESSERA_CONFIG that points to a missing file', () => {

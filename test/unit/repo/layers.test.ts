@@ -39,6 +39,8 @@ const LAYERS: [string, string[]][] = [
       'cluster/worker-count.ts',
       // Reading a subject JWT before verifying it, pure: federation and delegation route by it.
       'exchange/jwt-peek.ts',
+      // The exchange's wire names, pure: the config refuses the public client's id for a confidential one.
+      'exchange/constants.ts',
     ],
   ],
   ['audit', ['audit/']],
