@@ -119,7 +119,7 @@ async function exchange(
   if (lifetime <= 0) throw invalidSubjectToken('token expired');
 
   await subject.beforeIssue?.();
-  const jwt = await issueJwt(
+  const jwt = issueJwt(
     { issuer: deps.config.issuer, clientId: call.clientId },
     {
       userId: subject.userId,

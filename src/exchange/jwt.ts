@@ -5,12 +5,13 @@
  * `sub`, `iat`, `exp`, `scope` (absent when empty), `client_id`, `iss`, `aud`, and `cnf` when
  * the JWT is bound to a DPoP key. Signed here rather than through oidc-provider's AccessToken
  * model: the exchange is its only access token, and the model's save path cost more than the
- * signature (bench/README.md, issue 19).
+ * signature (bench/README.md, issue 19). Signed with node:crypto rather than jose's `CompactSign`,
+ * whose WebCrypto job costs a thread-pool round trip per token (bench/README.md); the unit tests
+ * verify every algorithm's tokens with jose.
  */
-import { createPrivateKey, type JsonWebKey, type KeyObject, randomBytes } from 'node:crypto';
-import { CompactSign } from 'jose';
+import { createPrivateKey, type JsonWebKey, type KeyObject, randomBytes, sign } from 'node:crypto';
 import type { Resource } from '../config.js';
-import type { KeyRecord } from '../keys/key-file.js';
+import type { KeyRecord, SigningAlg } from '../keys/key-file.js';
 
 export interface JwtSpec {
   userId: string;
@@ -38,21 +39,48 @@ export function jwtLifetime(resource: Resource, maxLifetime: number | null): num
   return maxLifetime === null ? resource.tokenTtlSeconds : Math.min(resource.tokenTtlSeconds, maxLifetime);
 }
 
-/** Each key record's private key, parsed once (a key swap brings new records). */
-const privateKeys = new WeakMap<KeyRecord, KeyObject>();
+/**
+ * RFC 7518 §3: how each algorithm signs the JWS signing input. ES256's signature is R || S
+ * (§3.4), not DER; EdDSA (RFC 8037) hashes nothing itself; RS256 is RSASSA-PKCS1-v1_5.
+ */
+const SIGNATURES: Record<SigningAlg, { digest: string | null; dsaEncoding?: 'ieee-p1363' }> = {
+  ES256: { digest: 'sha256', dsaEncoding: 'ieee-p1363' },
+  EdDSA: { digest: null },
+  RS256: { digest: 'sha256' },
+};
 
-function privateKeyOf(record: KeyRecord): KeyObject {
-  let key = privateKeys.get(record);
-  if (!key) {
-    key = createPrivateKey({ key: record.jwk as JsonWebKey, format: 'jwk' });
-    privateKeys.set(record, key);
-  }
-  return key;
+interface Signer {
+  key: KeyObject;
+  /** The encoded protected header, the same for every JWT this key signs. */
+  header: string;
 }
 
-const encoder = new TextEncoder();
+/** Each key record's private key and header, made once (a key swap brings new records). */
+const signers = new WeakMap<KeyRecord, Signer>();
 
-export async function issueJwt(issuer: JwtIssuer, spec: JwtSpec): Promise<{ value: string; jti: string }> {
+function signerOf(record: KeyRecord): Signer {
+  let signer = signers.get(record);
+  if (!signer) {
+    const { alg, kid } = record;
+    signer = {
+      key: createPrivateKey({ key: record.jwk as JsonWebKey, format: 'jwk' }),
+      header: Buffer.from(JSON.stringify({ alg, typ: 'at+jwt', kid })).toString('base64url'),
+    };
+    signers.set(record, signer);
+  }
+  return signer;
+}
+
+/** The compact JWS of `payload` (RFC 7515 §7.1), signed synchronously with node:crypto. */
+function compactJws(record: KeyRecord, payload: object): string {
+  const { key, header } = signerOf(record);
+  const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const { digest, dsaEncoding } = SIGNATURES[record.alg];
+  const signature = sign(digest, Buffer.from(input), dsaEncoding ? { key, dsaEncoding } : key);
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+export function issueJwt(issuer: JwtIssuer, spec: JwtSpec): { value: string; jti: string } {
   // 256 random bits, as oidc-provider's token ids.
   const jti = randomBytes(32).toString('base64url');
   const payload = {
@@ -67,9 +95,5 @@ export async function issueJwt(issuer: JwtIssuer, spec: JwtSpec): Promise<{ valu
     aud: spec.resource.audience,
     ...(spec.jkt ? { cnf: { jkt: spec.jkt } } : undefined),
   };
-  const { alg, kid } = spec.signing;
-  const value = await new CompactSign(encoder.encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg, typ: 'at+jwt', kid })
-    .sign(privateKeyOf(spec.signing));
-  return { value, jti };
+  return { value: compactJws(spec.signing, payload), jti };
 }

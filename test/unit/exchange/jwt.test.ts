@@ -43,7 +43,7 @@ describe('issueJwt', () => {
         issuedAt: 1_800_000_000,
         signing: record,
       };
-      const { value, jti } = await issueJwt(issuer, spec);
+      const { value, jti } = issueJwt(issuer, spec);
       const { payload, protectedHeader } = await jwtVerify(value, publicKey, { typ: 'at+jwt' });
       expect(Object.entries(protectedHeader)).toEqual([
         ['alg', alg],
@@ -78,11 +78,11 @@ describe('issueJwt', () => {
       signing: record,
       jkt: 'thumbprint',
     };
-    const first = await issueJwt(issuer, spec);
+    const first = issueJwt(issuer, spec);
     const { payload } = await jwtVerify(first.value, publicKey);
     expect(payload).not.toHaveProperty('scope');
     expect(payload.cnf).toEqual({ jkt: 'thumbprint' });
-    const second = await issueJwt(issuer, spec);
+    const second = issueJwt(issuer, spec);
     expect(second.jti).not.toBe(first.jti);
   });
 });
