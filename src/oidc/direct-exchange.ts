@@ -56,7 +56,11 @@ function isPlainForm(form: TokenForm): boolean {
  * The exchange's parameters when this request is one to answer directly, else undefined. An
  * empty value counts as absent, as in oidc-provider's parameter assembly.
  */
-export function directExchangeParams(ctx: Context, form: TokenForm): ExchangeCall['params'] | undefined {
+export function directExchangeParams(
+  ctx: Context,
+  form: TokenForm | undefined,
+): ExchangeCall['params'] | undefined {
+  if (!form) return undefined;
   const headers = ctx.req.headers;
   if (headers.authorization !== undefined || headers.origin !== undefined) return undefined;
   if (!isPlainForm(form)) return undefined;
@@ -66,9 +70,16 @@ export function directExchangeParams(ctx: Context, form: TokenForm): ExchangeCal
   return params;
 }
 
-/** An OAuth error as oidc-provider's error handler renders it (RFC 6749 §5.2). */
+/**
+ * An OAuth error as oidc-provider's error handler renders it (RFC 6749 §5.2): an error it would
+ * not expose (a 5xx not marked otherwise) says nothing but `server_error`.
+ */
 function renderError(ctx: Context, error: OAuthError) {
   ctx.status = error.statusCode || 500;
+  if (!error.expose) {
+    ctx.body = { error: 'server_error', error_description: 'oops! something went wrong' };
+    return;
+  }
   const { error_description: description, scope } = error as OAuthError & { scope?: string };
   ctx.body = {
     error: error.message,

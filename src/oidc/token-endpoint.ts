@@ -41,7 +41,7 @@ function serverError(ctx: Context, services: Services, error: unknown) {
 async function answerDirectly(
   ctx: Context,
   deps: TokenEndpointDeps,
-  form: TokenForm,
+  form: TokenForm | undefined,
   params: ExchangeCall['params'],
 ) {
   deps.services.metrics.tokenRequestsBy.direct.inc();
@@ -57,8 +57,8 @@ async function answerDirectly(
 async function handle(ctx: Context, deps: TokenEndpointDeps): Promise<TokenOutcome | undefined> {
   const { form, answered } = await readTokenForm(ctx);
   if (answered) return ctx.status >= 400 ? refusalOutcome(ctx, form) : undefined;
-  const params = form && directExchangeParams(ctx, form);
-  if (form && params) return answerDirectly(ctx, deps, form, params);
+  const params = directExchangeParams(ctx, form);
+  if (params) return answerDirectly(ctx, deps, form, params);
   deps.services.metrics.tokenRequestsBy.provider.inc();
   const outcome = await captureGrantOutcome(() => deps.host.handle(ctx));
   if (outcome) return outcome;
