@@ -45,7 +45,10 @@ export function grantedScopes(
   }
   const outside = scopesOutside(requested, allowed);
   if (requested.length === 0 || outside.length > 0) {
-    throw invalidScope('requested scope exceeds what the subject token allows', outside.join(' '));
+    // The answer names only the refused scopes the resource publishes: a requested value is the
+    // caller's text, and may be a secret pasted into the wrong field (a PAT is never echoed).
+    const named = outside.filter((scope) => resource.scopes.includes(scope));
+    throw invalidScope('requested scope exceeds what the subject token allows', named.join(' '));
   }
   return [...new Set(requested)];
 }

@@ -317,6 +317,18 @@ describe('RFC 8693 §2.2.2: invalid_scope', () => {
     expectOAuthError(await server.exchange(token, { scope: 'repo:nuke' }), 400, 'invalid_scope');
   });
 
+  it('names the refused scopes the resource publishes, and never echoes other requested text', async () => {
+    const { token } = await newHolder('echo-scope', ['repo:read']);
+    const refused = await server.exchange(token, { scope: 'repo:read repo:write' });
+    expectOAuthError(refused, 400, 'invalid_scope');
+    expect(refused.body.scope).toBe('repo:write');
+    // A PAT pasted into the scope field is refused without being sent back.
+    const { token: pasted } = await newHolder('pasted', ['repo:read']);
+    const leaked = await server.exchange(token, { scope: pasted });
+    expectOAuthError(leaked, 400, 'invalid_scope');
+    expect(leaked.text).not.toContain(pasted);
+  });
+
   it('§2.1: scope absent and an empty intersection', async () => {
     const { token, user } = await newHolder('empty', ['repo:read', 'repo:write'], ['repo:write']);
     await setEntitlements(user.id, ['repo:read']);
